@@ -1,0 +1,2 @@
+pub mod lockdep;
+pub mod script;

@@ -1,0 +1,98 @@
+//! What a scenario asks the kernel to do: the ip(8) commands of a script, as plain data.
+//!
+//! The parser (in `rtnl-checks`) produces these; [`crate::userspace`] runs them against a
+//! [`crate::Kernel`]. Names are the user's names: the model resolves them the way the kernel
+//! does (a device name is looked up in the namespace the command runs in), so a command that
+//! names something missing fails the way `ip` fails instead of being rejected up front.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a command came from in its script, for messages that point at it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Loc {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column of the command's first character.
+    pub col: usize,
+}
+
+/// A whole scenario: its name (file stem) and its steps in order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Script {
+    pub name: String,
+    pub steps: Vec<Step>,
+}
+
+/// One line of a script.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Step {
+    /// A command run to completion before the next line starts.
+    Run(Command),
+    /// A command ending in `&`: it runs concurrently with what follows until the next `wait`.
+    Background(Command),
+    /// `wait`: every background command started so far finishes before the next line.
+    Wait(Loc),
+}
+
+/// One `ip` command with the namespace it runs in (`ip -n NS`), `None` for the initial one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Command {
+    pub loc: Loc,
+    /// The command as written, for traces and messages.
+    pub text: String,
+    pub netns: Option<String>,
+    pub op: Op,
+}
+
+/// The ip(8) operations the language covers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Op {
+    /// `ip netns add NAME`
+    NetnsAdd { name: String },
+    /// `ip netns del NAME`
+    NetnsDel { name: String },
+    /// `ip link add NAME ...`
+    LinkAdd { name: String, kind: LinkKind },
+    /// `ip link set NAME netns NS`
+    LinkSetNetns { name: String, target: String },
+    /// `ip link del NAME`
+    LinkDel { name: String },
+}
+
+/// The `type ...` part of `ip link add`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkKind {
+    /// `type veth peer [name] PEER [netns NS]`
+    Veth { peer: String, peer_netns: Option<String> },
+    /// `link DEV [link-netns NS] type ipvlan [mode M]`
+    Ipvlan { link: String, link_netns: Option<String>, mode: Option<String> },
+    /// `link DEV [link-netns NS] type macvlan [mode M]`
+    Macvlan { link: String, link_netns: Option<String>, mode: Option<String> },
+    /// `type bareudp dstport P ethertype T`
+    Bareudp { dstport: u16, ethertype: String },
+    /// `type vxlan id N dstport P`
+    Vxlan { id: u32, dstport: u16 },
+}
+
+impl LinkKind {
+    /// The `type` keyword, as ip(8) spells it.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            LinkKind::Veth { .. } => "veth",
+            LinkKind::Ipvlan { .. } => "ipvlan",
+            LinkKind::Macvlan { .. } => "macvlan",
+            LinkKind::Bareudp { .. } => "bareudp",
+            LinkKind::Vxlan { .. } => "vxlan",
+        }
+    }
+}
+
+impl Script {
+    /// Every command of the script, in file order.
+    pub fn commands(&self) -> impl Iterator<Item = &Command> {
+        self.steps.iter().filter_map(|s| match s {
+            Step::Run(c) | Step::Background(c) => Some(c),
+            Step::Wait(_) => None,
+        })
+    }
+}
