@@ -1,2 +1,41 @@
+//! rtnl-model: an executable specification of network-device unregistration across network
+//! namespaces in the Linux kernel, before and after the net-next series "net: Support
+//! per-netns device unregistration" (Kuniyuki Iwashima, 2026-07).
+//!
+//! Each module models one C file and keeps its functions' names and step order; each function's
+//! doc comment names the file and the commit it models (minuscat/net-next "MN", and
+//! multipath-tcp/mptcp_net-next "MP", as in kernel-notes.md). The code runs on real threads,
+//! under loom or under shuttle, through [`sync`].
+//!
+//! # Abstracted away
+//! Data paths, qdiscs, XDP, kobjects, netlink notifications, RCU (a yield point), `lo` and
+//! physical devices, `pernet_ops_rwsem`, module unload, and time (the 1 s re-broadcast in
+//! `netdev_wait_allrefs_any()` happens at most once, at the first wait).
+
+pub mod sync;
+
 pub mod lockdep;
+pub mod properties;
 pub mod script;
+
+pub mod dev;
+pub mod kernel;
+pub mod net_namespace;
+pub mod netdevice;
+pub mod rtnetlink;
+pub mod workqueue;
+
+pub mod bareudp;
+pub mod drivers;
+pub mod ipvlan_main;
+pub mod macvlan;
+pub mod veth;
+pub mod vxlan_core;
+
+pub mod invariants;
+pub mod machine;
+pub mod userspace;
+
+pub use kernel::{Config, Kernel, Mode};
+pub use machine::{execute, Machine, Outcome, Report};
+pub use properties::{Property, Violation};

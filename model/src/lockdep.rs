@@ -30,9 +30,11 @@ pub enum LockClass {
     DevInstance,
     /// `&net->dev_unreg_lock` (spinlock), innermost; nested in ascending order.
     DevUnregLock,
-    /// `(wq_completion)NAME`: lockdep's pseudo-lock for a workqueue. A worker holds it while it
-    /// runs an item; `flush_workqueue()` acquires and releases it.
+    /// `(wq_completion)rtnl_net`: lockdep's pseudo-lock for `rtnl_net_wq`. A worker holds it
+    /// while it runs an item; `flush_workqueue()` acquires and releases it.
     WqCompletion,
+    /// `(wq_completion)netns`: the same for `netns_wq`, where `cleanup_net()` runs.
+    WqNetns,
     /// `(work_completion)(&net->rtnl_work)`: held while the item runs; `flush_work()` takes it.
     WorkCompletion,
 }
@@ -47,7 +49,8 @@ impl LockClass {
             LockClass::BareudpNet => "&bn->lock",
             LockClass::DevInstance => "&dev->lock",
             LockClass::DevUnregLock => "&net->dev_unreg_lock",
-            LockClass::WqCompletion => "(wq_completion)",
+            LockClass::WqCompletion => "(wq_completion)rtnl_net",
+            LockClass::WqNetns => "(wq_completion)netns",
             LockClass::WorkCompletion => "(work_completion)(&net->rtnl_work)",
         }
     }
@@ -165,10 +168,7 @@ impl Recorder {
     pub fn acquired(&mut self, thread: &str, lock: &LockId, site: &Site) {
         self.waiting.remove(thread);
         self.acquisitions.push((thread.to_string(), lock.name.clone()));
-        self.held
-            .entry(thread.to_string())
-            .or_default()
-            .push(Held { lock: lock.clone(), site: site.clone() });
+        self.held.entry(thread.to_string()).or_default().push(Held { lock: lock.clone(), site: site.clone() });
     }
 
     /// Called on unlock. Locks may be released out of order, as in the kernel.
@@ -182,11 +182,8 @@ impl Recorder {
 
     /// A blocking wait that is not a lock (a condition, a join, a flush).
     pub fn will_wait(&mut self, thread: &str, on: String, site: &Site) {
-        let holding = self
-            .held
-            .get(thread)
-            .map(|h| h.iter().map(|h| h.lock.name.clone()).collect())
-            .unwrap_or_default();
+        let holding =
+            self.held.get(thread).map(|h| h.iter().map(|h| h.lock.name.clone()).collect()).unwrap_or_default();
         self.waiting
             .insert(thread.to_string(), Waiting { thread: thread.to_string(), on, site: site.clone(), holding });
     }

@@ -1,0 +1,111 @@
+//! bareudp: drivers/net/bareudp.c. Series: multipath-tcp/mptcp_net-next @8fd11a59 (patches 9
+//! and 10: `bareudp_net->lock`, `list_del_init` + `list_empty` as the queued-once token and
+//! `unregister_netdevice_queue_net`). Pre-series: the list under RTNL only, unconditional
+//! `list_del` and `unregister_netdevice_queue`.
+
+use crate::dev::{register_netdevice, unregister_netdevice_queue, unregister_netdevice_queue_net, KillList};
+use crate::drivers::{alloc_netdev, DevKind, DevPriv};
+use crate::kernel::{DevId, Kernel, NetId};
+use crate::rtnetlink::Errno;
+use crate::sync::{mutex_unlock, Arc, MutexGuard};
+
+/// `struct bareudp_dev`, the device's private part.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BareudpDev {
+    /// `bareudp->net`: the socket's net (the link net), which may differ from `dev_net(dev)`.
+    pub net: NetId,
+    pub port: u16,
+}
+
+fn bareudp_priv(k: &Kernel, dev: DevId) -> BareudpDev {
+    k.dev(dev, |d| match &d.priv_ {
+        DevPriv::Bareudp(b) => b.clone(),
+        other => unreachable!("{} is not bareudp: {other:?}", d.name),
+    })
+}
+
+fn lock_bn<'a>(k: &Kernel, sync: &'a Arc<crate::net_namespace::NetSync>) -> Option<MutexGuard<'a, ()>> {
+    k.mode().small_rtnl().then(|| sync.bareudp_lock.lock())
+}
+
+/// Whether `bareudp->next` is on its socket net's `bareudp_list` (`!list_empty()`).
+fn on_list(k: &Kernel, dev: DevId) -> bool {
+    let net = bareudp_priv(k, dev).net;
+    k.net(net, |n| n.bareudp_list.contains(&dev))
+}
+
+/// Models `bareudp_newlink()` / `bareudp_configure()`: `bareudp->net = link_net`; a device with
+/// the same port in that net is `-EEXIST`; `register_netdevice()`; `list_add(&bareudp->next,
+/// &bn->bareudp_list)` under `bn->lock`.
+pub fn bareudp_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, port: u16) -> Result<(), Errno> {
+    let _f = k.enter_net("bareudp_newlink", net);
+    let sync = k.net_sync(link_net);
+    let taken = {
+        let g = lock_bn(k, &sync);
+        let devs = k.net(link_net, |n| n.bareudp_list.clone());
+        let taken = devs.iter().any(|&d| bareudp_priv(k, d).port == port);
+        if let Some(g) = g {
+            mutex_unlock(g);
+        }
+        taken
+    };
+    if taken {
+        return Err(Errno::EEXIST);
+    }
+    let dev = alloc_netdev(k, name, net, DevKind::Bareudp, DevPriv::Bareudp(BareudpDev { net: link_net, port }));
+    if let Err(e) = register_netdevice(k, dev) {
+        crate::dev::free_netdev(k, dev);
+        return Err(e);
+    }
+    let g = lock_bn(k, &sync);
+    k.net(link_net, |n| n.bareudp_list.push(dev));
+    if let Some(g) = g {
+        mutex_unlock(g);
+    }
+    Ok(())
+}
+
+/// Models `__bareudp_dellink()`: `list_del_init(&bareudp->next)`, then
+/// `unregister_netdevice_queue_net(net, dev, head)` [series] or `unregister_netdevice_queue()`.
+fn bareudp_dellink_raw(k: &Kernel, net: NetId, dev: DevId, head: &mut KillList) {
+    let _f = k.enter_dev("__bareudp_dellink", dev);
+    let sock_net = bareudp_priv(k, dev).net;
+    k.net(sock_net, |n| n.bareudp_list.retain(|&d| d != dev));
+    if k.mode().small_rtnl() {
+        unregister_netdevice_queue_net(k, net, dev, head);
+    } else {
+        unregister_netdevice_queue(k, dev, head);
+    }
+}
+
+/// Models `bareudp_dellink()`: under the socket net's `bn->lock`, delete only if still listed
+/// (series; the exit path may have queued it already).
+pub fn bareudp_dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
+    let _f = k.enter_dev("bareudp_dellink", dev);
+    let sock_net = bareudp_priv(k, dev).net;
+    let sync = k.net_sync(sock_net);
+    let g = lock_bn(k, &sync);
+    if !k.mode().small_rtnl() || on_list(k, dev) {
+        let net = k.dev_net(dev);
+        bareudp_dellink_raw(k, net, dev, head);
+    }
+    if let Some(g) = g {
+        mutex_unlock(g);
+    }
+}
+
+/// Models `bareudp_exit_rtnl_net()` (pernet `exit_rtnl` of the socket net): every device whose
+/// socket lives in the dying net is deleted, wherever the device lives; one in another net goes
+/// to that net's queue.
+pub fn bareudp_exit_rtnl_net(k: &Kernel, net: NetId, dev_kill_list: &mut KillList) {
+    let _f = k.enter_net("bareudp_exit_rtnl_net", net);
+    let sync = k.net_sync(net);
+    let g = lock_bn(k, &sync);
+    let devs = k.net(net, |n| n.bareudp_list.clone());
+    for dev in devs {
+        bareudp_dellink_raw(k, net, dev, dev_kill_list);
+    }
+    if let Some(g) = g {
+        mutex_unlock(g);
+    }
+}

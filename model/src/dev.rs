@@ -1,0 +1,553 @@
+//! Device unregistration: net/core/dev.c, minuscat/net-next @af3634d4 (patches 5 and 6);
+//! `unregister_netdevice_queue_many_net()` and `default_device_exit_batch()` from
+//! multipath-tcp/mptcp_net-next @05fe7484 (patch 7). Pre-series: MN@5326fefb.
+
+use crate::drivers::{self, NetdevEvent};
+use crate::kernel::{DevId, Kernel, NetId, INIT_NET};
+use crate::netdevice::{netdev_lock, netdev_put, netdev_refcnt_read, netdev_unlock, set_reg_state, RegState};
+use crate::properties::Property;
+use crate::rtnetlink::{
+    rtnl_lock, rtnl_net_flush_workqueue, rtnl_net_lock_raw, rtnl_net_queue_work, rtnl_net_unlock_raw, rtnl_unlock,
+    rtnl_unlock_raw, Errno, Rtnl,
+};
+use crate::sync::atomic::Ordering::SeqCst;
+use crate::sync::mutex_unlock;
+use std::fmt;
+
+/// A kill list on a caller's stack (`LIST_HEAD(list_kill)`): the devices it will pass to
+/// `unregister_netdevice_many()`. Its id lets the model see a device put on two lists (S4).
+pub struct KillList {
+    pub id: u64,
+    pub devs: Vec<DevId>,
+}
+
+impl fmt::Debug for KillList {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "KillList#{}{:?}", self.id, self.devs)
+    }
+}
+
+impl KillList {
+    /// `LIST_HEAD(list)`.
+    pub fn new(k: &Kernel) -> Self {
+        let id = k.with(|s| {
+            s.next_list_id += 1;
+            s.next_list_id
+        });
+        KillList { id, devs: Vec::new() }
+    }
+
+    fn remove(&mut self, k: &Kernel, dev: DevId) {
+        self.devs.retain(|&d| d != dev);
+        let id = self.id;
+        k.with(|s| {
+            if s.devs[dev].unreg_list == Some(id) {
+                s.devs[dev].unreg_list = None;
+            }
+        });
+    }
+}
+
+/// Models `unregister_netdevice_queue()`: net/core/dev.c, MN@af3634d4.
+///
+/// # Kernel steps
+/// 1. `ASSERT_RTNL()`; [series] `DEBUG_NET_WARN_ON_ONCE(!list_empty(&dev->unreg_list_net))`.
+/// 2. `list_move_tail(&dev->unreg_list, head)`. (`head == NULL` is not used by the modelled
+///    callers.)
+///
+/// The model also reports a device already on *another* kill list: `list_move_tail()` would
+/// silently steal it from that list, which is an exactly-once violation (S4).
+pub fn unregister_netdevice_queue(k: &Kernel, dev: DevId, head: &mut KillList) {
+    let _f = k.enter_dev("unregister_netdevice_queue", dev);
+    k.assert_rtnl("unregister_netdevice_queue");
+    let (name, on_net, on_list) = k.dev(dev, |d| (d.name.clone(), d.unreg_list_net, d.unreg_list));
+    if k.mode().small_rtnl() && on_net.is_some() {
+        k.warn(
+            Property::ExactlyOnceUnregistration,
+            format!("unregister_netdevice_queue: DEBUG_NET_WARN_ON_ONCE(!list_empty(&dev->unreg_list_net)): {name} is already queued on its net"),
+        );
+    }
+    match on_list {
+        Some(l) if l == head.id => return,
+        Some(_) => k.warn(
+            Property::ExactlyOnceUnregistration,
+            format!("unregister_netdevice_queue: {name} moved off another caller's kill list"),
+        ),
+        None => {}
+    }
+    let id = head.id;
+    k.dev_mut(dev, |d| d.unreg_list = Some(id));
+    head.devs.push(dev);
+}
+
+/// Models `unregister_netdevice_queue_net()`: net/core/dev.c, MN@af3634d4 (patch 6). Without
+/// CONFIG_DEBUG_NET_SMALL_RTNL it is `unregister_netdevice_queue()`.
+///
+/// # Kernel steps
+/// 1. `netdev_lock(dev)`: pins `dev_net(dev)` against a concurrent move.
+/// 2. Same net as the caller's: unlock, `unregister_netdevice_queue(dev, head)`.
+/// 3. Otherwise, under `dev_net(dev)->dev_unreg_lock`: WARN if on a list already;
+///    `list_add_tail(&dev->unreg_list_net, &net->dev_unreg_head)`; `rtnl_net_queue_work(net)`.
+/// 4. Unlock both. No reference is taken on `dev` or on its net (hazard A4).
+pub fn unregister_netdevice_queue_net(k: &Kernel, net: NetId, dev: DevId, head: &mut KillList) {
+    if !k.mode().small_rtnl() {
+        return unregister_netdevice_queue(k, dev, head);
+    }
+    let _f = k.enter_dev("unregister_netdevice_queue_net", dev);
+    let dsync = k.dev_sync(dev);
+    let g = netdev_lock(k, &dsync);
+    let dnet = k.dev_net(dev);
+    if dnet == net {
+        netdev_unlock(g);
+        return unregister_netdevice_queue(k, dev, head);
+    }
+    let nsync = k.net_sync(dnet);
+    let sl = nsync.dev_unreg_lock.lock();
+    let (name, on_list, on_net) = k.dev(dev, |d| (d.name.clone(), d.unreg_list, d.unreg_list_net));
+    if on_list.is_some() || on_net.is_some() {
+        k.warn(
+            Property::ExactlyOnceUnregistration,
+            format!("unregister_netdevice_queue_net: DEBUG_NET_WARN_ON_ONCE: {name} is already on an unregister list"),
+        );
+    }
+    k.net(dnet, |n| n.dev_unreg_head.push(dev));
+    k.dev_mut(dev, |d| d.unreg_list_net = Some(dnet));
+    nsync.dev_unreg_nonempty.store(true, SeqCst);
+    rtnl_net_queue_work(k, dnet);
+    mutex_unlock(sl);
+    netdev_unlock(g);
+}
+
+/// Models `unregister_netdevice_many_net()`: net/core/dev.c, MN@af3634d4 (patch 6), called by
+/// `__rtnl_net_unlock(net)`.
+///
+/// # Kernel steps
+/// 1. Under `dev_unreg_lock`: `list_splice_init(&net->dev_unreg_head, &unreg_head_net)`.
+/// 2. Move each entry from `unreg_list_net` to a local `unreg_list` head.
+/// 3. `unregister_netdevice_many(&unreg_head)`. Devices queued on this net meanwhile stay on
+///    `dev_unreg_head`; their `queue_work` brings the worker back for them.
+pub fn unregister_netdevice_many_net(k: &Kernel, net: NetId) {
+    let _f = k.enter_net("unregister_netdevice_many_net", net);
+    let nsync = k.net_sync(net);
+    let sl = nsync.dev_unreg_lock.lock();
+    let local = k.net(net, |n| std::mem::take(&mut n.dev_unreg_head));
+    nsync.dev_unreg_nonempty.store(false, SeqCst);
+    mutex_unlock(sl);
+    if local.is_empty() {
+        return;
+    }
+    let mut unreg_head = KillList::new(k);
+    let id = unreg_head.id;
+    for dev in local {
+        k.dev_mut(dev, |d| {
+            d.unreg_list_net = None;
+            d.unreg_list = Some(id);
+        });
+        unreg_head.devs.push(dev);
+    }
+    unregister_netdevice_many(k, &mut unreg_head);
+}
+
+/// Models `unregister_netdevice_queue_many_net()`: net/core/dev.c, MP@05fe7484 (patch 7,
+/// [recon]): moves every device of `net` from `head` to `net->dev_unreg_head`, so that the
+/// caller's `__rtnl_net_unlock(net)` unregisters them under their own per-netns lock.
+pub fn unregister_netdevice_queue_many_net(k: &Kernel, net: NetId, head: &mut KillList) {
+    let _f = k.enter_net("unregister_netdevice_queue_many_net", net);
+    let nsync = k.net_sync(net);
+    let sl = nsync.dev_unreg_lock.lock();
+    let mine: Vec<DevId> = head.devs.iter().copied().filter(|&d| k.dev_net(d) == net).collect();
+    for &dev in &mine {
+        head.remove(k, dev);
+        k.dev_mut(dev, |d| d.unreg_list_net = Some(net));
+        k.net(net, |n| n.dev_unreg_head.push(dev));
+    }
+    if !mine.is_empty() {
+        nsync.dev_unreg_nonempty.store(true, SeqCst);
+    }
+    mutex_unlock(sl);
+}
+
+/// Models `unregister_netdevice_move_net()`: net/core/dev.c, MN@af3634d4 (patch 6).
+///
+/// # Kernel steps
+/// 1. Both `dev_unreg_lock`s, the lower address first (`spin_lock_nested` for the second).
+/// 2. If the device is pending, move its entry to the new net's `dev_unreg_head`.
+/// 3. No `queue_work()` on the new net (hazard A2): the caller's unlock of the new net drains.
+pub fn unregister_netdevice_move_net(k: &Kernel, net_old: NetId, net: NetId, dev: DevId) {
+    let _f = k.enter_dev("unregister_netdevice_move_net", dev);
+    let (so, sn) = (k.net_sync(net_old), k.net_sync(net));
+    let (first, second) = if net_old > net { (&sn, &so) } else { (&so, &sn) };
+    let g1 = first.dev_unreg_lock.lock();
+    let g2 = second.dev_unreg_lock.lock();
+    if k.dev(dev, |d| d.unreg_list_net.is_some()) {
+        k.net(net_old, |n| n.dev_unreg_head.retain(|&d| d != dev));
+        k.net(net, |n| n.dev_unreg_head.push(dev));
+        k.dev_mut(dev, |d| d.unreg_list_net = Some(net));
+        so.dev_unreg_nonempty.store(k.net(net_old, |n| !n.dev_unreg_head.is_empty()), SeqCst);
+        sn.dev_unreg_nonempty.store(true, SeqCst);
+    }
+    mutex_unlock(g1);
+    mutex_unlock(g2);
+}
+
+/// Models `unregister_netdevice_many()`: `unregister_netdevice_many_notify(head, 0, NULL)`.
+pub fn unregister_netdevice_many(k: &Kernel, head: &mut KillList) {
+    let _f = k.enter("unregister_netdevice_many");
+    unregister_netdevice_many_notify(k, head);
+}
+
+/// Model functions whose `unregister_netdevice_many()` the series left unconverted: devices of
+/// other nets reach it under the caller's locks only. S5 exempts exactly these callers.
+pub const UNCONVERTED_CALLERS: &[&str] = &["ops_exit_rtnl_list", "default_device_exit_batch", "macvlan_device_event"];
+
+/// Models `unregister_netdevice_many_notify()`: net/core/dev.c, MN@af3634d4.
+///
+/// # Kernel steps
+/// 1. Check: WARN and skip an UNINITIALIZED device; `BUG_ON(reg_state != NETREG_REGISTERED)`.
+///    [model] S5: `rtnl_net_is_locked(dev_net(dev))` unless the caller is unconverted.
+/// 2. Close; `unlist_netdevice()`; `reg_state = NETREG_UNREGISTERING` under `netdev_lock`;
+///    `synchronize_net()`.
+/// 3. Per device: NETDEV_UNREGISTER notifiers (no instance lock), NETDEV_PRE_UNINIT,
+///    `ndo_uninit`, `WARN_ON(netdev_has_any_upper_dev(dev))`.
+/// 4. `synchronize_net()`.
+/// 5. Per device: [series] `list_del(&dev->unreg_list_net)` under `dev_unreg_lock`;
+///    `netdev_put(dev, &dev->dev_registered_tracker)`; `net_set_todo(dev)`.
+/// 6. `dev_unreg_count += n`.
+///
+/// # Abstracted
+/// Qdisc, XDP, uc/mc lists, kobjects, netlink notifications: no lock or refcount effect here.
+pub fn unregister_netdevice_many_notify(k: &Kernel, head: &mut KillList) {
+    let _f = k.enter("unregister_netdevice_many_notify");
+    k.assert_rtnl("unregister_netdevice_many_notify");
+    if head.devs.is_empty() {
+        return;
+    }
+    let caller = k.with(|s| {
+        let stack = &s.threads.get(&crate::sync::thread::current_id()).map(|t| t.stack.clone()).unwrap_or_default();
+        stack
+            .iter()
+            .rev()
+            .find(|f| !matches!(**f, "unregister_netdevice_many_notify" | "unregister_netdevice_many"))
+            .copied()
+            .unwrap_or("?")
+    });
+    let exempt = UNCONVERTED_CALLERS.contains(&caller);
+    for dev in head.devs.clone() {
+        let (name, state, net) = k.dev(dev, |d| (d.name.clone(), d.reg_state, d.nd_net));
+        if state == RegState::Uninitialized {
+            k.warn(Property::RegStateMachine, format!("unregister_netdevice_many_notify: {name} is UNINITIALIZED"));
+            head.remove(k, dev);
+            continue;
+        }
+        if state != RegState::Registered {
+            k.bug(
+                Property::ExactlyOnceUnregistration,
+                format!("unregister_netdevice_many_notify: BUG_ON(dev->reg_state != NETREG_REGISTERED): {name} is {state:?}, unregistered twice"),
+            );
+        }
+        if k.mode().small_rtnl() && !k.rtnl_net_is_locked(net) {
+            let netname = k.net_name(net);
+            if exempt {
+                k.note(
+                    Some(dev),
+                    format!("unconverted path: {caller} unregisters {name} without {netname}->rtnl_mutex"),
+                );
+            } else {
+                k.warn(
+                    Property::PerNetnsLock,
+                    format!("ASSERT_RTNL_NET({netname}) failed: {name} unregistered by {caller} without {netname}->rtnl_mutex"),
+                );
+            }
+        }
+    }
+    for &dev in &head.devs {
+        unlist_netdevice(k, dev);
+        set_reg_state(k, dev, RegState::Unregistering);
+    }
+    k.synchronize_net();
+    for &dev in &head.devs {
+        drivers::call_netdevice_notifiers(k, NetdevEvent::Unregister, dev);
+        drivers::ndo_uninit(k, dev);
+        let (name, uppers) = k.dev(dev, |d| (d.name.clone(), d.uppers.len()));
+        if uppers > 0 {
+            k.warn(
+                Property::LowerOutlivesUppers,
+                format!("unregister_netdevice_many_notify: WARN_ON(netdev_has_any_upper_dev({name}))"),
+            );
+        }
+    }
+    k.synchronize_net();
+    let n = head.devs.len();
+    for dev in std::mem::take(&mut head.devs) {
+        if k.mode().small_rtnl() {
+            let nsync = k.net_sync(k.dev_net(dev));
+            let sl = nsync.dev_unreg_lock.lock();
+            if let Some(on) = k.dev(dev, |d| d.unreg_list_net) {
+                k.net(on, |n| n.dev_unreg_head.retain(|&d| d != dev));
+                nsync.dev_unreg_nonempty.store(k.net(on, |n| !n.dev_unreg_head.is_empty()), SeqCst);
+                k.dev_mut(dev, |d| d.unreg_list_net = None);
+            }
+            mutex_unlock(sl);
+        }
+        k.dev_mut(dev, |d| d.unreg_list = None);
+        netdev_put(k, Some(dev), "dev_registered_tracker");
+        net_set_todo(k, dev);
+    }
+    k.with(|s| s.dev_unreg_count += n);
+}
+
+/// `unlist_netdevice()`: off its net's `dev_base_head`, so lookups no longer find it.
+fn unlist_netdevice(k: &Kernel, dev: DevId) {
+    let net = k.dev_net(dev);
+    k.net(net, |n| n.dev_base.retain(|&d| d != dev));
+}
+
+/// `list_netdevice()`.
+pub fn list_netdevice(k: &Kernel, dev: DevId) {
+    let net = k.dev_net(dev);
+    k.net(net, |n| n.dev_base.push(dev));
+}
+
+/// `net_set_todo()`: onto the global `net_todo_list`, protected by RTNL.
+fn net_set_todo(k: &Kernel, dev: DevId) {
+    k.dev_mut(dev, |d| d.todo = true);
+    k.with(|s| s.net_todo_list.push(dev));
+}
+
+/// Models `netdev_run_todo()`: net/core/dev.c, MN@af3634d4. Entered from `rtnl_unlock()`.
+///
+/// # Kernel steps
+/// 1. Snapshot `net_todo_list`; `__rtnl_unlock()`; `rcu_barrier()`.
+/// 2. Each device: `reg_state = NETREG_UNREGISTERED` under `netdev_lock`.
+/// 3. Until the snapshot is empty: `netdev_wait_allrefs_any()`; `BUG_ON(refcnt != 1)`;
+///    `priv_destructor`; `free_netdev()` if `needs_free_netdev`.
+/// 4. `dev_unreg_count -= n`.
+///
+/// The caller of `rtnl_unlock()` blocks here until every device it unregistered is freed.
+pub fn netdev_run_todo(k: &Kernel, rtnl: Rtnl<'_>) {
+    let _f = k.enter("netdev_run_todo");
+    let mut list: Vec<DevId> = k.with(|s| std::mem::take(&mut s.net_todo_list));
+    rtnl_unlock_raw(k, rtnl);
+    if list.is_empty() {
+        return;
+    }
+    k.synchronize_net();
+    for dev in list.clone() {
+        let (name, state) = k.dev(dev, |d| (d.name.clone(), d.reg_state));
+        if state != RegState::Unregistering {
+            k.warn(Property::RegStateMachine, format!("netdev_run_todo: {name}: run_todo but not unregistering"));
+            list.retain(|&d| d != dev);
+            continue;
+        }
+        set_reg_state(k, dev, RegState::Unregistered);
+    }
+    let n = list.len();
+    while !list.is_empty() {
+        let dev = netdev_wait_allrefs_any(k, &list);
+        list.retain(|&d| d != dev);
+        let refs = netdev_refcnt_read(k, dev);
+        if refs != 1 {
+            let name = k.dev_name(dev);
+            k.bug(
+                Property::RefcountBalanced,
+                format!("netdev_run_todo: BUG_ON(netdev_refcnt_read({name}) != 1): {refs}"),
+            );
+        }
+        k.dev_mut(dev, |d| d.todo = false);
+        drivers::priv_destructor(k, dev);
+        if k.dev(dev, |d| d.needs_free_netdev) {
+            free_netdev(k, dev);
+        }
+    }
+    k.with(|s| s.dev_unreg_count -= n);
+}
+
+/// Models `netdev_wait_allrefs_any()`: net/core/dev.c, MN@af3634d4 (patch 5).
+///
+/// # Kernel steps
+/// 1. Return a device of the list whose refcount is 1.
+/// 2. Every second: `rtnl_lock()`; per device `__rtnl_net_lock(dev_net(dev))`, NETDEV_UNREGISTER,
+///    `__rtnl_net_unlock()` (which drains: hazard A1); `__rtnl_unlock()`, not `rtnl_unlock()`.
+/// 3. Sleep and poll.
+///
+/// # Abstracted
+/// Time: the re-broadcast happens once, at the first wait, if `Config::rebroadcast`; polling
+/// is a sleep on `refs_wq` that every put leaving a device at 1 wakes. A reference that is
+/// never put leaves this thread blocked for ever, which the explorers report with what it
+/// waits for (the kernel prints "unregister_netdevice: waiting for DEV to become free").
+pub fn netdev_wait_allrefs_any(k: &Kernel, list: &[DevId]) -> DevId {
+    let _f = k.enter("netdev_wait_allrefs_any");
+    let ready = |k: &Kernel| list.iter().copied().find(|&d| netdev_refcnt_read(k, d) == 1);
+    if let Some(d) = ready(k) {
+        return d;
+    }
+    if k.cfg.rebroadcast {
+        let rtnl = rtnl_lock(k);
+        for &dev in list {
+            let net = k.dev_net(dev);
+            let sync = k.net_sync(net);
+            let nl = rtnl_net_lock_raw(k, net, &sync);
+            drivers::call_netdevice_notifiers(k, NetdevEvent::Unregister, dev);
+            rtnl_net_unlock_raw(k, net, nl);
+        }
+        rtnl_unlock_raw(k, rtnl);
+        k.synchronize_net();
+    }
+    let mut g = k.refs_wq.lock();
+    loop {
+        if let Some(d) = ready(k) {
+            drop(g);
+            k.done_waiting();
+            return d;
+        }
+        let names: Vec<String> =
+            list.iter().map(|&d| format!("{} (usage count {})", k.dev_name(d), netdev_refcnt_read(k, d))).collect();
+        k.will_wait(format!("unregister_netdevice: waiting for {} to become free", names.join(", ")));
+        g = k.refs_cv.wait(g);
+    }
+}
+
+/// Models `free_netdev()`: net/core/dev.c, MN@af3634d4.
+///
+/// # Kernel steps
+/// 1. UNREGISTERING: set `needs_free_netdev` and return (netdev_run_todo frees it).
+/// 2. UNINITIALIZED: free at once.
+/// 3. `BUG_ON(reg_state != NETREG_UNREGISTERED)`; `reg_state = NETREG_RELEASED`; `put_device()`.
+///
+/// The model checks at the free that no tracked reference is left (S2) and marks the memory
+/// freed, so any later access is a use-after-free (S1).
+pub fn free_netdev(k: &Kernel, dev: DevId) {
+    let _f = k.enter_dev("free_netdev", dev);
+    let (name, state, trackers) = k.dev(dev, |d| (d.name.clone(), d.reg_state, d.trackers.clone()));
+    match state {
+        RegState::Unregistering => {
+            k.dev_mut(dev, |d| d.needs_free_netdev = true);
+            return;
+        }
+        RegState::Uninitialized => {}
+        RegState::Unregistered => set_reg_state(k, dev, RegState::Released),
+        other => k.bug(
+            Property::RegStateMachine,
+            format!("free_netdev: BUG_ON(reg_state != NETREG_UNREGISTERED): {name} is {other:?}"),
+        ),
+    }
+    if !trackers.is_empty() {
+        k.warn(
+            Property::RefcountBalanced,
+            format!("free_netdev: {name} freed with references held: {}", trackers.join(", ")),
+        );
+    }
+    let by = k.thread_name();
+    k.with(|s| {
+        let d = &mut s.devs[dev];
+        d.freed = true;
+        d.freed_by = Some(format!("freed by {by} in free_netdev"));
+    });
+}
+
+/// Models `register_netdevice()`: net/core/dev.c, MN@af3634d4, on a device allocated by the
+/// caller in `net` (`alloc_netdev_mqs()` gave it refcount 1).
+///
+/// # Kernel steps
+/// 1. `BUG_ON(reg_state != NETREG_UNINITIALIZED)`; name clash in the net → `-EEXIST`.
+/// 2. `ndo_init` (ipvlan_init, macvlan_init).
+/// 3. `reg_state = NETREG_REGISTERED` under `netdev_lock`; `netdev_hold(dev_registered_tracker)`;
+///    `list_netdevice()`; NETDEV_REGISTER.
+pub fn register_netdevice(k: &Kernel, dev: DevId) -> Result<(), Errno> {
+    let _f = k.enter_dev("register_netdevice", dev);
+    k.assert_rtnl("register_netdevice");
+    let (name, net) = k.dev(dev, |d| (d.name.clone(), d.nd_net));
+    if k.dev_get_by_name(net, &name).is_some() {
+        return Err(Errno::EEXIST);
+    }
+    drivers::ndo_init(k, dev)?;
+    set_reg_state(k, dev, RegState::Registered);
+    crate::netdevice::netdev_hold(k, Some(dev), "dev_registered_tracker");
+    list_netdevice(k, dev);
+    drivers::call_netdevice_notifiers(k, NetdevEvent::Register, dev);
+    Ok(())
+}
+
+/// Models `__dev_change_net_namespace()`: net/core/dev.c, MN@af3634d4.
+///
+/// # Kernel steps
+/// 1. `ASSERT_RTNL()`; `-EINVAL` if `netns_immutable` or not REGISTERED; same net → 0;
+///    `-EEXIST` on a name clash in the target.
+/// 2. Close; `unlist_netdevice()`; `synchronize_net()`; NETDEV_UNREGISTER while the device
+///    stays REGISTERED ("8021q and macvlan know the device is just moving").
+/// 3. `dev_net_set()` under `netdev_lock`; [series] `unregister_netdevice_move_net()` after it.
+/// 4. `list_netdevice()`; NETDEV_REGISTER; `synchronize_net()`.
+#[doc(alias = "__dev_change_net_namespace")]
+pub fn dev_change_net_namespace(k: &Kernel, dev: DevId, net: NetId) -> Result<(), Errno> {
+    let _f = k.enter_dev("__dev_change_net_namespace", dev);
+    k.assert_rtnl("__dev_change_net_namespace");
+    let (name, state, net_old, immutable) =
+        k.dev(dev, |d| (d.name.clone(), d.reg_state, d.nd_net, drivers::netns_immutable(d.kind)));
+    if immutable || state != RegState::Registered {
+        return Err(Errno::EINVAL);
+    }
+    if net_old == net {
+        return Ok(());
+    }
+    if k.dev_get_by_name(net, &name).is_some() {
+        return Err(Errno::EEXIST);
+    }
+    unlist_netdevice(k, dev);
+    k.synchronize_net();
+    drivers::call_netdevice_notifiers(k, NetdevEvent::Unregister, dev);
+    let sync = k.dev_sync(dev);
+    let g = netdev_lock(k, &sync);
+    k.dev_mut(dev, |d| d.nd_net = net);
+    netdev_unlock(g);
+    if k.mode().small_rtnl() {
+        unregister_netdevice_move_net(k, net_old, net, dev);
+    }
+    list_netdevice(k, dev);
+    drivers::call_netdevice_notifiers(k, NetdevEvent::Register, dev);
+    k.synchronize_net();
+    Ok(())
+}
+
+/// Models `default_device_exit_batch()`: net/core/dev.c, MP@05fe7484 (series) and MN@5326fefb
+/// (pre-series, where `__rtnl_net_lock` is empty and there is no per-net split or flush).
+///
+/// # Kernel steps
+/// 1. `rtnl_lock()`; `__rtnl_net_lock(&init_net)`; per dying net under its lock
+///    `default_device_exit_net()` (moves devices without `rtnl_link_ops` to init_net: none of
+///    the modelled devices); `__rtnl_net_unlock(&init_net)`.
+/// 2. Per dying net: `__rtnl_net_lock(net)`; `for_each_netdev_reverse`: `dellink` or
+///    `unregister_netdevice_queue`; [series] `unregister_netdevice_queue_many_net()`;
+///    `__rtnl_net_unlock(net)` (drains).
+/// 3. `unregister_netdevice_many(&dev_kill_list)` for the rest (other nets: unconverted).
+/// 4. `rtnl_unlock()`; [series] `rtnl_net_flush_workqueue()`, after every lock is dropped.
+pub fn default_device_exit_batch(k: &Kernel, nets: &[NetId]) {
+    let _f = k.enter("default_device_exit_batch");
+    let rtnl = rtnl_lock(k);
+    let init = k.net_sync(INIT_NET);
+    let init_lock = rtnl_net_lock_raw(k, INIT_NET, &init);
+    for &net in nets {
+        let sync = k.net_sync(net);
+        let nl = rtnl_net_lock_raw(k, net, &sync);
+        // default_device_exit_net(): every modelled device has rtnl_link_ops without
+        // netns_refund, so none is pushed back to init_net.
+        rtnl_net_unlock_raw(k, net, nl);
+    }
+    rtnl_net_unlock_raw(k, INIT_NET, init_lock);
+
+    let mut dev_kill_list = KillList::new(k);
+    for &net in nets {
+        let sync = k.net_sync(net);
+        let nl = rtnl_net_lock_raw(k, net, &sync);
+        let devs: Vec<DevId> = k.net(net, |n| n.dev_base.iter().rev().copied().collect());
+        for dev in devs {
+            drivers::dellink(k, dev, &mut dev_kill_list);
+        }
+        if k.mode().small_rtnl() {
+            unregister_netdevice_queue_many_net(k, net, &mut dev_kill_list);
+        }
+        rtnl_net_unlock_raw(k, net, nl);
+    }
+    unregister_netdevice_many(k, &mut dev_kill_list);
+    rtnl_unlock(k, rtnl);
+    rtnl_net_flush_workqueue(k);
+}

@@ -1,0 +1,309 @@
+//! ipvlan: drivers/net/ipvlan/ipvlan_main.c. Series: multipath-tcp/mptcp_net-next @3fda4180
+//! (patches 11-14: refcounted port count, `netdev_lock(phy)` in init/uninit, `pnodes_lock`,
+//! `dying` and per-netns deletion). Pre-series: before patch 11 (count and list under RTNL
+//! only, uppers deleted on the lower's kill list), [recon] from the patch subjects.
+
+use crate::dev::{
+    register_netdevice, unregister_netdevice_many, unregister_netdevice_queue, unregister_netdevice_queue_net, KillList,
+};
+use crate::drivers::{alloc_netdev, netdev_upper_dev_link, netdev_upper_dev_unlink, DevKind, DevPriv, NetdevEvent};
+use crate::kernel::{DevId, Kernel, NetId};
+use crate::lockdep::LockClass;
+use crate::netdevice::{netdev_hold, netdev_lock, netdev_put, netdev_unlock, RegState};
+use crate::properties::Property;
+use crate::rtnetlink::Errno;
+use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use crate::sync::{mutex_unlock, Arc, Mutex, MutexGuard};
+use std::collections::BTreeMap;
+
+pub type PortId = usize;
+
+/// `struct ipvl_dev`, the upper's private part.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IpvlDev {
+    /// `ipvlan->phy_dev`: the real lower device (never an ipvlan).
+    pub phy_dev: DevId,
+    pub port: Option<PortId>,
+    /// `ipvlan->dying`, set under `pnodes_lock` by the lower's NETDEV_UNREGISTER (patch 14).
+    pub dying: bool,
+}
+
+/// `struct ipvl_port`: one per lower device.
+#[derive(Debug)]
+pub struct Port {
+    pub dev: DevId,
+    /// `port->ipvlans`, protected by `pnodes_lock` (patch 13; RTNL before).
+    pub ipvlans: Vec<DevId>,
+    pub destroyed: bool,
+    pub sync: Arc<PortSync>,
+}
+
+#[derive(Debug)]
+pub struct PortSync {
+    /// `port->pnodes_lock` (patch 13).
+    pub pnodes_lock: Mutex<()>,
+    /// `port->count`, a `refcount_t` since patch 11.
+    pub count: AtomicUsize,
+}
+
+/// ipvlan's global state: the ports, and which lower each is attached to
+/// (`phy_dev->rx_handler_data`).
+#[derive(Debug, Default)]
+pub struct IpvlanState {
+    pub ports: Vec<Port>,
+    pub port_of: BTreeMap<DevId, PortId>,
+}
+
+fn priv_of(k: &Kernel, dev: DevId) -> IpvlDev {
+    k.dev(dev, |d| match &d.priv_ {
+        DevPriv::Ipvlan(p) => p.clone(),
+        other => unreachable!("{} is not an ipvlan: {other:?}", d.name),
+    })
+}
+
+fn set_priv(k: &Kernel, dev: DevId, f: impl FnOnce(&mut IpvlDev)) {
+    k.dev_mut(dev, |d| {
+        if let DevPriv::Ipvlan(p) = &mut d.priv_ {
+            f(p)
+        }
+    });
+}
+
+fn port_sync(k: &Kernel, port: PortId) -> Arc<PortSync> {
+    k.with(|s| s.drivers.ipvlan.ports[port].sync.clone())
+}
+
+/// `netif_is_ipvlan_port(dev)` and `ipvlan_port_get_rcu(dev)`.
+pub fn port_of(k: &Kernel, dev: DevId) -> Option<PortId> {
+    k.with(|s| s.drivers.ipvlan.port_of.get(&dev).copied())
+}
+
+fn lock_pnodes<'a>(k: &Kernel, sync: &'a Arc<PortSync>) -> Option<MutexGuard<'a, ()>> {
+    k.mode().small_rtnl().then(|| sync.pnodes_lock.lock())
+}
+
+/// Models `ipvlan_port_create()`: the rx handler, and (fix 40b9d1ab63f5)
+/// `netdev_hold(dev, &port->dev_tracker)` so the lower outlives every upper that uses it.
+fn ipvlan_port_create(k: &Kernel, phy: DevId) -> PortId {
+    let _f = k.enter_dev("ipvlan_port_create", phy);
+    let (name, ifindex) = k.dev(phy, |d| (d.name.clone(), d.ifindex));
+    let sync = Arc::new(PortSync {
+        pnodes_lock: k.new_lock(LockClass::IpvlanPnodes, ifindex, format!("port({name})->pnodes_lock")),
+        count: AtomicUsize::new(0),
+    });
+    let id = k.with(|s| {
+        let id = s.drivers.ipvlan.ports.len();
+        s.drivers.ipvlan.ports.push(Port { dev: phy, ipvlans: Vec::new(), destroyed: false, sync });
+        s.drivers.ipvlan.port_of.insert(phy, id);
+        id
+    });
+    netdev_hold(k, Some(phy), &port_tracker(k, id));
+    id
+}
+
+fn port_tracker(k: &Kernel, port: PortId) -> String {
+    let dev = k.with(|s| s.drivers.ipvlan.ports[port].dev);
+    format!("port({})->dev_tracker", k.dev_name(dev))
+}
+
+/// Models `ipvlan_port_destroy()`: `netdev_rx_handler_unregister(dev)` (ASSERT_RTNL),
+/// `netdev_put(dev, &port->dev_tracker)`, `kfree(port)`.
+fn ipvlan_port_destroy(k: &Kernel, port: PortId) {
+    let dev = k.with(|s| s.drivers.ipvlan.ports[port].dev);
+    let _f = k.enter_dev("ipvlan_port_destroy", dev);
+    k.assert_rtnl("netdev_rx_handler_unregister");
+    let tracker = port_tracker(k, port);
+    k.with(|s| {
+        s.drivers.ipvlan.ports[port].destroyed = true;
+        s.drivers.ipvlan.port_of.remove(&dev);
+    });
+    netdev_put(k, Some(dev), &tracker);
+}
+
+/// Models `ipvlan_port_get()`: `refcount_inc_not_zero(&port->count)` under RCU (S12: a port at
+/// zero is never revived).
+fn ipvlan_port_get(k: &Kernel, dev: DevId) -> Option<PortId> {
+    let port = port_of(k, dev)?;
+    let sync = port_sync(k, port);
+    let mut cur = sync.count.load(SeqCst);
+    loop {
+        if cur == 0 {
+            return None;
+        }
+        match sync.count.compare_exchange(cur, cur + 1, SeqCst, SeqCst) {
+            Ok(_) => return Some(port),
+            Err(now) => cur = now,
+        }
+    }
+}
+
+/// Models `ipvlan_port_put()`: `refcount_dec_and_test()`, the last put destroys the port.
+fn ipvlan_port_put(k: &Kernel, port: PortId) {
+    let sync = port_sync(k, port);
+    let old = sync.count.fetch_sub(1, SeqCst);
+    if old == 0 {
+        k.bug(Property::IpvlanPortCount, "refcount_t: underflow on ipvl_port.count");
+    }
+    if old == 1 {
+        ipvlan_port_destroy(k, port);
+    }
+}
+
+/// Models `ipvlan_init()` (ndo_init): under `netdev_lock(phy_dev)` (patch 12), create the port
+/// with count 1 or `refcount_inc()` it.
+pub fn ipvlan_init(k: &Kernel, dev: DevId) -> Result<(), Errno> {
+    let _f = k.enter_dev("ipvlan_init", dev);
+    let phy = priv_of(k, dev).phy_dev;
+    let psync = k.dev_sync(phy);
+    let g = k.mode().small_rtnl().then(|| netdev_lock(k, &psync));
+    let port = match port_of(k, phy) {
+        None => {
+            let port = ipvlan_port_create(k, phy);
+            port_sync(k, port).count.store(1, SeqCst);
+            port
+        }
+        Some(port) => {
+            if port_sync(k, port).count.fetch_add(1, SeqCst) == 0 {
+                k.warn(Property::IpvlanPortCount, "refcount_t: addition on 0; use-after-free (ipvl_port)");
+            }
+            port
+        }
+    };
+    if let Some(g) = g {
+        netdev_unlock(g);
+    }
+    set_priv(k, dev, |p| p.port = Some(port));
+    Ok(())
+}
+
+/// Models `ipvlan_uninit()` (ndo_uninit), in the upper's unregistration, possibly on another
+/// net's worker: `netdev_hold(phy)`, `netdev_lock(phy)`, `ipvlan_port_put()` (the last one
+/// puts the lower), unlock, `netdev_put(phy)`. It touches the lower of another net with only
+/// its own per-netns lock: safe while RTNL is global (hazard A5).
+pub fn ipvlan_uninit(k: &Kernel, dev: DevId) {
+    let _f = k.enter_dev("ipvlan_uninit", dev);
+    let p = priv_of(k, dev);
+    let Some(port) = p.port else { return };
+    let series = k.mode().small_rtnl();
+    let tracker = format!("ipvlan_uninit({})", k.dev_name(dev));
+    if series {
+        netdev_hold(k, Some(p.phy_dev), &tracker);
+    }
+    let psync = k.dev_sync(p.phy_dev);
+    let g = series.then(|| netdev_lock(k, &psync));
+    ipvlan_port_put(k, port);
+    if let Some(g) = g {
+        netdev_unlock(g);
+    }
+    if series {
+        netdev_put(k, Some(p.phy_dev), &tracker);
+    }
+}
+
+/// Models `ipvlan_link_new()`: the lower is looked up in the link net; an ipvlan lower is
+/// replaced by its own real lower; a lower that already has another rx handler (a macvlan
+/// port) is busy; then `register_netdevice()` (→ `ipvlan_init`), `netdev_upper_dev_link()`
+/// and the list insertion under `pnodes_lock`.
+pub fn ipvlan_link_new(k: &Kernel, net: NetId, name: &str, link_net: NetId, link: &str) -> Result<(), Errno> {
+    let _f = k.enter_net("ipvlan_link_new", net);
+    let mut phy = k.dev_get_by_name(link_net, link).ok_or(Errno::ENODEV)?;
+    if k.dev(phy, |d| d.kind) == DevKind::Ipvlan {
+        phy = priv_of(k, phy).phy_dev;
+    }
+    match k.dev(phy, |d| d.kind) {
+        DevKind::Bareudp => return Err(Errno::EOPNOTSUPP),
+        _ if crate::macvlan::is_port(k, phy) => return Err(Errno::EBUSY),
+        _ => {}
+    }
+    let dev = alloc_netdev(
+        k,
+        name,
+        net,
+        DevKind::Ipvlan,
+        DevPriv::Ipvlan(IpvlDev { phy_dev: phy, port: None, dying: false }),
+    );
+    if let Err(e) = register_netdevice(k, dev) {
+        crate::dev::free_netdev(k, dev);
+        return Err(e);
+    }
+    netdev_upper_dev_link(k, phy, dev);
+    let port = priv_of(k, dev).port.expect("ipvlan_init set the port");
+    let sync = port_sync(k, port);
+    let g = lock_pnodes(k, &sync);
+    k.with(|s| s.drivers.ipvlan.ports[port].ipvlans.push(dev));
+    if let Some(g) = g {
+        mutex_unlock(g);
+    }
+    Ok(())
+}
+
+/// Models `__ipvlan_link_delete()`: `list_del_rcu(&ipvlan->pnode)`, [series]
+/// `unregister_netdevice_queue_net(net, dev, head)` (plain `unregister_netdevice_queue` before),
+/// `netdev_upper_dev_unlink()`.
+fn ipvlan_link_delete_raw(k: &Kernel, net: NetId, dev: DevId, head: &mut KillList) {
+    let _f = k.enter_dev("__ipvlan_link_delete", dev);
+    let p = priv_of(k, dev);
+    if let Some(port) = p.port {
+        k.with(|s| s.drivers.ipvlan.ports[port].ipvlans.retain(|&d| d != dev));
+    }
+    if k.mode().small_rtnl() {
+        unregister_netdevice_queue_net(k, net, dev, head);
+    } else {
+        unregister_netdevice_queue(k, dev, head);
+    }
+    netdev_upper_dev_unlink(k, p.phy_dev, dev);
+}
+
+/// Models `ipvlan_link_delete()` (dellink): under `pnodes_lock`, delete unless `dying`: the
+/// lower's NETDEV_UNREGISTER already handed it to its net (the exactly-once token).
+pub fn ipvlan_link_delete(k: &Kernel, dev: DevId, head: &mut KillList) {
+    let _f = k.enter_dev("ipvlan_link_delete", dev);
+    let p = priv_of(k, dev);
+    let sync = p.port.map(|port| port_sync(k, port));
+    let g = sync.as_ref().and_then(|s| lock_pnodes(k, s));
+    if !k.mode().small_rtnl() || !priv_of(k, dev).dying {
+        let net = k.dev_net(dev);
+        ipvlan_link_delete_raw(k, net, dev, head);
+    }
+    if let Some(g) = g {
+        mutex_unlock(g);
+    }
+}
+
+/// Models `ipvlan_device_event()` for the lower `dev`: on NETDEV_UNREGISTER while the lower is
+/// UNREGISTERING (not a move), every upper is marked `dying` and deleted through
+/// `__ipvlan_link_delete(dev_net(lower), ...)`: same-net uppers on the local list, which is
+/// unregistered here; uppers of other nets onto their own net's queue (series).
+pub fn ipvlan_device_event(k: &Kernel, event: NetdevEvent, dev: DevId) {
+    if event != NetdevEvent::Unregister || port_of(k, dev).is_none() {
+        return;
+    }
+    let _f = k.enter_dev("ipvlan_device_event", dev);
+    let series = k.mode().small_rtnl();
+    let port = if series {
+        match ipvlan_port_get(k, dev) {
+            Some(p) => p,
+            None => return,
+        }
+    } else {
+        port_of(k, dev).expect("checked above")
+    };
+    let sync = port_sync(k, port);
+    let g = lock_pnodes(k, &sync);
+    if k.dev(dev, |d| d.reg_state) == RegState::Unregistering {
+        let net = k.dev_net(dev);
+        let mut lst_kill = KillList::new(k);
+        let uppers = k.with(|s| s.drivers.ipvlan.ports[port].ipvlans.clone());
+        for upper in uppers {
+            set_priv(k, upper, |p| p.dying = true);
+            ipvlan_link_delete_raw(k, net, upper, &mut lst_kill);
+        }
+        unregister_netdevice_many(k, &mut lst_kill);
+    }
+    if let Some(g) = g {
+        mutex_unlock(g);
+    }
+    if series {
+        ipvlan_port_put(k, port);
+    }
+}

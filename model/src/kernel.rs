@@ -1,0 +1,469 @@
+//! The kernel's globals, built fresh for every execution (loom forbids statics that outlive one).
+//!
+//! [`Kernel`] holds what the C keeps in globals: `rtnl_mutex`, `net_todo_list`,
+//! `dev_unreg_count`, the workqueues, every `struct net` and `struct net_device`, plus what the
+//! model adds to observe it: the event trace, the lockdep recorder and the recorded WARNs.
+
+use crate::lockdep::{LockClass, LockId, Recorder, Site};
+use crate::net_namespace::{NetState, NetSync};
+use crate::netdevice::{DevState, DevSync};
+use crate::properties::{Property, Violation};
+use crate::sync::{self, thread, Arc, Instr, LockHook, Mutex, RawMutex};
+use crate::workqueue::Workqueue;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::panic::Location;
+
+/// Index of a `struct net` in [`State::nets`]; `0` is `init_net`, which sorts first in
+/// `rtnl_net_lock_cmp_fn()`, like the kernel's "init_net first, then ascending address".
+pub type NetId = usize;
+/// Index of a `struct net_device` in [`State::devs`]. Never reused, so a stale id is a
+/// use-after-free the model can see, not a silently different device.
+pub type DevId = usize;
+
+pub const INIT_NET: NetId = 0;
+
+/// Which kernel the run models. One source, chosen at run time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Mode {
+    /// Before the series: everything under the global RTNL; cross-netns devices go on the
+    /// caller's kill list.
+    PreSeries,
+    /// The series with CONFIG_DEBUG_NET_SMALL_RTNL=y: per-netns unregistration, drains on
+    /// `__rtnl_net_unlock`, per-netns work, and a flush after the last unlock.
+    Series,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 2] = [Mode::PreSeries, Mode::Series];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::PreSeries => "pre-series",
+            Mode::Series => "series",
+        }
+    }
+
+    /// Whether CONFIG_DEBUG_NET_SMALL_RTNL's per-netns machinery exists in this kernel.
+    pub fn small_rtnl(self) -> bool {
+        matches!(self, Mode::Series)
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Mode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "pre-series" => Ok(Mode::PreSeries),
+            "series" => Ok(Mode::Series),
+            _ => Err(format!("unknown mode {s:?}: expected pre-series or series")),
+        }
+    }
+}
+
+/// Run-time choices of one execution.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Config {
+    pub mode: Mode,
+    /// CPUs that `rtnl_net_wq` has a pool on. `create_workqueue()` is per-CPU with
+    /// `max_active = 1`, so each pool runs one item at a time; items queued from a worker go to
+    /// that worker's pool (the local CPU). One pool puts every queuer on one CPU, which the kernel
+    /// allows, and keeps loom within its thread limit.
+    pub wq_cpus: usize,
+    /// Whether `netdev_wait_allrefs_any()` re-broadcasts NETDEV_UNREGISTER once while it waits
+    /// (the kernel does so every second; time is abstract here, so "once, at the first wait").
+    pub rebroadcast: bool,
+}
+
+impl Config {
+    pub fn new(mode: Mode) -> Self {
+        Config { mode, wq_cpus: 1, rebroadcast: true }
+    }
+}
+
+/// A frame of a model thread's call stack: a kernel function name.
+pub type Frame = &'static str;
+
+/// What a model thread is and where it is, for traces and reports.
+#[derive(Clone, Debug, Default)]
+pub struct ThreadState {
+    pub name: String,
+    pub stack: Vec<Frame>,
+    /// The rtnl_net_wq pool a worker belongs to (its CPU), `None` for other threads.
+    pub wq_pool: Option<(&'static str, usize)>,
+    /// The ip(8) command this thread is running, shown at the bottom of its stacks.
+    pub cmd: Option<String>,
+}
+
+/// The kind of a trace event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EventKind {
+    /// A model function was entered.
+    Call,
+    /// A note from the model (a command's result, an unconverted path taken, ...).
+    Note,
+    /// A WARN fired (recorded, fails the execution at its end).
+    Warn,
+    /// A BUG fired (fails the execution at once).
+    Bug,
+}
+
+/// One step of an execution.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Event {
+    pub seq: usize,
+    pub thread: String,
+    pub kind: EventKind,
+    pub func: String,
+    pub dev: Option<String>,
+    pub net: Option<String>,
+    pub text: String,
+    /// The model call stack, innermost first, as bpftrace's `kstack()` prints it.
+    pub stack: Vec<String>,
+}
+
+/// The model's plain data. Only reachable through [`Kernel::with`], never across a schedule
+/// point; see `crate::sync` for why that is sound.
+#[derive(Default)]
+pub struct State {
+    pub nets: Vec<NetState>,
+    pub devs: Vec<DevState>,
+    /// `net_todo_list`: devices between `unregister_netdevice_many_notify()` and `netdev_run_todo()`.
+    pub net_todo_list: Vec<DevId>,
+    /// `dev_unreg_count`.
+    pub dev_unreg_count: usize,
+    /// `/run/netns/NAME` bind mounts: what `ip netns` sees. Each holds a net reference.
+    pub netns_names: BTreeMap<String, NetId>,
+    /// `cleanup_list`: nets whose last reference went, waiting for `cleanup_net()`.
+    pub cleanup_list: Vec<NetId>,
+    pub next_ifindex: u64,
+    pub next_list_id: u64,
+    pub threads: HashMap<thread::ThreadId, ThreadState>,
+    pub trace: Vec<Event>,
+    pub violations: Vec<Violation>,
+    pub recorder: Recorder,
+    /// Per-driver state that is not per device or per net (ipvlan ports).
+    pub drivers: crate::drivers::DriverState,
+    /// How each ip(8) command ended.
+    pub results: Vec<crate::userspace::CmdResult>,
+}
+
+impl fmt::Debug for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("State")
+            .field("nets", &self.nets.len())
+            .field("devs", &self.devs.len())
+            .field("trace", &self.trace.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl State {
+    fn thread_name(&self) -> String {
+        self.threads.get(&thread::current_id()).map(|t| t.name.clone()).unwrap_or_else(|| "main".into())
+    }
+
+    fn current_func(&self) -> &'static str {
+        self.threads.get(&thread::current_id()).and_then(|t| t.stack.last().copied()).unwrap_or("?")
+    }
+
+    fn stack(&self) -> Vec<String> {
+        let Some(t) = self.threads.get(&thread::current_id()) else { return Vec::new() };
+        let mut v: Vec<String> = t.stack.iter().rev().map(|f| f.to_string()).collect();
+        if let Some(cmd) = &t.cmd {
+            v.push(cmd.clone());
+        }
+        v
+    }
+
+    pub fn push_event(&mut self, kind: EventKind, dev: Option<String>, net: Option<String>, text: String) {
+        let ev = Event {
+            seq: self.trace.len(),
+            thread: self.thread_name(),
+            kind,
+            func: self.current_func().to_string(),
+            dev,
+            net,
+            text,
+            stack: self.stack(),
+        };
+        self.trace.push(ev);
+    }
+
+    pub fn dev_name(&self, dev: DevId) -> String {
+        self.devs.get(dev).map(|d| d.name.clone()).unwrap_or_else(|| format!("dev#{dev}"))
+    }
+
+    pub fn net_name(&self, net: NetId) -> String {
+        self.nets.get(net).map(|n| n.name.clone()).unwrap_or_else(|| format!("net#{net}"))
+    }
+
+    /// Whether the current thread holds `class` for `key` (`None`: any instance).
+    pub fn holds(&self, class: LockClass, key: Option<u64>) -> bool {
+        self.recorder.holds(&self.thread_name(), class, key)
+    }
+}
+
+/// The hook every facade lock calls: it feeds the lockdep recorder in [`State`].
+struct LockdepHook(Instr<State>);
+
+fn site_of(s: &State, loc: &'static Location<'static>) -> Site {
+    Site { func: s.current_func().to_string(), file: loc.file().to_string(), line: loc.line() }
+}
+
+impl LockHook for LockdepHook {
+    fn will_acquire(&self, lock: &LockId, loc: &'static Location<'static>) {
+        self.0.with(|s| {
+            let site = site_of(s, loc);
+            let t = s.thread_name();
+            s.recorder.will_acquire(&t, lock, &site);
+        });
+    }
+    fn acquired(&self, lock: &LockId, loc: &'static Location<'static>) {
+        self.0.with(|s| {
+            let site = site_of(s, loc);
+            let t = s.thread_name();
+            s.recorder.acquired(&t, lock, &site);
+        });
+    }
+    fn released(&self, lock: &LockId) {
+        self.0.with(|s| {
+            let t = s.thread_name();
+            s.recorder.released(&t, lock);
+        });
+    }
+}
+
+/// The kernel: its globals and the model's observation of them.
+pub struct Kernel {
+    pub cfg: Config,
+    /// `rtnl_mutex`, the global RTNL.
+    pub rtnl_mutex: Mutex<()>,
+    pub st: Instr<State>,
+    hook: sync::Hook,
+    /// `rtnl_net_wq` (patch 3).
+    pub rtnl_net_wq: Workqueue,
+    /// `netns_wq`, the ordered queue `cleanup_net()` runs on.
+    pub netns_wq: Workqueue,
+    /// `net_cleanup_work`'s pending bit.
+    pub cleanup_work_pending: sync::atomic::AtomicBool,
+    /// Where `netdev_wait_allrefs_any()` sleeps until a reference is put. The kernel polls;
+    /// a wake-up on every put that leaves a device at its last reference is equivalent and
+    /// lets the explorers see a reference that is never put as a blocked thread.
+    pub refs_wq: RawMutex<u64>,
+    pub refs_cv: sync::Condvar,
+}
+
+impl fmt::Debug for Kernel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Kernel").field("cfg", &self.cfg).finish_non_exhaustive()
+    }
+}
+
+impl Kernel {
+    /// Boots a kernel with `init_net` and no other namespace. Workers are started by
+    /// [`crate::Machine::boot`].
+    pub fn new(cfg: Config) -> Self {
+        let st = Instr::new(State { next_ifindex: 1, ..State::default() });
+        let hook = sync::hook(LockdepHook(st.clone()));
+        let rtnl_mutex = Mutex::new((), LockId::new(LockClass::Rtnl, 0, "rtnl_mutex"), hook.clone());
+        let rtnl_net_wq = Workqueue::new("rtnl_net", cfg.wq_cpus.max(1), LockClass::WqCompletion);
+        let netns_wq = Workqueue::new("netns", 1, LockClass::WqNetns);
+        let k = Kernel {
+            cfg,
+            rtnl_mutex,
+            st,
+            hook,
+            rtnl_net_wq,
+            netns_wq,
+            cleanup_work_pending: sync::atomic::AtomicBool::new(false),
+            refs_wq: RawMutex::new(0),
+            refs_cv: sync::Condvar::new(),
+        };
+        crate::net_namespace::setup_net(&k, "init_net");
+        k
+    }
+
+    pub fn mode(&self) -> Mode {
+        self.cfg.mode
+    }
+
+    pub fn hook(&self) -> sync::Hook {
+        self.hook.clone()
+    }
+
+    /// A new kernel lock of `class`.
+    pub fn new_lock(&self, class: LockClass, key: u64, name: impl Into<String>) -> Mutex<()> {
+        Mutex::new((), LockId::new(class, key, name), self.hook.clone())
+    }
+
+    /// Runs `f` on the model's plain data.
+    pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        self.st.with(f)
+    }
+
+    /// Enters a kernel function: pushes it on this thread's model call stack and traces it.
+    #[must_use = "the frame pops when dropped"]
+    pub fn enter(&self, func: Frame) -> FrameGuard<'_> {
+        self.enter_at(func, None, None)
+    }
+
+    /// Enters a kernel function that acts on `dev`.
+    #[must_use = "the frame pops when dropped"]
+    pub fn enter_dev(&self, func: Frame, dev: DevId) -> FrameGuard<'_> {
+        let (d, n) = self.with(|s| {
+            let n = s.devs.get(dev).map(|d| s.net_name(d.nd_net));
+            (Some(s.dev_name(dev)), n)
+        });
+        self.enter_at(func, d, n)
+    }
+
+    /// Enters a kernel function that acts on `net`.
+    #[must_use = "the frame pops when dropped"]
+    pub fn enter_net(&self, func: Frame, net: NetId) -> FrameGuard<'_> {
+        let n = self.with(|s| s.net_name(net));
+        self.enter_at(func, None, Some(n))
+    }
+
+    fn enter_at(&self, func: Frame, dev: Option<String>, net: Option<String>) -> FrameGuard<'_> {
+        self.with(|s| {
+            s.threads.entry(thread::current_id()).or_default().stack.push(func);
+            s.push_event(EventKind::Call, dev, net, String::new());
+        });
+        FrameGuard { k: self }
+    }
+
+    /// Names the current thread (`ip#3`, `kworker/rtnl_net:0`, ...).
+    pub fn set_thread_name(&self, name: impl Into<String>) {
+        let name = name.into();
+        self.with(|s| s.threads.entry(thread::current_id()).or_default().name = name);
+    }
+
+    pub fn thread_name(&self) -> String {
+        self.with(|s| s.thread_name())
+    }
+
+    /// A note in the trace.
+    pub fn note(&self, dev: Option<DevId>, text: impl Into<String>) {
+        let text = text.into();
+        self.with(|s| {
+            let d = dev.map(|d| s.dev_name(d));
+            s.push_event(EventKind::Note, d, None, text)
+        });
+    }
+
+    /// `WARN_ON()`: recorded in the trace; fails the execution at its end.
+    pub fn warn(&self, property: Property, text: impl Into<String>) {
+        let text = text.into();
+        self.with(|s| {
+            s.push_event(EventKind::Warn, None, None, format!("WARNING [{}]: {text}", property.id()));
+            let v = Violation::new(property, text, s.thread_name(), s.stack());
+            s.violations.push(v);
+        });
+    }
+
+    /// `BUG_ON()`: fails the execution at once.
+    #[track_caller]
+    pub fn bug(&self, property: Property, text: impl Into<String>) -> ! {
+        let text = text.into();
+        let v = self.with(|s| {
+            s.push_event(EventKind::Bug, None, None, format!("BUG [{}]: {text}", property.id()));
+            let v = Violation::new(property, text, s.thread_name(), s.stack());
+            s.violations.push(v.clone());
+            v
+        });
+        panic!("{v}");
+    }
+
+    /// Records a lockdep acquire of a pseudo-lock (a workqueue or work map), with no blocking.
+    #[track_caller]
+    pub fn lockdep_acquire(&self, lock: &LockId) {
+        let loc = Location::caller();
+        self.hook.will_acquire(lock, loc);
+        self.hook.acquired(lock, loc);
+    }
+
+    pub fn lockdep_release(&self, lock: &LockId) {
+        self.hook.released(lock);
+    }
+
+    /// Notes that the current thread is about to block on something that is not a lock.
+    #[track_caller]
+    pub fn will_wait(&self, on: String) {
+        let loc = Location::caller();
+        self.with(|s| {
+            let site = site_of(s, loc);
+            let t = s.thread_name();
+            s.recorder.will_wait(&t, on, &site);
+        });
+    }
+
+    pub fn done_waiting(&self) {
+        self.with(|s| {
+            let t = s.thread_name();
+            s.recorder.done_waiting(&t);
+        });
+    }
+
+    /// `ASSERT_RTNL()`: RTNL is held by someone (the kernel checks only `mutex_is_locked`), and
+    /// the model is stricter: by this thread.
+    pub fn assert_rtnl(&self, func: &str) {
+        if !self.with(|s| s.holds(LockClass::Rtnl, None)) {
+            self.warn(Property::PerNetnsLock, format!("RTNL: assertion failed in {func}: RTNL not held"));
+        }
+    }
+
+    /// `rtnl_net_is_locked(net)`: RTNL and `net->rtnl_mutex` held by this thread. Without
+    /// CONFIG_DEBUG_NET_SMALL_RTNL it is `rtnl_is_locked()`.
+    pub fn rtnl_net_is_locked(&self, net: NetId) -> bool {
+        let small = self.mode().small_rtnl();
+        self.with(|s| s.holds(LockClass::Rtnl, None) && (!small || s.holds(LockClass::RtnlNet, Some(net as u64))))
+    }
+
+    /// `synchronize_net()` / `rcu_barrier()`: RCU is abstracted to a point where others may run.
+    pub fn synchronize_net(&self) {
+        thread::yield_now();
+    }
+}
+
+/// Pops a frame of the model call stack when the function returns.
+pub struct FrameGuard<'k> {
+    k: &'k Kernel,
+}
+
+impl fmt::Debug for FrameGuard<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("FrameGuard")
+    }
+}
+
+impl Drop for FrameGuard<'_> {
+    fn drop(&mut self) {
+        self.k.with(|s| {
+            if let Some(t) = s.threads.get_mut(&thread::current_id()) {
+                t.stack.pop();
+            }
+        });
+    }
+}
+
+/// A kernel shared by the threads of one execution.
+pub type KernelRef = Arc<Kernel>;
+
+/// Per-device and per-net synchronisation objects, reached by id.
+impl Kernel {
+    pub fn dev_sync(&self, dev: DevId) -> Arc<DevSync> {
+        self.with(|s| s.devs[dev].sync.clone())
+    }
+
+    pub fn net_sync(&self, net: NetId) -> Arc<NetSync> {
+        self.with(|s| s.nets[net].sync.clone())
+    }
+}

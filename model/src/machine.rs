@@ -1,0 +1,176 @@
+//! One execution: boot a kernel, run a script, let the workqueues settle, shut down, and
+//! collect what happened.
+
+use crate::kernel::{Config, Event, EventKind, Kernel, KernelRef, INIT_NET};
+use crate::lockdep::LockEdge;
+use crate::properties::Violation;
+use crate::script::Script;
+use crate::sync::{thread, Arc};
+use crate::userspace::CmdResult;
+use crate::workqueue::{flush_workqueue, shutdown, worker_thread};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// What a user sees at the end: each namespace that still exists, with its devices sorted by
+/// name (`lo` is not modelled). `init_net` appears only when it holds devices.
+pub type Outcome = BTreeMap<String, Vec<String>>;
+
+/// A booted kernel with its worker threads.
+#[derive(Debug)]
+pub struct Machine {
+    pub k: KernelRef,
+    workers: Vec<thread::JoinHandle<()>>,
+}
+
+/// Everything one execution produced.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Report {
+    pub outcome: Outcome,
+    pub trace: Vec<Event>,
+    /// Every WARN and BUG recorded, then every failed end-state check.
+    pub violations: Vec<Violation>,
+    pub lock_edges: Vec<LockEdge>,
+    /// The sequence of lock acquisitions, as (thread, lock name).
+    pub acquisitions: Vec<(String, String)>,
+    pub results: Vec<CmdResult>,
+}
+
+impl Machine {
+    /// Boots a kernel: `init_net`, and one worker per pool of `rtnl_net_wq` and `netns_wq`.
+    pub fn boot(cfg: Config) -> Machine {
+        let k = Arc::new(Kernel::new(cfg));
+        k.set_thread_name("main");
+        let mut workers = Vec::new();
+        for cpu in 0..k.rtnl_net_wq.cpus() {
+            let k2 = k.clone();
+            workers.push(thread::spawn(move || worker_thread(&k2, &k2.rtnl_net_wq, cpu)));
+        }
+        let k2 = k.clone();
+        workers.push(thread::spawn(move || worker_thread(&k2, &k2.netns_wq, 0)));
+        Machine { k, workers }
+    }
+
+    /// Runs `script`, then waits until no namespace cleanup or per-netns work is left.
+    pub fn run(&self, script: &Script) {
+        crate::userspace::run_script(&self.k, script);
+        self.settle();
+    }
+
+    /// Flushes `netns_wq` and `rtnl_net_wq` until both are idle: namespace destruction is
+    /// asynchronous, and a cleanup can queue per-netns work and the reverse.
+    pub fn settle(&self) {
+        let k = &self.k;
+        for _ in 0..8 {
+            flush_workqueue(k, &k.netns_wq);
+            flush_workqueue(k, &k.rtnl_net_wq);
+            if k.netns_wq.idle() && k.rtnl_net_wq.idle() {
+                break;
+            }
+        }
+    }
+
+    /// Stops the workers and collects the execution's report, with the end-state checks.
+    pub fn shutdown(self) -> Report {
+        let k = self.k;
+        shutdown(&k.rtnl_net_wq);
+        shutdown(&k.netns_wq);
+        for w in self.workers {
+            if let Err(e) = w.join() {
+                std::panic::resume_unwind(e);
+            }
+        }
+        let end = crate::invariants::check_end_state(&k);
+        let outcome = outcome(&k);
+        k.with(|s| {
+            let mut violations = s.violations.clone();
+            violations.extend(end);
+            Report {
+                outcome,
+                trace: s.trace.clone(),
+                violations,
+                lock_edges: s.recorder.edges.clone(),
+                acquisitions: s.recorder.acquisitions.clone(),
+                results: s.results.clone(),
+            }
+        })
+    }
+}
+
+/// Boots, runs `script` and shuts down: one whole execution.
+pub fn execute(cfg: Config, script: &Script) -> Report {
+    let m = Machine::boot(cfg);
+    m.run(script);
+    m.shutdown()
+}
+
+fn outcome(k: &Kernel) -> Outcome {
+    k.with(|s| {
+        let devs = |n: usize| {
+            let mut v: Vec<String> = s.nets[n].dev_base.iter().map(|&d| s.devs[d].name.clone()).collect();
+            v.sort();
+            v
+        };
+        let mut o: Outcome = s.netns_names.iter().map(|(name, &id)| (name.clone(), devs(id))).collect();
+        let init = devs(INIT_NET);
+        if !init.is_empty() {
+            o.insert("init_net".into(), init);
+        }
+        o
+    })
+}
+
+/// The functions a trace shows by default: those of the cover letter's bpftrace probes and the
+/// per-netns machinery around them.
+pub const TRACED: &[&str] = &[
+    "veth_dellink",
+    "ipvlan_uninit",
+    "ipvlan_link_delete",
+    "macvlan_dellink",
+    "bareudp_dellink",
+    "vxlan_dellink",
+    "free_netdev",
+    "unregister_netdevice_queue_net",
+    "unregister_netdevice_many_net",
+    "rtnl_net_work_func",
+    "cleanup_net",
+    "__dev_change_net_namespace",
+    "unregister_netdevice_move_net",
+];
+
+impl Report {
+    /// The trace in the cover letter's bpftrace shape: `THREAD: t | DEV: d | function`, then the
+    /// model stack, innermost first. `all` shows every call, not only [`TRACED`] ones; notes,
+    /// WARNs and BUGs are always shown.
+    pub fn format_trace(&self, all: bool) -> String {
+        let mut out = String::new();
+        for e in &self.trace {
+            let shown = match e.kind {
+                EventKind::Call => all || TRACED.contains(&e.func.as_str()),
+                EventKind::Note => e.text.starts_with("unconverted") || all,
+                EventKind::Warn | EventKind::Bug => true,
+            };
+            if !shown {
+                continue;
+            }
+            match e.kind {
+                EventKind::Call => {
+                    let dev = e.dev.as_deref().or(e.net.as_deref()).unwrap_or("-");
+                    let _ = writeln!(out, "THREAD: {} | DEV: {} | {}", e.thread, dev, e.func);
+                    for f in e.stack.iter().skip(1).take(6) {
+                        let _ = writeln!(out, "        {f}");
+                    }
+                }
+                _ => {
+                    let _ = writeln!(out, "THREAD: {} | {}", e.thread, e.text);
+                }
+            }
+        }
+        out
+    }
+
+    /// Events for `func` on `dev`, in order: (thread, stack).
+    pub fn calls<'a>(&'a self, func: &'a str, dev: &'a str) -> impl Iterator<Item = &'a Event> + 'a {
+        self.trace.iter().filter(move |e| e.kind == EventKind::Call && e.func == func && e.dev.as_deref() == Some(dev))
+    }
+}

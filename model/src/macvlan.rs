@@ -1,0 +1,145 @@
+//! macvlan: drivers/net/macvlan.c, minuscat/net-next @ed37710d. Not converted by the series:
+//! the lower's NETDEV_UNREGISTER deletes every upper, whatever its net, on one local list
+//! (an unconverted path, exempt from S5 by name), and the upper's reference on the lower is
+//! dropped in its `priv_destructor`, after the upper's own references drain.
+
+use crate::dev::{register_netdevice, unregister_netdevice_many, unregister_netdevice_queue, KillList};
+use crate::drivers::{alloc_netdev, netdev_upper_dev_link, netdev_upper_dev_unlink, DevKind, DevPriv, NetdevEvent};
+use crate::kernel::{DevId, Kernel, NetId};
+use crate::netdevice::{netdev_hold, netdev_put, RegState};
+use crate::rtnetlink::Errno;
+use std::collections::BTreeMap;
+
+/// `struct macvlan_dev`, the upper's private part.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MacvlanDev {
+    /// `vlan->lowerdev`: the real lower (never a macvlan).
+    pub lowerdev: DevId,
+}
+
+/// `struct macvlan_port`: `vlans` and a plain `count`, protected by RTNL.
+#[derive(Debug, Default, Clone)]
+pub struct MacvlanPort {
+    pub vlans: Vec<DevId>,
+    pub count: usize,
+}
+
+/// Ports by lower device (`lowerdev->rx_handler_data`).
+#[derive(Debug, Default)]
+pub struct MacvlanState {
+    pub ports: BTreeMap<DevId, MacvlanPort>,
+}
+
+fn lowerdev(k: &Kernel, dev: DevId) -> DevId {
+    k.dev(dev, |d| match &d.priv_ {
+        DevPriv::Macvlan(m) => m.lowerdev,
+        other => unreachable!("{} is not a macvlan: {other:?}", d.name),
+    })
+}
+
+fn tracker(k: &Kernel, dev: DevId) -> String {
+    format!("{}->dev_tracker", k.dev_name(dev))
+}
+
+/// `netif_is_macvlan_port(dev)`.
+pub fn is_port(k: &Kernel, dev: DevId) -> bool {
+    k.with(|s| s.drivers.macvlan.ports.contains_key(&dev))
+}
+
+/// Models `macvlan_newlink()` / `macvlan_common_newlink()`: the lower from the link net, a
+/// macvlan lower replaced by its real lower; an ipvlan port is busy; port creation
+/// (`netdev_rx_handler_register`); `register_netdevice()` (→ `macvlan_init`);
+/// `netdev_upper_dev_link()`; `list_add_tail_rcu(&vlan->list, &port->vlans)`.
+pub fn macvlan_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, link: &str) -> Result<(), Errno> {
+    let _f = k.enter_net("macvlan_newlink", net);
+    let mut lower = k.dev_get_by_name(link_net, link).ok_or(Errno::ENODEV)?;
+    if k.dev(lower, |d| d.kind) == DevKind::Macvlan {
+        lower = lowerdev(k, lower);
+    }
+    if k.dev(lower, |d| d.kind) == DevKind::Bareudp {
+        return Err(Errno::EINVAL);
+    }
+    if crate::ipvlan_main::port_of(k, lower).is_some() {
+        return Err(Errno::EBUSY);
+    }
+    let created = !is_port(k, lower);
+    k.with(|s| {
+        s.drivers.macvlan.ports.entry(lower).or_default();
+    });
+    let dev = alloc_netdev(k, name, net, DevKind::Macvlan, DevPriv::Macvlan(MacvlanDev { lowerdev: lower }));
+    if let Err(e) = register_netdevice(k, dev) {
+        if created {
+            k.with(|s| s.drivers.macvlan.ports.remove(&lower));
+        }
+        crate::dev::free_netdev(k, dev);
+        return Err(e);
+    }
+    netdev_upper_dev_link(k, lower, dev);
+    k.with(|s| s.drivers.macvlan.ports.get_mut(&lower).expect("port").vlans.push(dev));
+    Ok(())
+}
+
+/// Models `macvlan_init()` (ndo_init): `port->count += 1`; "Get macvlan's reference to
+/// lowerdev": `netdev_hold(lowerdev, &vlan->dev_tracker)`.
+pub fn macvlan_init(k: &Kernel, dev: DevId) -> Result<(), Errno> {
+    let _f = k.enter_dev("macvlan_init", dev);
+    let lower = lowerdev(k, dev);
+    k.with(|s| s.drivers.macvlan.ports.get_mut(&lower).expect("port").count += 1);
+    netdev_hold(k, Some(lower), &tracker(k, dev));
+    Ok(())
+}
+
+/// Models `macvlan_uninit()` (ndo_uninit): `port->count -= 1`; the last one destroys the port.
+pub fn macvlan_uninit(k: &Kernel, dev: DevId) {
+    let _f = k.enter_dev("macvlan_uninit", dev);
+    let lower = lowerdev(k, dev);
+    k.with(|s| {
+        if let Some(p) = s.drivers.macvlan.ports.get_mut(&lower) {
+            p.count -= 1;
+            if p.count == 0 {
+                s.drivers.macvlan.ports.remove(&lower);
+            }
+        }
+    });
+}
+
+/// Models `macvlan_dev_free()` (priv_destructor): "Get rid of the macvlan's reference to
+/// lowerdev".
+pub fn macvlan_dev_free(k: &Kernel, dev: DevId) {
+    let _f = k.enter_dev("macvlan_dev_free", dev);
+    let lower = lowerdev(k, dev);
+    netdev_put(k, Some(lower), &tracker(k, dev));
+}
+
+/// Models `macvlan_dellink()`: `list_del_rcu(&vlan->list)`; `unregister_netdevice_queue(dev,
+/// head)` (no per-netns variant: unconverted); `netdev_upper_dev_unlink()`.
+pub fn macvlan_dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
+    let _f = k.enter_dev("macvlan_dellink", dev);
+    let lower = lowerdev(k, dev);
+    k.with(|s| {
+        if let Some(p) = s.drivers.macvlan.ports.get_mut(&lower) {
+            p.vlans.retain(|&v| v != dev);
+        }
+    });
+    unregister_netdevice_queue(k, dev, head);
+    netdev_upper_dev_unlink(k, lower, dev);
+}
+
+/// Models `macvlan_device_event()` for the lower `dev`: on NETDEV_UNREGISTER while UNREGISTERING
+/// ("twiddle thumbs on netns device moves"), `dellink` every upper onto one list and
+/// `unregister_netdevice_many()` it under the lower's locks only.
+pub fn macvlan_device_event(k: &Kernel, event: NetdevEvent, dev: DevId) {
+    if event != NetdevEvent::Unregister || !is_port(k, dev) {
+        return;
+    }
+    let _f = k.enter_dev("macvlan_device_event", dev);
+    if k.dev(dev, |d| d.reg_state) != RegState::Unregistering {
+        return;
+    }
+    let mut list_kill = KillList::new(k);
+    let vlans = k.with(|s| s.drivers.macvlan.ports[&dev].vlans.clone());
+    for vlan in vlans {
+        macvlan_dellink(k, vlan, &mut list_kill);
+    }
+    unregister_netdevice_many(k, &mut list_kill);
+}

@@ -1,0 +1,252 @@
+//! `struct net` and its lifetime: net/core/net_namespace.c, minuscat/net-next @af3634d4
+//! (patch 7's per-netns split of `ops_exit_rtnl_list()` from kernel-notes.md §4.10, [recon]).
+
+use crate::dev::{default_device_exit_batch, unregister_netdevice_many, unregister_netdevice_queue_many_net, KillList};
+use crate::kernel::{DevId, Kernel, NetId};
+use crate::lockdep::LockClass;
+use crate::properties::Property;
+use crate::rtnetlink::{rtnl_lock, rtnl_net_lock_raw, rtnl_net_unlock_raw, rtnl_unlock};
+use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
+use crate::sync::{Arc, Mutex};
+use crate::workqueue::{queue_work, Work};
+
+/// The parts of a net that threads synchronise on.
+#[derive(Debug)]
+pub struct NetSync {
+    /// `net->rtnl_mutex` (CONFIG_DEBUG_NET_SMALL_RTNL).
+    pub rtnl_mutex: Mutex<()>,
+    /// `net->dev_unreg_lock` (patch 6), a spinlock: innermost.
+    pub dev_unreg_lock: Mutex<()>,
+    /// `bareudp_net->lock` of this net (patch 9).
+    pub bareudp_lock: Mutex<()>,
+    /// `ns.count`: the main reference count (`get_net()`/`put_net()`).
+    pub count: AtomicUsize,
+    /// `rtnl_work`'s WORK_STRUCT_PENDING bit.
+    pub rtnl_work_pending: AtomicBool,
+    /// `!list_empty(&net->dev_unreg_head)` as `rtnl_net_work_func()` reads it without the lock
+    /// (hazard A3): an atomic mirror, written under `dev_unreg_lock`.
+    pub dev_unreg_nonempty: AtomicBool,
+}
+
+/// The plain fields of a net.
+#[derive(Debug)]
+pub struct NetState {
+    pub id: NetId,
+    /// `init_net`, or the name of the `ip netns` that created it.
+    pub name: String,
+    /// `net->is_dying`, set at the start of `cleanup_net()`.
+    pub is_dying: bool,
+    /// Set when `cleanup_net()` frees it.
+    pub freed: bool,
+    /// `dev_base_head`: registered devices, in registration order.
+    pub dev_base: Vec<DevId>,
+    /// `dev_unreg_head` (patch 6): devices another net asked to unregister, protected by
+    /// `dev_unreg_lock`.
+    pub dev_unreg_head: Vec<DevId>,
+    /// `bareudp_net->bareudp_list` of this (socket) net.
+    pub bareudp_list: Vec<DevId>,
+    /// `vxlan_net->vxlan_list` of this (socket) net.
+    pub vxlan_list: Vec<DevId>,
+    /// Whether `rtnl_work` is running now (for S7 at free time).
+    pub rtnl_work_running: bool,
+    pub sync: Arc<NetSync>,
+}
+
+/// Models `setup_net()` / `preinit_net()`: a new net with one reference (the caller's), its
+/// per-netns mutex, `rtnl_work` and `dev_unreg_head`.
+pub fn setup_net(k: &Kernel, name: &str) -> NetId {
+    let id = k.with(|s| s.nets.len());
+    let key = id as u64;
+    let sync = Arc::new(NetSync {
+        rtnl_mutex: k.new_lock(LockClass::RtnlNet, key, format!("{name}->rtnl_mutex")),
+        dev_unreg_lock: k.new_lock(LockClass::DevUnregLock, key, format!("{name}->dev_unreg_lock")),
+        bareudp_lock: k.new_lock(LockClass::BareudpNet, key, format!("bareudp_net({name})->lock")),
+        count: AtomicUsize::new(1),
+        rtnl_work_pending: AtomicBool::new(false),
+        dev_unreg_nonempty: AtomicBool::new(false),
+    });
+    k.with(|s| {
+        s.nets.push(NetState {
+            id,
+            name: name.to_string(),
+            is_dying: false,
+            freed: false,
+            dev_base: Vec::new(),
+            dev_unreg_head: Vec::new(),
+            bareudp_list: Vec::new(),
+            vxlan_list: Vec::new(),
+            rtnl_work_running: false,
+            sync,
+        })
+    });
+    id
+}
+
+/// Reads a net's plain fields; a freed net is a use-after-free (S1/S7), a BUG.
+impl Kernel {
+    #[track_caller]
+    pub fn net<R>(&self, net: NetId, f: impl FnOnce(&mut NetState) -> R) -> R {
+        let r = self.with(|s| {
+            let n = &mut s.nets[net];
+            if n.freed {
+                Err(n.name.clone())
+            } else {
+                Ok(f(n))
+            }
+        });
+        match r {
+            Ok(r) => r,
+            Err(name) => self.bug(
+                Property::NoUseAfterFree,
+                format!("use-after-free: struct net {name} accessed after cleanup_net() freed it"),
+            ),
+        }
+    }
+
+    pub fn net_name(&self, net: NetId) -> String {
+        self.with(|s| s.net_name(net))
+    }
+}
+
+/// `get_net(net)`.
+pub fn get_net(k: &Kernel, net: NetId) {
+    let sync = k.net_sync(net);
+    if sync.count.fetch_add(1, SeqCst) == 0 {
+        let name = k.net_name(net);
+        k.warn(Property::NoUseAfterFree, format!("refcount_t: addition on 0; use-after-free: struct net {name}"));
+    }
+}
+
+/// `maybe_get_net(net)`: fails on a net whose count already reached zero.
+pub fn maybe_get_net(k: &Kernel, net: NetId) -> bool {
+    let sync = k.net_sync(net);
+    let mut cur = sync.count.load(SeqCst);
+    loop {
+        if cur == 0 {
+            return false;
+        }
+        match sync.count.compare_exchange(cur, cur + 1, SeqCst, SeqCst) {
+            Ok(_) => return true,
+            Err(now) => cur = now,
+        }
+    }
+}
+
+/// `put_net(net)`: the last put hands the net to `cleanup_net()`.
+pub fn put_net(k: &Kernel, net: NetId) {
+    let sync = k.net_sync(net);
+    if sync.count.fetch_sub(1, SeqCst) == 1 {
+        put_net_raw(k, net);
+    }
+}
+
+/// Models `__put_net()`: net/core/net_namespace.c: add to `cleanup_list` and queue
+/// `net_cleanup_work` on `netns_wq`.
+#[doc(alias = "__put_net")]
+pub fn put_net_raw(k: &Kernel, net: NetId) {
+    let _f = k.enter_net("__put_net", net);
+    k.with(|s| s.cleanup_list.push(net));
+    queue_work(k, &k.netns_wq, Work::CleanupNet);
+}
+
+/// Models `cleanup_net()`: net/core/net_namespace.c, MN@af3634d4.
+///
+/// # Kernel steps
+/// 1. Take every net on `cleanup_list`; mark each `is_dying` (under `net_rwsem`).
+/// 2. `ops_undo_list()`: `exit_rtnl` ops per net, then `exit`/`exit_batch`
+///    (`default_device_exit_batch()`).
+/// 3. Free each net (the kernel defers the memory to the next run after `rcu_barrier()`; no
+///    model thread reads a net across that gap, so freeing here loses nothing).
+///
+/// # Abstracted
+/// `pernet_ops_rwsem`, `net_rwsem`, `pre_exit` ops and the RCU barriers: no lock that the
+/// unregistration paths take under RTNL; RCU is a yield point.
+pub fn cleanup_net(k: &Kernel) {
+    let _f = k.enter("cleanup_net");
+    let nets: Vec<NetId> = k.with(|s| std::mem::take(&mut s.cleanup_list));
+    if nets.is_empty() {
+        return;
+    }
+    for &n in &nets {
+        k.net(n, |n| n.is_dying = true);
+    }
+    ops_undo_list(k, &nets);
+    for &n in &nets {
+        net_free(k, n);
+    }
+}
+
+/// Models `ops_undo_list()`: net/core/net_namespace.c, MN@af3634d4. `pre_exit` is empty for
+/// the modelled ops; `synchronize_rcu()` is a yield point.
+pub fn ops_undo_list(k: &Kernel, nets: &[NetId]) {
+    let _f = k.enter("ops_undo_list");
+    k.synchronize_net();
+    ops_exit_rtnl_list(k, nets);
+    // ops_exit_list(): default_device_ops is a pernet device op; its exit_batch is
+    // default_device_exit_batch(). The drivers' ops have no exit work left that takes locks.
+    default_device_exit_batch(k, nets);
+}
+
+/// Models `ops_exit_rtnl_list()`: net/core/net_namespace.c (series: patch 7, [recon] from
+/// kernel-notes.md §4.10).
+///
+/// # Kernel steps
+/// 1. `rtnl_lock()`.
+/// 2. For each dying net: `__rtnl_net_lock(net)`; every op's `exit_rtnl(net, &dev_kill_list)`
+///    (bareudp, vxlan); [series] `unregister_netdevice_queue_many_net(net, &dev_kill_list)`;
+///    `__rtnl_net_unlock(net)`, which drains.
+/// 3. `unregister_netdevice_many(&dev_kill_list)` for what is left: devices of other nets,
+///    which the series has not converted here (S5 exempts this call by name).
+/// 4. `rtnl_unlock()`, which waits in `netdev_run_todo()`.
+pub fn ops_exit_rtnl_list(k: &Kernel, nets: &[NetId]) {
+    let _f = k.enter("ops_exit_rtnl_list");
+    let rtnl = rtnl_lock(k);
+    let mut dev_kill_list = KillList::new(k);
+    for &net in nets {
+        let sync = k.net_sync(net);
+        let g = rtnl_net_lock_raw(k, net, &sync);
+        for exit_rtnl in crate::drivers::EXIT_RTNL_OPS {
+            exit_rtnl(k, net, &mut dev_kill_list);
+        }
+        if k.mode().small_rtnl() {
+            unregister_netdevice_queue_many_net(k, net, &mut dev_kill_list);
+        }
+        rtnl_net_unlock_raw(k, net, g);
+    }
+    unregister_netdevice_many(k, &mut dev_kill_list);
+    rtnl_unlock(k, rtnl);
+}
+
+/// Models `net_free()` after `cleanup_net()`: checks S6 and S7 at the moment the memory goes.
+fn net_free(k: &Kernel, net: NetId) {
+    let _f = k.enter_net("net_free", net);
+    let sync = k.net_sync(net);
+    let pending = sync.rtnl_work_pending.load(SeqCst);
+    let (name, running, queued, left, tunnels) = k.net(net, |n| {
+        (
+            n.name.clone(),
+            n.rtnl_work_running,
+            n.dev_unreg_head.clone(),
+            n.dev_base.clone(),
+            n.bareudp_list.len() + n.vxlan_list.len(),
+        )
+    });
+    if pending || running {
+        k.warn(
+            Property::NetnsOutlivesWork,
+            format!("struct net {name} freed while its rtnl_work is {}", if running { "running" } else { "pending" }),
+        );
+    }
+    if !queued.is_empty() || !left.is_empty() || tunnels > 0 {
+        let names = |v: &[DevId]| v.iter().map(|&d| k.dev_name(d)).collect::<Vec<_>>().join(", ");
+        k.warn(
+            Property::NothingLeftBehind,
+            format!(
+                "struct net {name} freed with devices left: listed [{}], queued [{}], tunnel sockets {tunnels}",
+                names(&left),
+                names(&queued)
+            ),
+        );
+    }
+    k.with(|s| s.nets[net].freed = true);
+}

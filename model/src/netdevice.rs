@@ -1,0 +1,204 @@
+//! `struct net_device` and its reference counting: include/linux/netdevice.h.
+//!
+//! The refcount is a facade atomic, so loom and shuttle interleave every hold and put. Each hold
+//! names a tracker, as `netdev_hold(dev, &tracker, gfp)` does with ref_tracker, and its put must
+//! name the same one: a put without its hold is reported, and so is a hold never put.
+
+use crate::drivers::{DevKind, DevPriv};
+use crate::kernel::{DevId, Kernel, NetId};
+use crate::lockdep::LockClass;
+use crate::properties::Property;
+use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use crate::sync::{mutex_unlock, Mutex, MutexGuard};
+use serde::{Deserialize, Serialize};
+
+/// `enum netdev_reg_state` (`NETREG_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum RegState {
+    #[doc(alias = "NETREG_UNINITIALIZED")]
+    Uninitialized,
+    #[doc(alias = "NETREG_REGISTERED")]
+    Registered,
+    #[doc(alias = "NETREG_UNREGISTERING")]
+    Unregistering,
+    #[doc(alias = "NETREG_UNREGISTERED")]
+    Unregistered,
+    #[doc(alias = "NETREG_RELEASED")]
+    Released,
+}
+
+impl RegState {
+    /// The one transition `reg_state` may take from here (kernel-notes.md §3).
+    pub fn next(self) -> Option<RegState> {
+        match self {
+            RegState::Uninitialized => Some(RegState::Registered),
+            RegState::Registered => Some(RegState::Unregistering),
+            RegState::Unregistering => Some(RegState::Unregistered),
+            RegState::Unregistered => Some(RegState::Released),
+            RegState::Released => None,
+        }
+    }
+}
+
+/// The parts of a device that threads synchronise on.
+#[derive(Debug)]
+pub struct DevSync {
+    /// `dev->lock`, the instance lock (`netdev_lock()`).
+    pub lock: Mutex<()>,
+    /// `dev_refcnt`: 1 from `alloc_netdev_mqs()`, never dropped, plus one per live hold.
+    pub refcnt: AtomicUsize,
+    /// veth's `priv->peer`: `0` is NULL, otherwise `DevId + 1`. An atomic because the series
+    /// hands it over with `xchg()`.
+    pub veth_peer: AtomicUsize,
+}
+
+/// The plain fields of a device.
+#[derive(Debug)]
+pub struct DevState {
+    pub id: DevId,
+    pub name: String,
+    pub ifindex: u64,
+    /// `nd_net`: written under `dev->lock` in `__dev_change_net_namespace()`.
+    pub nd_net: NetId,
+    pub reg_state: RegState,
+    pub kind: DevKind,
+    pub priv_: DevPriv,
+    /// Set by `free_netdev()`: any later access is a use-after-free.
+    pub freed: bool,
+    pub needs_free_netdev: bool,
+    /// Live holds by tracker name (ref_tracker's directory).
+    pub trackers: Vec<String>,
+    /// `unreg_list`: which kill list it is on, if any.
+    pub unreg_list: Option<u64>,
+    /// `unreg_list_net`: which net's `dev_unreg_head` it is on, if any.
+    pub unreg_list_net: Option<NetId>,
+    /// On `net_todo_list` or a `netdev_run_todo()` snapshot.
+    pub todo: bool,
+    /// `netdev_upper_dev_link()` adjacency.
+    pub uppers: Vec<DevId>,
+    pub lower: Option<DevId>,
+    /// The thread and function that freed it, for use-after-free reports.
+    pub freed_by: Option<String>,
+    pub sync: crate::sync::Arc<DevSync>,
+}
+
+impl Kernel {
+    /// Reads a device's plain fields; a freed device is a use-after-free (S1), a BUG.
+    #[track_caller]
+    pub fn dev<R>(&self, dev: DevId, f: impl FnOnce(&DevState) -> R) -> R {
+        self.dev_mut(dev, |d| f(d))
+    }
+
+    #[track_caller]
+    pub fn dev_mut<R>(&self, dev: DevId, f: impl FnOnce(&mut DevState) -> R) -> R {
+        let r = self.with(|s| {
+            let d = &mut s.devs[dev];
+            if d.freed {
+                Err((d.name.clone(), d.freed_by.clone().unwrap_or_default()))
+            } else {
+                Ok(f(d))
+            }
+        });
+        match r {
+            Ok(r) => r,
+            Err((name, by)) => self
+                .bug(Property::NoUseAfterFree, format!("use-after-free: {name} accessed after free_netdev() ({by})")),
+        }
+    }
+
+    pub fn dev_name(&self, dev: DevId) -> String {
+        self.with(|s| s.dev_name(dev))
+    }
+
+    /// `dev_net(dev)`.
+    #[track_caller]
+    pub fn dev_net(&self, dev: DevId) -> NetId {
+        self.dev(dev, |d| d.nd_net)
+    }
+
+    /// `__dev_get_by_name(net, name)`: registered devices listed in `net`.
+    pub fn dev_get_by_name(&self, net: NetId, name: &str) -> Option<DevId> {
+        self.with(|s| s.nets[net].dev_base.iter().copied().find(|&d| s.devs[d].name == name))
+    }
+}
+
+/// `netdev_lock(dev)`.
+#[track_caller]
+pub fn netdev_lock<'a>(k: &Kernel, dev: &'a crate::sync::Arc<DevSync>) -> MutexGuard<'a, ()> {
+    let _ = k;
+    dev.lock.lock()
+}
+
+/// `netdev_unlock(dev)`.
+pub fn netdev_unlock(g: MutexGuard<'_, ()>) {
+    mutex_unlock(g);
+}
+
+/// Models `netdev_hold()`: include/linux/netdevice.h (`__dev_hold()` plus a ref_tracker entry).
+/// `dev == None` is a no-op, as in the kernel.
+#[track_caller]
+pub fn netdev_hold(k: &Kernel, dev: Option<DevId>, tracker: &str) {
+    let Some(dev) = dev else { return };
+    let sync = k.dev_sync(dev);
+    k.dev_mut(dev, |d| d.trackers.push(tracker.to_string()));
+    sync.refcnt.fetch_add(1, SeqCst);
+}
+
+/// Models `netdev_put()`: include/linux/netdevice.h (ref_tracker free, then `__dev_put()`).
+/// `dev == None` is a no-op, as veth's second put relies on.
+#[track_caller]
+pub fn netdev_put(k: &Kernel, dev: Option<DevId>, tracker: &str) {
+    let Some(dev) = dev else { return };
+    let sync = k.dev_sync(dev);
+    let known = k.dev_mut(dev, |d| match d.trackers.iter().position(|t| t == tracker) {
+        Some(i) => {
+            d.trackers.remove(i);
+            true
+        }
+        None => false,
+    });
+    if !known {
+        let name = k.dev_name(dev);
+        k.warn(
+            Property::RefcountBalanced,
+            format!("ref_tracker: {name}: netdev_put() with tracker {tracker:?} that holds no reference"),
+        );
+    }
+    let old = sync.refcnt.fetch_sub(1, SeqCst);
+    if old <= 1 {
+        let name = k.dev_name(dev);
+        k.bug(Property::RefcountBalanced, format!("refcount_t: underflow; use-after-free: {name}"));
+    }
+    if old == 2 {
+        // Only the allocation's reference is left: wake netdev_wait_allrefs_any().
+        let mut g = k.refs_wq.lock();
+        *g += 1;
+        k.refs_cv.notify_all();
+        drop(g);
+    }
+}
+
+/// `netdev_refcnt_read(dev)`.
+pub fn netdev_refcnt_read(k: &Kernel, dev: DevId) -> usize {
+    k.dev_sync(dev).refcnt.load(SeqCst)
+}
+
+/// Moves `reg_state` one step along its state machine, under `dev->lock` as the kernel
+/// writes it; any other move is an S10 BUG.
+#[track_caller]
+pub fn set_reg_state(k: &Kernel, dev: DevId, to: RegState) {
+    let sync = k.dev_sync(dev);
+    let g = netdev_lock(k, &sync);
+    let from = k.dev(dev, |d| d.reg_state);
+    if from.next() != Some(to) {
+        let name = k.dev_name(dev);
+        k.bug(Property::RegStateMachine, format!("{name}: reg_state {from:?} -> {to:?} is not a transition"));
+    }
+    k.dev_mut(dev, |d| d.reg_state = to);
+    netdev_unlock(g);
+}
+
+/// Whether `class` is held by this thread for the device's net (`lockdep_assert_held`).
+pub fn holds_net_lock(k: &Kernel, net: NetId) -> bool {
+    k.with(|s| s.holds(LockClass::RtnlNet, Some(net as u64)))
+}

@@ -1,0 +1,153 @@
+//! The properties the model asserts, each named for what it asserts (kernel-notes.md §7).
+//!
+//! The kernel's own BUG_ON/WARN points map onto these; so do the end-state checks that run
+//! after every execution ([`crate::invariants`]).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Property {
+    /// S1: no access to a `net_device` or `struct net` after it was freed.
+    NoUseAfterFree,
+    /// S2: every `netdev_hold` is matched by one `netdev_put` with the same tracker; no underflow.
+    RefcountBalanced,
+    /// S3: a lower device is freed only after its uppers let go of it.
+    LowerOutlivesUppers,
+    /// S4: each device is unregistered exactly once and sits on at most one unregister list.
+    ExactlyOnceUnregistration,
+    /// S5: `unregister_netdevice_many_notify()` processes a device with RTNL and the device's
+    /// per-netns lock held (`ASSERT_RTNL_NET`), except on paths the series left unconverted.
+    PerNetnsLock,
+    /// S6: a dead namespace leaves nothing behind: no device in it, none queued on it, none
+    /// whose tunnel socket lived in it.
+    NothingLeftBehind,
+    /// S7: a `struct net` is freed only when its `rtnl_work` is neither pending nor running.
+    NetnsOutlivesWork,
+    /// S8: lock acquisitions follow one global order (checked over all executions by the
+    /// lock-order graph in rtnl-checks).
+    LockOrder,
+    /// S9: no workqueue flush while holding RTNL or a per-netns RTNL.
+    NoFlushUnderRtnl,
+    /// S10: `reg_state` moves only along UNINITIALIZED → REGISTERED → UNREGISTERING →
+    /// UNREGISTERED → RELEASED.
+    RegStateMachine,
+    /// S11: `net_todo_list` is empty at `__rtnl_unlock()`.
+    TodoEmptyAtRtnlUnlock,
+    /// S12: an ipvlan port's count stays ≥ 1 while an upper uses it and is never revived at 0.
+    IpvlanPortCount,
+    /// S13: a device on `X->dev_unreg_head` belongs to X.
+    PendingEntryFollowsDevice,
+    /// L1: every device handed to a namespace's queue is eventually unregistered and freed.
+    QueuedDeviceUnregistered,
+    /// L2: every queued work item runs.
+    QueuedWorkRuns,
+    /// L3: `netdev_run_todo()` terminates: every reference is eventually put.
+    AllRefsReleased,
+    /// L5: no deadlock: some thread can always make progress.
+    NoDeadlock,
+}
+
+impl Property {
+    pub const ALL: [Property; 17] = [
+        Property::NoUseAfterFree,
+        Property::RefcountBalanced,
+        Property::LowerOutlivesUppers,
+        Property::ExactlyOnceUnregistration,
+        Property::PerNetnsLock,
+        Property::NothingLeftBehind,
+        Property::NetnsOutlivesWork,
+        Property::LockOrder,
+        Property::NoFlushUnderRtnl,
+        Property::RegStateMachine,
+        Property::TodoEmptyAtRtnlUnlock,
+        Property::IpvlanPortCount,
+        Property::PendingEntryFollowsDevice,
+        Property::QueuedDeviceUnregistered,
+        Property::QueuedWorkRuns,
+        Property::AllRefsReleased,
+        Property::NoDeadlock,
+    ];
+
+    /// The identifier of kernel-notes.md §7.
+    pub fn id(self) -> &'static str {
+        match self {
+            Property::NoUseAfterFree => "S1",
+            Property::RefcountBalanced => "S2",
+            Property::LowerOutlivesUppers => "S3",
+            Property::ExactlyOnceUnregistration => "S4",
+            Property::PerNetnsLock => "S5",
+            Property::NothingLeftBehind => "S6",
+            Property::NetnsOutlivesWork => "S7",
+            Property::LockOrder => "S8",
+            Property::NoFlushUnderRtnl => "S9",
+            Property::RegStateMachine => "S10",
+            Property::TodoEmptyAtRtnlUnlock => "S11",
+            Property::IpvlanPortCount => "S12",
+            Property::PendingEntryFollowsDevice => "S13",
+            Property::QueuedDeviceUnregistered => "L1",
+            Property::QueuedWorkRuns => "L2",
+            Property::AllRefsReleased => "L3",
+            Property::NoDeadlock => "L5",
+        }
+    }
+
+    /// A short name that says what is asserted.
+    pub fn name(self) -> &'static str {
+        match self {
+            Property::NoUseAfterFree => "no-use-after-free",
+            Property::RefcountBalanced => "refcount-balanced",
+            Property::LowerOutlivesUppers => "lower-outlives-uppers",
+            Property::ExactlyOnceUnregistration => "exactly-once-unregistration",
+            Property::PerNetnsLock => "per-netns-lock-at-unregistration",
+            Property::NothingLeftBehind => "nothing-left-behind",
+            Property::NetnsOutlivesWork => "netns-outlives-its-work",
+            Property::LockOrder => "lock-order-acyclic",
+            Property::NoFlushUnderRtnl => "no-flush-under-rtnl",
+            Property::RegStateMachine => "reg-state-machine",
+            Property::TodoEmptyAtRtnlUnlock => "todo-empty-at-rtnl-unlock",
+            Property::IpvlanPortCount => "ipvlan-port-count",
+            Property::PendingEntryFollowsDevice => "pending-entry-follows-device",
+            Property::QueuedDeviceUnregistered => "queued-device-unregistered",
+            Property::QueuedWorkRuns => "queued-work-runs",
+            Property::AllRefsReleased => "all-refs-released",
+            Property::NoDeadlock => "no-deadlock",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Property> {
+        Property::ALL.into_iter().find(|p| p.name() == s || p.id() == s)
+    }
+}
+
+impl fmt::Display for Property {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.id(), self.name())
+    }
+}
+
+/// One failed assertion, with where it happened.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violation {
+    pub property: Property,
+    pub message: String,
+    pub thread: String,
+    /// Model call stack, innermost first.
+    pub stack: Vec<String>,
+}
+
+impl Violation {
+    pub fn new(property: Property, message: String, thread: String, stack: Vec<String>) -> Self {
+        Violation { property, message, thread, stack }
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{}] {} (thread {}", self.property, self.message, self.thread)?;
+        if let Some(top) = self.stack.first() {
+            write!(f, ", in {top}")?;
+        }
+        f.write_str(")")
+    }
+}

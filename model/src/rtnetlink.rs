@@ -1,0 +1,287 @@
+//! RTNL and per-netns RTNL, and the link handlers: net/core/rtnetlink.c,
+//! minuscat/net-next @af3634d4 (patches 1, 3 and 6 of the series).
+
+use crate::dev::{
+    dev_change_net_namespace, netdev_run_todo, unregister_netdevice_many_net, unregister_netdevice_many_notify,
+    KillList,
+};
+use crate::drivers::{self, NewLink};
+use crate::kernel::{Kernel, NetId, INIT_NET};
+use crate::lockdep::LockClass;
+use crate::net_namespace::NetSync;
+use crate::properties::Property;
+use crate::sync::atomic::Ordering::SeqCst;
+use crate::sync::{mutex_unlock, Arc, MutexGuard};
+use crate::workqueue::{flush_workqueue, queue_work, Work};
+use serde::{Deserialize, Serialize};
+use std::cmp::Ordering;
+use std::fmt;
+
+/// What a failed command returns, as ip(8) reports it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Errno {
+    /// "Cannot find device".
+    ENODEV,
+    /// "File exists".
+    EEXIST,
+    /// "Invalid argument".
+    EINVAL,
+    /// "No such file or directory" (a netns name that does not exist).
+    ENOENT,
+    /// "Device or resource busy" (a lower that already has another rx handler).
+    EBUSY,
+    /// "Operation not supported" (a lower of the wrong type).
+    EOPNOTSUPP,
+}
+
+impl fmt::Display for Errno {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Errno::ENODEV => "ENODEV (Cannot find device)",
+            Errno::EEXIST => "EEXIST (File exists)",
+            Errno::EINVAL => "EINVAL (Invalid argument)",
+            Errno::ENOENT => "ENOENT (No such file or directory)",
+            Errno::EBUSY => "EBUSY (Device or resource busy)",
+            Errno::EOPNOTSUPP => "EOPNOTSUPP (Operation not supported)",
+        })
+    }
+}
+
+/// RTNL held. Released only by [`rtnl_unlock`] (which runs `netdev_run_todo()`) or
+/// [`rtnl_unlock_raw`].
+#[must_use = "release with rtnl_unlock()"]
+#[derive(Debug)]
+pub struct Rtnl<'k>(MutexGuard<'k, ()>);
+
+/// `net->rtnl_mutex` held (a no-op without CONFIG_DEBUG_NET_SMALL_RTNL).
+#[must_use = "release with __rtnl_net_unlock()"]
+#[derive(Debug)]
+pub struct NetLock<'a> {
+    pub net: NetId,
+    g: Option<MutexGuard<'a, ()>>,
+}
+
+/// Models `rtnl_lock()`: net/core/rtnetlink.c.
+#[track_caller]
+pub fn rtnl_lock(k: &Kernel) -> Rtnl<'_> {
+    Rtnl(k.rtnl_mutex.lock())
+}
+
+/// Models `rtnl_unlock()`: net/core/rtnetlink.c: "This fellow will unlock it for us":
+/// `netdev_run_todo()` releases RTNL and waits for the devices this thread unregistered.
+pub fn rtnl_unlock(k: &Kernel, rtnl: Rtnl<'_>) {
+    netdev_run_todo(k, rtnl);
+}
+
+/// Models `__rtnl_unlock()`: net/core/rtnetlink.c. `WARN_ON(!list_empty(&net_todo_list))`:
+/// a device left there waits for whoever takes and releases RTNL next (the ABBA described in
+/// the C comment).
+#[doc(alias = "__rtnl_unlock")]
+pub fn rtnl_unlock_raw(k: &Kernel, rtnl: Rtnl<'_>) {
+    let _f = k.enter("__rtnl_unlock");
+    let left: Vec<_> = k.with(|s| s.net_todo_list.iter().map(|&d| s.dev_name(d)).collect());
+    if !left.is_empty() {
+        k.warn(
+            Property::TodoEmptyAtRtnlUnlock,
+            format!("__rtnl_unlock: WARN_ON(!list_empty(&net_todo_list)): [{}]", left.join(", ")),
+        );
+    }
+    mutex_unlock(rtnl.0);
+}
+
+/// Models `rtnl_net_lock_cmp_fn()` / `rtnl_net_cmp_locks()`: init_net first, then ascending
+/// (the kernel compares addresses; the model compares ids, init_net being 0).
+pub fn rtnl_net_lock_cmp_fn(a: NetId, b: NetId) -> Ordering {
+    match (a == INIT_NET, b == INIT_NET) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Less,
+        (false, true) => Ordering::Greater,
+        _ => a.cmp(&b),
+    }
+}
+
+/// Models `__rtnl_net_lock()`: net/core/rtnetlink.c, MN@af3634d4: `ASSERT_RTNL()` then
+/// `mutex_lock(&net->rtnl_mutex)`. Empty without CONFIG_DEBUG_NET_SMALL_RTNL.
+#[doc(alias = "__rtnl_net_lock")]
+#[track_caller]
+pub fn rtnl_net_lock_raw<'a>(k: &Kernel, net: NetId, sync: &'a Arc<NetSync>) -> NetLock<'a> {
+    if !k.mode().small_rtnl() {
+        return NetLock { net, g: None };
+    }
+    k.assert_rtnl("__rtnl_net_lock");
+    NetLock { net, g: Some(sync.rtnl_mutex.lock()) }
+}
+
+/// Models `__rtnl_net_unlock()`: net/core/rtnetlink.c, MN@af3634d4 (patch 6): `ASSERT_RTNL()`,
+/// drain the net's queue with `unregister_netdevice_many_net()`, then unlock.
+#[doc(alias = "__rtnl_net_unlock")]
+pub fn rtnl_net_unlock_raw(k: &Kernel, net: NetId, lock: NetLock<'_>) {
+    let Some(g) = lock.g else { return };
+    let _f = k.enter_net("__rtnl_net_unlock", net);
+    k.assert_rtnl("__rtnl_net_unlock");
+    unregister_netdevice_many_net(k, net);
+    mutex_unlock(g);
+}
+
+/// Models `rtnl_net_lock()`: `rtnl_lock()` then `__rtnl_net_lock(net)`.
+#[track_caller]
+pub fn rtnl_net_lock<'a>(k: &'a Kernel, net: NetId, sync: &'a Arc<NetSync>) -> (Rtnl<'a>, NetLock<'a>) {
+    let rtnl = rtnl_lock(k);
+    let nl = rtnl_net_lock_raw(k, net, sync);
+    (rtnl, nl)
+}
+
+/// Models `rtnl_net_unlock()`: `__rtnl_net_unlock(net)` then `rtnl_unlock()`.
+pub fn rtnl_net_unlock(k: &Kernel, net: NetId, locks: (Rtnl<'_>, NetLock<'_>)) {
+    let (rtnl, nl) = locks;
+    rtnl_net_unlock_raw(k, net, nl);
+    rtnl_unlock(k, rtnl);
+}
+
+/// Models `struct rtnl_nets` and `rtnl_nets_add()`: net/core/rtnetlink.c, MN@5ecbbb17
+/// (patch 1 raised the array to 4). Sorted by [`rtnl_net_lock_cmp_fn`], without duplicates.
+#[derive(Debug, Default)]
+pub struct RtnlNets {
+    pub nets: Vec<(NetId, Arc<NetSync>)>,
+}
+
+impl RtnlNets {
+    /// `rtnl_nets_add()`.
+    pub fn add(&mut self, k: &Kernel, net: NetId) {
+        if self.nets.iter().any(|(n, _)| *n == net) {
+            return;
+        }
+        assert!(self.nets.len() < 4, "rtnl_nets_add: more than 4 nets (DEBUG_NET_WARN_ON_ONCE)");
+        self.nets.push((net, k.net_sync(net)));
+        self.nets.sort_by(|a, b| rtnl_net_lock_cmp_fn(a.0, b.0));
+    }
+
+    pub fn ids(&self) -> Vec<NetId> {
+        self.nets.iter().map(|(n, _)| *n).collect()
+    }
+}
+
+/// Models `rtnl_nets_lock()`: `rtnl_lock()`, then every per-netns lock in array order.
+#[track_caller]
+pub fn rtnl_nets_lock<'a>(k: &'a Kernel, nets: &'a RtnlNets) -> (Rtnl<'a>, Vec<NetLock<'a>>) {
+    let _f = k.enter("rtnl_nets_lock");
+    let rtnl = rtnl_lock(k);
+    let locks = nets.nets.iter().map(|(n, s)| rtnl_net_lock_raw(k, *n, s)).collect();
+    (rtnl, locks)
+}
+
+/// Models `rtnl_nets_unlock()`: each per-netns unlock (each drains) in array order, then
+/// `rtnl_unlock()`.
+pub fn rtnl_nets_unlock(k: &Kernel, locks: (Rtnl<'_>, Vec<NetLock<'_>>)) {
+    let _f = k.enter("rtnl_nets_unlock");
+    let (rtnl, nls) = locks;
+    for nl in nls {
+        let net = nl.net;
+        rtnl_net_unlock_raw(k, net, nl);
+    }
+    rtnl_unlock(k, rtnl);
+}
+
+/// Models `rtnl_net_queue_work()`: net/core/rtnetlink.c, MN@af3634d4:
+/// `queue_work(rtnl_net_wq, &net->rtnl_work)`.
+pub fn rtnl_net_queue_work(k: &Kernel, net: NetId) {
+    let _f = k.enter_net("rtnl_net_queue_work", net);
+    queue_work(k, &k.rtnl_net_wq, Work::RtnlNet(net));
+}
+
+/// Models `rtnl_net_work_func()`: net/core/rtnetlink.c, MN@af3634d4.
+///
+/// # Kernel steps
+/// 1. `if (list_empty(&net->dev_unreg_head)) return;`, read without the lock (hazard A3; an
+///    atomic here, so the explorers interleave it).
+/// 2. `rtnl_net_lock(net)`; `rtnl_net_unlock(net)`: the unlock drains the queue, then
+///    `rtnl_unlock()` waits for and frees the devices.
+pub fn rtnl_net_work_func(k: &Kernel, net: NetId) {
+    let _f = k.enter_net("rtnl_net_work_func", net);
+    let sync = k.net(net, |n| n.sync.clone());
+    if !sync.dev_unreg_nonempty.load(SeqCst) {
+        return;
+    }
+    let locks = rtnl_net_lock(k, net, &sync);
+    rtnl_net_unlock(k, net, locks);
+}
+
+/// Models `rtnl_net_flush_workqueue()`: net/core/rtnetlink.c, MN@af3634d4:
+/// `flush_workqueue(rtnl_net_wq)`; an empty stub without CONFIG_DEBUG_NET_SMALL_RTNL. Every
+/// item needs RTNL, so flushing with RTNL or a per-netns lock held deadlocks (S9).
+#[track_caller]
+pub fn rtnl_net_flush_workqueue(k: &Kernel) {
+    if !k.mode().small_rtnl() {
+        return;
+    }
+    let _f = k.enter("rtnl_net_flush_workqueue");
+    if k.with(|s| s.holds(LockClass::Rtnl, None) || s.holds(LockClass::RtnlNet, None)) {
+        k.warn(Property::NoFlushUnderRtnl, "rtnl_net_flush_workqueue() called with RTNL held");
+    }
+    flush_workqueue(k, &k.rtnl_net_wq);
+}
+
+/// Models `rtnl_dellink()` and `rtnl_delete_link()`: net/core/rtnetlink.c, MN@af3634d4.
+///
+/// # Kernel steps
+/// 1. `rtnl_net_lock(tgt_net)` (`tgt_net` is the socket's net).
+/// 2. Look the device up by name in `tgt_net`; `-ENODEV` if absent.
+/// 3. `ops->dellink(dev, &list_kill)`, then `unregister_netdevice_many_notify(&list_kill)`.
+/// 4. `rtnl_net_unlock(tgt_net)`: drain, unlock, `netdev_run_todo()`.
+pub fn rtnl_dellink(k: &Kernel, net: NetId, name: &str) -> Result<(), Errno> {
+    let _f = k.enter_net("rtnl_dellink", net);
+    let sync = k.net_sync(net);
+    let locks = rtnl_net_lock(k, net, &sync);
+    let res = match k.dev_get_by_name(net, name) {
+        None => Err(Errno::ENODEV),
+        Some(dev) => {
+            let _d = k.enter_dev("rtnl_delete_link", dev);
+            let mut list_kill = KillList::new(k);
+            drivers::dellink(k, dev, &mut list_kill);
+            unregister_netdevice_many_notify(k, &mut list_kill);
+            Ok(())
+        }
+    };
+    rtnl_net_unlock(k, net, locks);
+    res
+}
+
+/// Models `rtnl_newlink()`: net/core/rtnetlink.c, MN@5ecbbb17 (patch 1).
+///
+/// # Kernel steps
+/// 1. `rtnl_nets_add()` for the socket's net (patch 1), the target net, the link net and the
+///    peer net; `rtnl_nets_lock()`.
+/// 2. `__rtnl_newlink()` → `rtnl_newlink_create()` → the driver's `newlink`.
+/// 3. `rtnl_nets_unlock()` (each per-netns unlock drains), `rtnl_nets_destroy()`.
+pub fn rtnl_newlink(k: &Kernel, net: NetId, req: &NewLink) -> Result<(), Errno> {
+    let _f = k.enter_net("rtnl_newlink", net);
+    let mut nets = RtnlNets::default();
+    nets.add(k, net);
+    if let Some(l) = req.link_net {
+        nets.add(k, l);
+    }
+    if let Some(p) = req.peer_net {
+        nets.add(k, p);
+    }
+    let locks = rtnl_nets_lock(k, &nets);
+    let res = drivers::newlink(k, net, req);
+    rtnl_nets_unlock(k, locks);
+    res
+}
+
+/// Models `rtnl_setlink()` with IFLA_NET_NS_FD (`ip link set DEV netns NS`):
+/// net/core/rtnetlink.c: `rtnl_nets_lock()` over the socket's net and the target, then
+/// `do_setlink()` → `__dev_change_net_namespace()`.
+pub fn rtnl_setlink(k: &Kernel, net: NetId, name: &str, tgt: NetId) -> Result<(), Errno> {
+    let _f = k.enter_net("rtnl_setlink", net);
+    let mut nets = RtnlNets::default();
+    nets.add(k, net);
+    nets.add(k, tgt);
+    let locks = rtnl_nets_lock(k, &nets);
+    let res = match k.dev_get_by_name(net, name) {
+        None => Err(Errno::ENODEV),
+        Some(dev) => dev_change_net_namespace(k, dev, tgt),
+    };
+    rtnl_nets_unlock(k, locks);
+    res
+}

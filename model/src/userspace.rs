@@ -1,0 +1,164 @@
+//! What ip(8) does in the kernel for each command of a script: open the namespace it runs in
+//! (a reference on it for the command's lifetime), send the netlink request, close.
+//!
+//! Commands run on the calling thread; a command ending in `&` runs on a thread of its own
+//! until the next `wait`, as in a shell.
+
+use crate::drivers::NewLink;
+use crate::kernel::{Kernel, KernelRef, NetId, INIT_NET};
+use crate::net_namespace::{maybe_get_net, put_net, setup_net};
+use crate::rtnetlink::{rtnl_dellink, rtnl_newlink, rtnl_setlink, Errno};
+use crate::script::{Command, LinkKind, Op, Script, Step};
+use crate::sync::thread;
+use serde::{Deserialize, Serialize};
+
+/// How one command ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CmdResult {
+    pub line: usize,
+    pub text: String,
+    pub thread: String,
+    pub result: Result<(), Errno>,
+}
+
+/// Opens `/run/netns/NAME`: a reference on the net, or `ENOENT` if no such name is mounted
+/// (or its net is already on its way out).
+fn open_netns(k: &Kernel, name: &str) -> Result<NetId, Errno> {
+    let id = k.with(|s| s.netns_names.get(name).copied()).ok_or(Errno::ENOENT)?;
+    if maybe_get_net(k, id) {
+        Ok(id)
+    } else {
+        Err(Errno::ENOENT)
+    }
+}
+
+/// The references a command holds on namespaces, put when it ends.
+struct Opened<'k> {
+    k: &'k Kernel,
+    nets: Vec<NetId>,
+}
+
+impl Opened<'_> {
+    fn open(&mut self, name: Option<&str>) -> Result<NetId, Errno> {
+        match name {
+            None => Ok(INIT_NET),
+            Some(n) => {
+                let id = open_netns(self.k, n)?;
+                self.nets.push(id);
+                Ok(id)
+            }
+        }
+    }
+
+    fn close(self) {
+        for n in self.nets {
+            put_net(self.k, n);
+        }
+    }
+}
+
+/// Runs one `ip` command on the current thread.
+pub fn ip(k: &Kernel, cmd: &Command) -> Result<(), Errno> {
+    let _f = k.enter("ip");
+    k.with(|s| s.threads.entry(thread::current_id()).or_default().cmd = Some(cmd.text.clone()));
+    let mut opened = Opened { k, nets: Vec::new() };
+    let res = run_op(k, cmd, &mut opened);
+    opened.close();
+    let thread = k.thread_name();
+    k.note(None, format!("{} -> {}", cmd.text, res.map_or_else(|e| e.to_string(), |()| "ok".into())));
+    k.with(|s| {
+        s.threads.entry(thread::current_id()).or_default().cmd = None;
+        s.results.push(CmdResult { line: cmd.loc.line, text: cmd.text.clone(), thread, result: res });
+    });
+    res
+}
+
+fn run_op(k: &Kernel, cmd: &Command, opened: &mut Opened<'_>) -> Result<(), Errno> {
+    match &cmd.op {
+        Op::NetnsAdd { name } => {
+            if k.with(|s| s.netns_names.contains_key(name)) {
+                return Err(Errno::EEXIST);
+            }
+            let id = setup_net(k, name);
+            k.with(|s| s.netns_names.insert(name.clone(), id));
+            Ok(())
+        }
+        Op::NetnsDel { name } => {
+            let id = k.with(|s| s.netns_names.remove(name)).ok_or(Errno::ENOENT)?;
+            put_net(k, id);
+            Ok(())
+        }
+        Op::LinkAdd { name, kind } => {
+            let net = opened.open(cmd.netns.as_deref())?;
+            let (link_net, peer_net) = match kind {
+                LinkKind::Veth { peer_netns, .. } => {
+                    (None, Some(opened.open(peer_netns.as_deref()).map(Some)?.unwrap_or(net)))
+                }
+                LinkKind::Ipvlan { link_netns, .. } | LinkKind::Macvlan { link_netns, .. } => (
+                    Some(match link_netns {
+                        Some(n) => opened.open(Some(n))?,
+                        None => net,
+                    }),
+                    None,
+                ),
+                LinkKind::Bareudp { .. } | LinkKind::Vxlan { .. } => (Some(net), None),
+            };
+            let peer_net = match kind {
+                LinkKind::Veth { peer_netns: None, .. } => Some(net),
+                _ => peer_net,
+            };
+            rtnl_newlink(k, net, &NewLink { name: name.clone(), kind: kind.clone(), link_net, peer_net })
+        }
+        Op::LinkSetNetns { name, target } => {
+            let net = opened.open(cmd.netns.as_deref())?;
+            let tgt = opened.open(Some(target))?;
+            rtnl_setlink(k, net, name, tgt)
+        }
+        Op::LinkDel { name } => {
+            let net = opened.open(cmd.netns.as_deref())?;
+            rtnl_dellink(k, net, name)
+        }
+    }
+}
+
+/// Runs a script's steps: foreground commands on this thread, background ones on threads of
+/// their own, joined at `wait` and at the end. A background command followed directly by
+/// `wait` (or the end) runs on this thread: the same concurrency with one thread fewer, which
+/// loom's five-thread limit needs.
+pub fn run_script(k: &KernelRef, script: &Script) {
+    let mut running: Vec<thread::JoinHandle<()>> = Vec::new();
+    let steps = &script.steps;
+    for (i, step) in steps.iter().enumerate() {
+        match step {
+            Step::Run(cmd) => run_named(k, cmd),
+            Step::Background(cmd) => {
+                let last_before_wait = matches!(steps.get(i + 1), None | Some(Step::Wait(_)));
+                if last_before_wait {
+                    run_named(k, cmd);
+                } else {
+                    let k2 = k.clone();
+                    let cmd = cmd.clone();
+                    running.push(thread::spawn(move || run_named(&k2, &cmd)));
+                }
+            }
+            Step::Wait(_) => join_all(k, &mut running),
+        }
+    }
+    join_all(k, &mut running);
+}
+
+fn run_named(k: &Kernel, cmd: &Command) {
+    k.set_thread_name(format!("ip#{}", cmd.loc.line));
+    let _ = ip(k, cmd);
+    k.set_thread_name("main");
+}
+
+fn join_all(k: &Kernel, running: &mut Vec<thread::JoinHandle<()>>) {
+    for h in running.drain(..) {
+        k.will_wait("wait: a background ip command".into());
+        if let Err(e) = h.join() {
+            std::panic::resume_unwind(e);
+        }
+        k.done_waiting();
+    }
+}

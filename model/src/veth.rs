@@ -1,0 +1,105 @@
+//! veth: drivers/net/veth.c. Series: multipath-tcp/mptcp_net-next @522fa876 (patch 8,
+//! d7fda2c776b2); pre-series: the upstream text before it (kernel-notes.md §5.1).
+
+use crate::dev::{register_netdevice, unregister_netdevice_queue, unregister_netdevice_queue_net, KillList};
+use crate::drivers::{alloc_netdev, DevKind, DevPriv};
+use crate::kernel::{DevId, Kernel, NetId};
+use crate::netdevice::{netdev_hold, netdev_put};
+use crate::rtnetlink::Errno;
+use crate::sync::atomic::Ordering::SeqCst;
+
+/// The tracker of `priv(dev)->peer_tracker`: the reference `dev` holds on its peer.
+fn peer_tracker(k: &Kernel, dev: DevId) -> String {
+    format!("{}->peer_tracker", k.dev_name(dev))
+}
+
+fn to_ptr(dev: Option<DevId>) -> usize {
+    dev.map_or(0, |d| d + 1)
+}
+
+fn from_ptr(p: usize) -> Option<DevId> {
+    p.checked_sub(1)
+}
+
+/// `rtnl_dereference(priv->peer)`.
+pub fn veth_peer(k: &Kernel, dev: DevId) -> Option<DevId> {
+    from_ptr(k.dev_sync(dev).veth_peer.load(SeqCst))
+}
+
+/// `xchg(&priv->peer, new)`.
+fn xchg_peer(k: &Kernel, dev: DevId, new: Option<DevId>) -> Option<DevId> {
+    let sync = k.dev_sync(dev);
+    let _ = k.dev(dev, |_| ()); // netdev_priv(dev): the device must still be allocated
+    from_ptr(sync.veth_peer.swap(to_ptr(new), SeqCst))
+}
+
+/// Models `veth_newlink()`: drivers/net/veth.c, MP@522fa876.
+///
+/// # Kernel steps
+/// 1. Allocate and `register_netdevice()` the peer in `peer_net`, then the device in `net`.
+/// 2. `priv(dev)->peer = peer`, [series] `netdev_hold(peer, &priv(dev)->peer_tracker)`; the
+///    same the other way round.
+///
+/// # Abstracted
+/// Names are checked before allocating, so the error unwinding of the C is not needed.
+pub fn veth_newlink(k: &Kernel, net: NetId, name: &str, peer_name: &str, peer_net: NetId) -> Result<(), Errno> {
+    let _f = k.enter_net("veth_newlink", net);
+    if k.dev_get_by_name(peer_net, peer_name).is_some()
+        || k.dev_get_by_name(net, name).is_some()
+        || (net == peer_net && name == peer_name)
+    {
+        return Err(Errno::EEXIST);
+    }
+    let peer = alloc_netdev(k, peer_name, peer_net, DevKind::Veth, DevPriv::Veth);
+    register_netdevice(k, peer)?;
+    let dev = alloc_netdev(k, name, net, DevKind::Veth, DevPriv::Veth);
+    register_netdevice(k, dev)?;
+    let series = k.mode().small_rtnl();
+    k.dev_sync(dev).veth_peer.store(to_ptr(Some(peer)), SeqCst);
+    if series {
+        netdev_hold(k, Some(peer), &peer_tracker(k, dev));
+    }
+    k.dev_sync(peer).veth_peer.store(to_ptr(Some(dev)), SeqCst);
+    if series {
+        netdev_hold(k, Some(dev), &peer_tracker(k, peer));
+    }
+    Ok(())
+}
+
+/// Models `veth_dellink()`: drivers/net/veth.c. Series MP@522fa876, pre-series before d7fda2c7.
+///
+/// # Kernel steps (series)
+/// 1. `peer = xchg(&priv(dev)->peer, NULL)`; NULL: the other end won and queued `dev`.
+/// 2. `unregister_netdevice_queue(dev, head)`.
+/// 3. `d2 = xchg(&priv(peer)->peer, NULL)`; if set, `unregister_netdevice_queue_net(dev_net(d2),
+///    peer, head)`: the peer goes to its own net's queue when it lives elsewhere.
+/// 4. `netdev_put(peer, &priv(dev)->peer_tracker)`; `netdev_put(d2, &priv(peer)->peer_tracker)`
+///    (a no-op when `d2` is NULL). The hold on `peer` keeps it allocated between the xchgs.
+///
+/// # Kernel steps (pre-series)
+/// `peer = priv->peer`; clear it; queue `dev`; if `peer`, clear its pointer and queue it on the
+/// same list, whatever its net.
+pub fn veth_dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
+    let _f = k.enter_dev("veth_dellink", dev);
+    if !k.mode().small_rtnl() {
+        let peer = veth_peer(k, dev);
+        k.dev_sync(dev).veth_peer.store(0, SeqCst);
+        unregister_netdevice_queue(k, dev, head);
+        if let Some(peer) = peer {
+            k.dev_sync(peer).veth_peer.store(0, SeqCst);
+            unregister_netdevice_queue(k, peer, head);
+        }
+        return;
+    }
+    let Some(peer) = xchg_peer(k, dev, None) else {
+        return;
+    };
+    unregister_netdevice_queue(k, dev, head);
+    let d2 = xchg_peer(k, peer, None);
+    if let Some(d2) = d2 {
+        let net = k.dev_net(d2);
+        unregister_netdevice_queue_net(k, net, peer, head);
+    }
+    netdev_put(k, Some(peer), &peer_tracker(k, dev));
+    netdev_put(k, d2, &peer_tracker(k, peer));
+}

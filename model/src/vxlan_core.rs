@@ -1,0 +1,69 @@
+//! vxlan: drivers/net/vxlan/vxlan_core.c, multipath-tcp/mptcp_net-next @0518c33e. Not
+//! converted: `vxlan_dellink()` uses plain `unregister_netdevice_queue()`, so a device whose
+//! socket net dies while the device lives elsewhere is unregistered by the unconverted final
+//! `unregister_netdevice_many()` of `ops_exit_rtnl_list()`.
+
+use crate::dev::{register_netdevice, unregister_netdevice_queue, KillList};
+use crate::drivers::{alloc_netdev, DevKind, DevPriv};
+use crate::kernel::{DevId, Kernel, NetId};
+use crate::properties::Property;
+use crate::rtnetlink::Errno;
+
+/// `struct vxlan_dev`, the device's private part.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VxlanDev {
+    /// `vxlan->net`: the link net, whose `vxlan_net` lists the device.
+    pub net: NetId,
+    pub vni: u32,
+    pub port: u16,
+}
+
+fn vxlan_priv(k: &Kernel, dev: DevId) -> VxlanDev {
+    k.dev(dev, |d| match &d.priv_ {
+        DevPriv::Vxlan(v) => v.clone(),
+        other => unreachable!("{} is not vxlan: {other:?}", d.name),
+    })
+}
+
+/// Models `vxlan_newlink()` / `vxlan_dev_create(link_net, ...)`: `vxlan->net = link_net`; the
+/// same VNI and port in that net is `-EEXIST` (`vxlan_vni_in_use()`); `register_netdevice()`;
+/// `list_add(&vxlan->next, &vn->vxlan_list)`.
+pub fn vxlan_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, vni: u32, port: u16) -> Result<(), Errno> {
+    let _f = k.enter_net("vxlan_newlink", net);
+    let devs = k.net(link_net, |n| n.vxlan_list.clone());
+    if devs.iter().any(|&d| {
+        let v = vxlan_priv(k, d);
+        v.vni == vni && v.port == port
+    }) {
+        return Err(Errno::EEXIST);
+    }
+    let dev = alloc_netdev(k, name, net, DevKind::Vxlan, DevPriv::Vxlan(VxlanDev { net: link_net, vni, port }));
+    if let Err(e) = register_netdevice(k, dev) {
+        crate::dev::free_netdev(k, dev);
+        return Err(e);
+    }
+    k.net(link_net, |n| n.vxlan_list.push(dev));
+    Ok(())
+}
+
+/// Models `vxlan_dellink()`: `list_del(&vxlan->next)`; `unregister_netdevice_queue(dev, head)`.
+pub fn vxlan_dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
+    let _f = k.enter_dev("vxlan_dellink", dev);
+    let net = vxlan_priv(k, dev).net;
+    k.net(net, |n| n.vxlan_list.retain(|&d| d != dev));
+    unregister_netdevice_queue(k, dev, head);
+}
+
+/// Models `vxlan_exit_rtnl()`: `ASSERT_RTNL_NET(net)`; `vxlan_destroy_tunnels()` calls
+/// `vxlan_dellink()` for every device on the dying net's `vxlan_list`, wherever it lives.
+pub fn vxlan_exit_rtnl(k: &Kernel, net: NetId, dev_to_kill: &mut KillList) {
+    let _f = k.enter_net("vxlan_exit_rtnl", net);
+    if !k.rtnl_net_is_locked(net) {
+        let name = k.net_name(net);
+        k.warn(Property::PerNetnsLock, format!("vxlan_exit_rtnl: ASSERT_RTNL_NET({name}) failed"));
+    }
+    let devs = k.net(net, |n| n.vxlan_list.clone());
+    for dev in devs {
+        vxlan_dellink(k, dev, dev_to_kill);
+    }
+}

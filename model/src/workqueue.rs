@@ -1,0 +1,195 @@
+//! Workqueues as real worker threads of the backend: kernel/workqueue.c, reduced to what the
+//! unregistration paths depend on.
+//!
+//! `rtnl_net_wq` is `create_workqueue("rtnl_net")` (net/core/rtnetlink.c, MN@af3634d4):
+//! per-CPU with `max_active = 1`, so each CPU's pool runs one item at a time and an item queued
+//! from inside a running item lands on the same CPU (`__queue_work()` picks
+//! `raw_smp_processor_id()` for WORK_CPU_UNBOUND) behind it. `netns_wq` is
+//! `create_singlethread_workqueue("netns")`: ordered, one item at a time.
+//!
+//! Each pool is one worker thread. A work item has a real pending bit: queueing a pending item
+//! is a no-op, and the bit is cleared just before the item runs.
+
+use crate::kernel::{Kernel, NetId};
+use crate::lockdep::{LockClass, LockId};
+use crate::sync::atomic::Ordering::SeqCst;
+use crate::sync::{thread, Condvar, RawMutex};
+use std::collections::VecDeque;
+use std::fmt;
+
+/// A work item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Work {
+    /// `net->rtnl_work` → `rtnl_net_work_func()`.
+    RtnlNet(NetId),
+    /// `net_cleanup_work` → `cleanup_net()`.
+    CleanupNet,
+}
+
+#[derive(Debug, Default)]
+struct PoolQueue {
+    items: VecDeque<Work>,
+    running: Option<Work>,
+    shutdown: bool,
+}
+
+#[derive(Debug)]
+struct Pool {
+    q: RawMutex<PoolQueue>,
+    cv: Condvar,
+}
+
+/// A workqueue: one pool (worker thread) per CPU.
+pub struct Workqueue {
+    pub name: &'static str,
+    pools: Vec<Pool>,
+    /// `(wq_completion)NAME`, lockdep's pseudo-lock for the queue.
+    pub lockdep_map: LockId,
+}
+
+impl fmt::Debug for Workqueue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Workqueue({}, {} pools)", self.name, self.pools.len())
+    }
+}
+
+impl Workqueue {
+    pub fn new(name: &'static str, cpus: usize, class: LockClass) -> Self {
+        let pools = (0..cpus).map(|_| Pool { q: RawMutex::new(PoolQueue::default()), cv: Condvar::new() }).collect();
+        Workqueue { name, pools, lockdep_map: LockId::new(class, 0, format!("(wq_completion){name}")) }
+    }
+
+    pub fn cpus(&self) -> usize {
+        self.pools.len()
+    }
+
+    /// Whether nothing is queued or running on any pool.
+    pub fn idle(&self) -> bool {
+        self.pools.iter().all(|p| {
+            let q = p.q.lock();
+            q.items.is_empty() && q.running.is_none()
+        })
+    }
+}
+
+/// Sets the item's WORK_STRUCT_PENDING bit; `false` if it was already set.
+fn test_and_set_pending(k: &Kernel, work: Work) -> bool {
+    match work {
+        Work::RtnlNet(net) => !k.net_sync(net).rtnl_work_pending.swap(true, SeqCst),
+        Work::CleanupNet => !k.cleanup_work_pending.swap(true, SeqCst),
+    }
+}
+
+fn clear_pending(k: &Kernel, work: Work) {
+    match work {
+        Work::RtnlNet(net) => k.net_sync(net).rtnl_work_pending.store(false, SeqCst),
+        Work::CleanupNet => k.cleanup_work_pending.store(false, SeqCst),
+    }
+}
+
+/// Models `queue_work()`: kernel/workqueue.c. A no-op if the item is pending; otherwise it goes
+/// to the pool of the current CPU: a worker's own pool, or pool 0 for other threads.
+pub fn queue_work(k: &Kernel, wq: &Workqueue, work: Work) -> bool {
+    let _f = k.enter("queue_work");
+    if !test_and_set_pending(k, work) {
+        return false;
+    }
+    let cpu = k.with(|s| {
+        s.threads
+            .get(&thread::current_id())
+            .and_then(|t| t.wq_pool)
+            .filter(|(name, _)| *name == wq.name)
+            .map_or(0, |(_, cpu)| cpu)
+    });
+    let pool = &wq.pools[cpu];
+    let mut q = pool.q.lock();
+    q.items.push_back(work);
+    pool.cv.notify_all();
+    drop(q);
+    true
+}
+
+/// Models `flush_workqueue()`: waits until every pool is idle. Lockdep sees it as acquiring the
+/// queue's `(wq_completion)` map, so flushing under a lock that an item takes is a cycle.
+#[track_caller]
+pub fn flush_workqueue(k: &Kernel, wq: &Workqueue) {
+    let _f = k.enter("flush_workqueue");
+    k.lockdep_acquire(&wq.lockdep_map);
+    k.lockdep_release(&wq.lockdep_map);
+    for (cpu, pool) in wq.pools.iter().enumerate() {
+        let mut q = pool.q.lock();
+        while !q.items.is_empty() || q.running.is_some() {
+            k.will_wait(format!(
+                "flush_workqueue({}) for {:?} on cpu {cpu}",
+                wq.name,
+                q.running.or(q.items.front().copied())
+            ));
+            q = pool.cv.wait(q);
+        }
+        drop(q);
+        k.done_waiting();
+    }
+}
+
+/// Runs one item: `process_one_work()` holds the queue's and the item's lockdep maps.
+fn process_one_work(k: &Kernel, wq: &Workqueue, work: Work) {
+    let _f = k.enter("process_one_work");
+    let work_map = match work {
+        Work::RtnlNet(net) => Some(LockId::new(
+            LockClass::WorkCompletion,
+            net as u64,
+            format!("(work_completion)({}->rtnl_work)", k.net_name(net)),
+        )),
+        Work::CleanupNet => None,
+    };
+    k.lockdep_acquire(&wq.lockdep_map);
+    if let Some(m) = &work_map {
+        k.lockdep_acquire(m);
+    }
+    clear_pending(k, work);
+    match work {
+        Work::RtnlNet(net) => {
+            k.with(|s| s.nets[net].rtnl_work_running = true);
+            crate::rtnetlink::rtnl_net_work_func(k, net);
+            k.with(|s| s.nets[net].rtnl_work_running = false);
+        }
+        Work::CleanupNet => crate::net_namespace::cleanup_net(k),
+    }
+    if let Some(m) = &work_map {
+        k.lockdep_release(m);
+    }
+    k.lockdep_release(&wq.lockdep_map);
+}
+
+/// A pool's worker thread (`kworker/...`): runs items until [`shutdown`] and its queue is empty.
+pub fn worker_thread(k: &Kernel, wq: &Workqueue, cpu: usize) {
+    k.set_thread_name(format!("kworker/{}:{cpu}", wq.name));
+    k.with(|s| s.threads.entry(thread::current_id()).or_default().wq_pool = Some((wq.name, cpu)));
+    let pool = &wq.pools[cpu];
+    loop {
+        let mut q = pool.q.lock();
+        while q.items.is_empty() && !q.shutdown {
+            q = pool.cv.wait(q);
+        }
+        let Some(work) = q.items.pop_front() else {
+            return;
+        };
+        q.running = Some(work);
+        drop(q);
+        process_one_work(k, wq, work);
+        let mut q = pool.q.lock();
+        q.running = None;
+        pool.cv.notify_all();
+        drop(q);
+    }
+}
+
+/// Tells every worker of `wq` to exit once its queue is empty.
+pub fn shutdown(wq: &Workqueue) {
+    for pool in &wq.pools {
+        let mut q = pool.q.lock();
+        q.shutdown = true;
+        pool.cv.notify_all();
+        drop(q);
+    }
+}
