@@ -222,7 +222,7 @@ pub fn unregister_netdevice_many_notify(k: &Kernel, head: &mut KillList) {
     if head.devs.is_empty() {
         return;
     }
-    let caller = k.with(|s| {
+    let caller = k.obs(|s| {
         let stack = &s.threads.get(&crate::sync::thread::current_id()).map(|t| t.stack.clone()).unwrap_or_default();
         stack
             .iter()

@@ -145,28 +145,41 @@ pub struct State {
     pub cleanup_list: Vec<NetId>,
     pub next_ifindex: u64,
     pub next_list_id: u64,
+    /// Per-driver state that is not per device or per net (ipvlan ports).
+    pub drivers: crate::drivers::DriverState,
+}
+
+/// What the model observes of an execution: threads, trace, lockdep recorder, violations and
+/// command results. Plain std data, so a harness can read it after a failed execution, when
+/// the model's own objects (loom's among them) are gone.
+#[derive(Debug, Default)]
+pub struct Observed {
     pub threads: HashMap<thread::ThreadId, ThreadState>,
     pub trace: Vec<Event>,
     pub violations: Vec<Violation>,
     pub recorder: Recorder,
-    /// Per-driver state that is not per device or per net (ipvlan ports).
-    pub drivers: crate::drivers::DriverState,
     /// How each ip(8) command ended.
     pub results: Vec<crate::userspace::CmdResult>,
 }
 
 impl fmt::Debug for State {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("State")
-            .field("nets", &self.nets.len())
-            .field("devs", &self.devs.len())
-            .field("trace", &self.trace.len())
-            .finish_non_exhaustive()
+        f.debug_struct("State").field("nets", &self.nets.len()).field("devs", &self.devs.len()).finish_non_exhaustive()
     }
 }
 
 impl State {
-    fn thread_name(&self) -> String {
+    pub fn dev_name(&self, dev: DevId) -> String {
+        self.devs.get(dev).map(|d| d.name.clone()).unwrap_or_else(|| format!("dev#{dev}"))
+    }
+
+    pub fn net_name(&self, net: NetId) -> String {
+        self.nets.get(net).map(|n| n.name.clone()).unwrap_or_else(|| format!("net#{net}"))
+    }
+}
+
+impl Observed {
+    pub fn thread_name(&self) -> String {
         self.threads.get(&thread::current_id()).map(|t| t.name.clone()).unwrap_or_else(|| "main".into())
     }
 
@@ -174,7 +187,7 @@ impl State {
         self.threads.get(&thread::current_id()).and_then(|t| t.stack.last().copied()).unwrap_or("?")
     }
 
-    fn stack(&self) -> Vec<String> {
+    pub fn stack(&self) -> Vec<String> {
         let Some(t) = self.threads.get(&thread::current_id()) else { return Vec::new() };
         let mut v: Vec<String> = t.stack.iter().rev().map(|f| f.to_string()).collect();
         if let Some(cmd) = &t.cmd {
@@ -197,14 +210,6 @@ impl State {
         self.trace.push(ev);
     }
 
-    pub fn dev_name(&self, dev: DevId) -> String {
-        self.devs.get(dev).map(|d| d.name.clone()).unwrap_or_else(|| format!("dev#{dev}"))
-    }
-
-    pub fn net_name(&self, net: NetId) -> String {
-        self.nets.get(net).map(|n| n.name.clone()).unwrap_or_else(|| format!("net#{net}"))
-    }
-
     /// Whether the current thread holds `class` for `key` (`None`: any instance).
     pub fn holds(&self, class: LockClass, key: Option<u64>) -> bool {
         self.recorder.holds(&self.thread_name(), class, key)
@@ -212,9 +217,9 @@ impl State {
 }
 
 /// The hook every facade lock calls: it feeds the lockdep recorder in [`State`].
-struct LockdepHook(Instr<State>);
+struct LockdepHook(Instr<Observed>);
 
-fn site_of(s: &State, loc: &'static Location<'static>) -> Site {
+fn site_of(s: &Observed, loc: &'static Location<'static>) -> Site {
     Site { func: s.current_func().to_string(), file: loc.file().to_string(), line: loc.line() }
 }
 
@@ -247,6 +252,8 @@ pub struct Kernel {
     /// `rtnl_mutex`, the global RTNL.
     pub rtnl_mutex: Mutex<()>,
     pub st: Instr<State>,
+    /// The observation of this execution (trace, lockdep, violations).
+    pub obs: Instr<Observed>,
     hook: sync::Hook,
     /// `rtnl_net_wq` (patch 3).
     pub rtnl_net_wq: Workqueue,
@@ -272,7 +279,8 @@ impl Kernel {
     /// [`crate::Machine::boot`].
     pub fn new(cfg: Config) -> Self {
         let st = Instr::new(State { next_ifindex: 1, ..State::default() });
-        let hook = sync::hook(LockdepHook(st.clone()));
+        let obs = Instr::new(Observed::default());
+        let hook = sync::hook(LockdepHook(obs.clone()));
         let rtnl_mutex = Mutex::new((), LockId::new(LockClass::Rtnl, 0, "rtnl_mutex"), hook.clone());
         let rtnl_net_wq = Workqueue::new("rtnl_net", cfg.wq_cpus.max(1), LockClass::WqCompletion);
         let netns_wq = Workqueue::new("netns", 1, LockClass::WqNetns);
@@ -280,6 +288,7 @@ impl Kernel {
             cfg,
             rtnl_mutex,
             st,
+            obs,
             hook,
             rtnl_net_wq,
             netns_wq,
@@ -309,6 +318,11 @@ impl Kernel {
         self.st.with(f)
     }
 
+    /// Runs `f` on the observation (trace, threads, lockdep, violations).
+    pub fn obs<R>(&self, f: impl FnOnce(&mut Observed) -> R) -> R {
+        self.obs.with(f)
+    }
+
     /// Enters a kernel function: pushes it on this thread's model call stack and traces it.
     #[must_use = "the frame pops when dropped"]
     pub fn enter(&self, func: Frame) -> FrameGuard<'_> {
@@ -333,7 +347,7 @@ impl Kernel {
     }
 
     fn enter_at(&self, func: Frame, dev: Option<String>, net: Option<String>) -> FrameGuard<'_> {
-        self.with(|s| {
+        self.obs(|s| {
             s.threads.entry(thread::current_id()).or_default().stack.push(func);
             s.push_event(EventKind::Call, dev, net, String::new());
         });
@@ -343,26 +357,24 @@ impl Kernel {
     /// Names the current thread (`ip#3`, `kworker/rtnl_net:0`, ...).
     pub fn set_thread_name(&self, name: impl Into<String>) {
         let name = name.into();
-        self.with(|s| s.threads.entry(thread::current_id()).or_default().name = name);
+        self.obs(|s| s.threads.entry(thread::current_id()).or_default().name = name);
     }
 
     pub fn thread_name(&self) -> String {
-        self.with(|s| s.thread_name())
+        self.obs(|s| s.thread_name())
     }
 
     /// A note in the trace.
     pub fn note(&self, dev: Option<DevId>, text: impl Into<String>) {
         let text = text.into();
-        self.with(|s| {
-            let d = dev.map(|d| s.dev_name(d));
-            s.push_event(EventKind::Note, d, None, text)
-        });
+        let d = dev.map(|d| self.with(|s| s.dev_name(d)));
+        self.obs(|s| s.push_event(EventKind::Note, d, None, text));
     }
 
     /// `WARN_ON()`: recorded in the trace; fails the execution at its end.
     pub fn warn(&self, property: Property, text: impl Into<String>) {
         let text = text.into();
-        self.with(|s| {
+        self.obs(|s| {
             s.push_event(EventKind::Warn, None, None, format!("WARNING [{}]: {text}", property.id()));
             let v = Violation::new(property, text, s.thread_name(), s.stack());
             s.violations.push(v);
@@ -373,7 +385,7 @@ impl Kernel {
     #[track_caller]
     pub fn bug(&self, property: Property, text: impl Into<String>) -> ! {
         let text = text.into();
-        let v = self.with(|s| {
+        let v = self.obs(|s| {
             s.push_event(EventKind::Bug, None, None, format!("BUG [{}]: {text}", property.id()));
             let v = Violation::new(property, text, s.thread_name(), s.stack());
             s.violations.push(v.clone());
@@ -398,7 +410,7 @@ impl Kernel {
     #[track_caller]
     pub fn will_wait(&self, on: String) {
         let loc = Location::caller();
-        self.with(|s| {
+        self.obs(|s| {
             let site = site_of(s, loc);
             let t = s.thread_name();
             s.recorder.will_wait(&t, on, &site);
@@ -406,7 +418,7 @@ impl Kernel {
     }
 
     pub fn done_waiting(&self) {
-        self.with(|s| {
+        self.obs(|s| {
             let t = s.thread_name();
             s.recorder.done_waiting(&t);
         });
@@ -415,7 +427,7 @@ impl Kernel {
     /// `ASSERT_RTNL()`: RTNL is held by someone (the kernel checks only `mutex_is_locked`), and
     /// the model is stricter: by this thread.
     pub fn assert_rtnl(&self, func: &str) {
-        if !self.with(|s| s.holds(LockClass::Rtnl, None)) {
+        if !self.obs(|s| s.holds(LockClass::Rtnl, None)) {
             self.warn(Property::PerNetnsLock, format!("RTNL: assertion failed in {func}: RTNL not held"));
         }
     }
@@ -424,7 +436,7 @@ impl Kernel {
     /// CONFIG_DEBUG_NET_SMALL_RTNL it is `rtnl_is_locked()`.
     pub fn rtnl_net_is_locked(&self, net: NetId) -> bool {
         let small = self.mode().small_rtnl();
-        self.with(|s| s.holds(LockClass::Rtnl, None) && (!small || s.holds(LockClass::RtnlNet, Some(net as u64))))
+        self.obs(|s| s.holds(LockClass::Rtnl, None) && (!small || s.holds(LockClass::RtnlNet, Some(net as u64))))
     }
 
     /// `synchronize_net()` / `rcu_barrier()`: RCU is abstracted to a point where others may run.
@@ -446,7 +458,7 @@ impl fmt::Debug for FrameGuard<'_> {
 
 impl Drop for FrameGuard<'_> {
     fn drop(&mut self) {
-        self.k.with(|s| {
+        self.k.obs(|s| {
             if let Some(t) = s.threads.get_mut(&thread::current_id()) {
                 t.stack.pop();
             }

@@ -82,7 +82,7 @@ impl Machine {
         }
         let end = crate::invariants::check_end_state(&k);
         let outcome = outcome(&k);
-        k.with(|s| {
+        k.obs(|s| {
             let mut violations = s.violations.clone();
             violations.extend(end);
             Report {

@@ -215,7 +215,7 @@ pub fn rtnl_net_flush_workqueue(k: &Kernel) {
         return;
     }
     let _f = k.enter("rtnl_net_flush_workqueue");
-    if k.with(|s| s.holds(LockClass::Rtnl, None) || s.holds(LockClass::RtnlNet, None)) {
+    if k.obs(|s| s.holds(LockClass::Rtnl, None) || s.holds(LockClass::RtnlNet, None)) {
         k.warn(Property::NoFlushUnderRtnl, "rtnl_net_flush_workqueue() called with RTNL held");
     }
     flush_workqueue(k, &k.rtnl_net_wq);

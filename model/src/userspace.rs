@@ -60,13 +60,13 @@ impl Opened<'_> {
 /// Runs one `ip` command on the current thread.
 pub fn ip(k: &Kernel, cmd: &Command) -> Result<(), Errno> {
     let _f = k.enter("ip");
-    k.with(|s| s.threads.entry(thread::current_id()).or_default().cmd = Some(cmd.text.clone()));
+    k.obs(|s| s.threads.entry(thread::current_id()).or_default().cmd = Some(cmd.text.clone()));
     let mut opened = Opened { k, nets: Vec::new() };
     let res = run_op(k, cmd, &mut opened);
     opened.close();
     let thread = k.thread_name();
     k.note(None, format!("{} -> {}", cmd.text, res.map_or_else(|e| e.to_string(), |()| "ok".into())));
-    k.with(|s| {
+    k.obs(|s| {
         s.threads.entry(thread::current_id()).or_default().cmd = None;
         s.results.push(CmdResult { line: cmd.loc.line, text: cmd.text.clone(), thread, result: res });
     });

@@ -94,7 +94,7 @@ pub fn queue_work(k: &Kernel, wq: &Workqueue, work: Work) -> bool {
     if !test_and_set_pending(k, work) {
         return false;
     }
-    let cpu = k.with(|s| {
+    let cpu = k.obs(|s| {
         s.threads
             .get(&thread::current_id())
             .and_then(|t| t.wq_pool)
@@ -164,7 +164,7 @@ fn process_one_work(k: &Kernel, wq: &Workqueue, work: Work) {
 /// A pool's worker thread (`kworker/...`): runs items until [`shutdown`] and its queue is empty.
 pub fn worker_thread(k: &Kernel, wq: &Workqueue, cpu: usize) {
     k.set_thread_name(format!("kworker/{}:{cpu}", wq.name));
-    k.with(|s| s.threads.entry(thread::current_id()).or_default().wq_pool = Some((wq.name, cpu)));
+    k.obs(|s| s.threads.entry(thread::current_id()).or_default().wq_pool = Some((wq.name, cpu)));
     let pool = &wq.pools[cpu];
     loop {
         let mut q = pool.q.lock();
