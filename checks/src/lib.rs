@@ -1,1 +1,12 @@
+//! rtnl-checks: the checkers that turn rtnl-model into evidence: exploration under loom,
+//! shuttle and real threads, the lock-order graph, the scenario language, conformance with the
+//! real kernel, and the `rtnl-check` CLI.
+
+#[cfg(any(rtnl_loom, rtnl_shuttle))]
+mod backends;
+pub mod cli;
+pub mod conform;
+pub mod explore;
+pub mod lockgraph;
 pub mod scenario;
+pub mod token;

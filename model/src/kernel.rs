@@ -458,6 +458,10 @@ impl fmt::Debug for FrameGuard<'_> {
 
 impl Drop for FrameGuard<'_> {
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            // Keep the stack as it was at the failure; the backend must not be re-entered.
+            return;
+        }
         self.k.obs(|s| {
             if let Some(t) = s.threads.get_mut(&thread::current_id()) {
                 t.stack.pop();

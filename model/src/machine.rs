@@ -131,6 +131,7 @@ pub const TRACED: &[&str] = &[
     "vxlan_dellink",
     "free_netdev",
     "unregister_netdevice_queue_net",
+    "rtnl_net_queue_work",
     "unregister_netdevice_many_net",
     "rtnl_net_work_func",
     "cleanup_net",
@@ -139,12 +140,24 @@ pub const TRACED: &[&str] = &[
 ];
 
 impl Report {
-    /// The trace in the cover letter's bpftrace shape: `THREAD: t | DEV: d | function`, then the
-    /// model stack, innermost first. `all` shows every call, not only [`TRACED`] ones; notes,
-    /// WARNs and BUGs are always shown.
+    /// The execution's trace; see [`format_trace`].
     pub fn format_trace(&self, all: bool) -> String {
+        format_trace(&self.trace, all)
+    }
+
+    /// Events for `func` on `dev`, in order.
+    pub fn calls<'a>(&'a self, func: &'a str, dev: &'a str) -> impl Iterator<Item = &'a Event> + 'a {
+        self.trace.iter().filter(move |e| e.kind == EventKind::Call && e.func == func && e.dev.as_deref() == Some(dev))
+    }
+}
+
+/// A trace in the cover letter's bpftrace shape: `THREAD: t | DEV: d | function`, then the model
+/// stack, innermost first. `all` shows every call, not only [`TRACED`] ones; WARNs, BUGs and
+/// unconverted-path notes are always shown.
+pub fn format_trace(trace: &[Event], all: bool) -> String {
+    {
         let mut out = String::new();
-        for e in &self.trace {
+        for e in trace {
             let shown = match e.kind {
                 EventKind::Call => all || TRACED.contains(&e.func.as_str()),
                 EventKind::Note => e.text.starts_with("unconverted") || all,
@@ -167,10 +180,5 @@ impl Report {
             }
         }
         out
-    }
-
-    /// Events for `func` on `dev`, in order: (thread, stack).
-    pub fn calls<'a>(&'a self, func: &'a str, dev: &'a str) -> impl Iterator<Item = &'a Event> + 'a {
-        self.trace.iter().filter(move |e| e.kind == EventKind::Call && e.func == func && e.dev.as_deref() == Some(dev))
     }
 }

@@ -3,11 +3,10 @@
 pub const BACKEND: &str = "loom";
 
 pub use loom::sync::atomic;
-pub use loom::sync::Arc;
+pub use super::unwind_safe::{Arc, RawMutexGuard};
 
 #[derive(Debug, Default)]
 pub struct RawMutex<T>(loom::sync::Mutex<T>);
-pub type RawMutexGuard<'a, T> = loom::sync::MutexGuard<'a, T>;
 
 impl<T> RawMutex<T> {
     pub fn new(value: T) -> Self {
@@ -15,7 +14,7 @@ impl<T> RawMutex<T> {
     }
 
     pub fn lock(&self) -> RawMutexGuard<'_, T> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+        RawMutexGuard(Some(self.0.lock().unwrap_or_else(|p| p.into_inner())))
     }
 }
 
@@ -27,8 +26,9 @@ impl Condvar {
         Condvar(loom::sync::Condvar::new())
     }
 
-    pub fn wait<'a, T>(&self, guard: RawMutexGuard<'a, T>) -> RawMutexGuard<'a, T> {
-        self.0.wait(guard).unwrap_or_else(|p| p.into_inner())
+    pub fn wait<'a, T>(&self, mut guard: RawMutexGuard<'a, T>) -> RawMutexGuard<'a, T> {
+        let inner = guard.0.take().expect("live guard");
+        RawMutexGuard(Some(self.0.wait(inner).unwrap_or_else(|p| p.into_inner())))
     }
 
     pub fn notify_all(&self) {

@@ -34,6 +34,18 @@ mod std_backend;
 #[cfg(not(any(rtnl_loom, rtnl_shuttle)))]
 use std_backend as backend;
 
+#[cfg(any(rtnl_loom, rtnl_shuttle))]
+mod unwind_safe;
+
+#[cfg(rtnl_loom)]
+mod backend_arc {
+    pub use loom::sync::{Arc, MutexGuard};
+}
+#[cfg(rtnl_shuttle)]
+mod backend_arc {
+    pub use shuttle::sync::{Arc, MutexGuard};
+}
+
 #[cfg(rtnl_loom)]
 mod loom_backend;
 #[cfg(rtnl_loom)]
@@ -153,9 +165,17 @@ impl<T> DerefMut for MutexGuard<'_, T> {
 
 impl<T> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
+        let inner = self.inner.take();
+        if std::thread::panicking() {
+            // The execution is failing: loom and shuttle must not be re-entered while unwinding
+            // (a second panic aborts), and the recorder keeps the lock as held, which is what
+            // the failure report should show.
+            std::mem::forget(inner);
+            return;
+        }
         // Tell the recorder first: once the raw guard drops, another thread may take the lock.
         self.lock.hook.released(&self.lock.id);
-        drop(self.inner.take());
+        drop(inner);
     }
 }
 

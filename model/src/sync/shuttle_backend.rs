@@ -3,11 +3,10 @@
 pub const BACKEND: &str = "shuttle";
 
 pub use shuttle::sync::atomic;
-pub use shuttle::sync::Arc;
+pub use super::unwind_safe::{Arc, RawMutexGuard};
 
 #[derive(Debug, Default)]
 pub struct RawMutex<T>(shuttle::sync::Mutex<T>);
-pub type RawMutexGuard<'a, T> = shuttle::sync::MutexGuard<'a, T>;
 
 impl<T> RawMutex<T> {
     pub fn new(value: T) -> Self {
@@ -15,7 +14,7 @@ impl<T> RawMutex<T> {
     }
 
     pub fn lock(&self) -> RawMutexGuard<'_, T> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+        RawMutexGuard(Some(self.0.lock().unwrap_or_else(|p| p.into_inner())))
     }
 }
 
@@ -27,8 +26,9 @@ impl Condvar {
         Condvar(shuttle::sync::Condvar::new())
     }
 
-    pub fn wait<'a, T>(&self, guard: RawMutexGuard<'a, T>) -> RawMutexGuard<'a, T> {
-        self.0.wait(guard).unwrap_or_else(|p| p.into_inner())
+    pub fn wait<'a, T>(&self, mut guard: RawMutexGuard<'a, T>) -> RawMutexGuard<'a, T> {
+        let inner = guard.0.take().expect("live guard");
+        RawMutexGuard(Some(self.0.wait(inner).unwrap_or_else(|p| p.into_inner())))
     }
 
     pub fn notify_all(&self) {

@@ -1,0 +1,13 @@
+# The lower is deleted while the namespace of one of its uppers is destroyed. Expected: ns2
+# gone; ns1 and ns3 end empty whichever runs first.
+ip netns add ns1
+ip netns add ns2
+ip netns add ns3
+ip -n ns1 link add veth0 type veth peer name veth1
+ip -n ns1 link add mv2 link veth0 type macvlan mode bridge
+ip -n ns1 link set mv2 netns ns2
+ip -n ns1 link add mv3 link veth0 type macvlan mode bridge
+ip -n ns1 link set mv3 netns ns3
+ip -n ns1 link del veth0 &
+ip netns del ns2 &
+wait

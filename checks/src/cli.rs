@@ -1,0 +1,510 @@
+//! The `rtnl-check` command line: `check`, `replay`, `graph`, `outcomes`, `conform`.
+//!
+//! Exit status: 0 when every property held, 1 when a violation was found, 2 on bad input or a
+//! bad command line.
+
+use crate::explore::{explore, modes, Exploration, ExploreOptions, Explorer, Target};
+use crate::lockgraph::LockGraph;
+use crate::scenario::parse_script;
+use crate::token::ReplayToken;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use rtnl_model::script::{Script, Step};
+use rtnl_model::{Config, Mode, Outcome, Property};
+use serde::Serialize;
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(name = "rtnl-check", version, about = "Model-check Linux netdev unregistration across network namespaces")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub cmd: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Cmd {
+    /// Explore a scenario's interleavings and check every property in each execution.
+    Check(CheckArgs),
+    /// Reproduce a failing execution from its replay token.
+    Replay {
+        /// The token printed with a failure (`rtnl1:...`).
+        token: String,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print the lock-order graph of a scenario's explored executions.
+    Graph(GraphArgs),
+    /// Print every final state the model reaches for a scenario.
+    Outcomes(CheckArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CheckArgs {
+    /// Scenario scripts (ip(8) commands).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// loom, shuttle, pct or std; by default loom when the scenario is small enough, else pct.
+    #[arg(long)]
+    pub explorer: Option<Explorer>,
+    /// series, pre-series or both.
+    #[arg(long, default_value = "both")]
+    pub mode: String,
+    /// loom: preemption bound.
+    #[arg(long)]
+    pub preemptions: Option<usize>,
+    /// loom: stop after this many executions.
+    #[arg(long)]
+    pub max_executions: Option<u64>,
+    /// loom: stop after this many seconds.
+    #[arg(long)]
+    pub max_seconds: Option<u64>,
+    /// shuttle, pct, std: executions to run.
+    #[arg(long, default_value_t = 1000)]
+    pub iterations: usize,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// pct: bug depth.
+    #[arg(long, default_value_t = 3)]
+    pub depth: usize,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Show every model function in traces, not only the cover letter's probes.
+    #[arg(long)]
+    pub full_trace: bool,
+    /// Print the trace of the first execution of each mode even when it passes.
+    #[arg(long)]
+    pub trace: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub check: CheckArgs,
+    /// text, dot or svg.
+    #[arg(long = "graph-format", value_enum, default_value_t = GraphFormat::Text)]
+    pub graph_format: GraphFormat,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Text,
+    Dot,
+    Svg,
+}
+
+/// A loaded scenario: its script and text.
+#[derive(Debug)]
+pub struct Loaded {
+    pub path: PathBuf,
+    pub script: Script,
+    pub source: String,
+}
+
+/// Reads and parses a scenario; the error is a rendered, located diagnostic.
+pub fn load(path: &Path) -> Result<Loaded, String> {
+    let source = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
+    let script = parse_script(&name, &source).map_err(|e| format!("{:?}", miette::Report::new(e)))?;
+    Ok(Loaded { path: path.to_path_buf(), script, source })
+}
+
+/// How many commands can run at once: the largest group of background commands (plus a
+/// foreground command running beside them).
+pub fn concurrency(script: &Script) -> usize {
+    let (mut best, mut bg) = (1, 0);
+    for step in &script.steps {
+        match step {
+            Step::Background(_) => bg += 1,
+            Step::Run(_) => best = best.max(bg + 1),
+            Step::Wait(_) => bg = 0,
+        }
+        best = best.max(bg);
+    }
+    best
+}
+
+/// The explorer `check` uses when none is named, and why.
+pub fn choose_explorer(script: &Script) -> (Explorer, Option<usize>, String) {
+    let cmds = script.commands().count();
+    let conc = concurrency(script);
+    if conc <= 1 {
+        (Explorer::Loom, None, format!("no concurrent commands ({cmds} commands): loom explores every interleaving of the kernel's own threads"))
+    } else if conc == 2 && cmds <= 12 {
+        (Explorer::Loom, Some(2), format!("{conc} concurrent commands, {cmds} commands: small enough for loom with preemption bound 2"))
+    } else {
+        (Explorer::Pct, None, format!("{conc} concurrent commands, {cmds} commands: too large for loom, sampling with shuttle PCT"))
+    }
+}
+
+fn options(a: &CheckArgs, explorer: Explorer, preemptions: Option<usize>) -> ExploreOptions {
+    ExploreOptions {
+        explorer,
+        preemptions: a.preemptions.or(preemptions),
+        max_executions: a.max_executions,
+        max_duration: a.max_seconds.map(Duration::from_secs),
+        iterations: a.iterations,
+        seed: a.seed,
+        depth: a.depth,
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        ..ExploreOptions::default()
+    }
+}
+
+/// One mode's result, as `--format json` prints it.
+#[derive(Debug, Serialize)]
+pub struct ModeResult {
+    pub mode: String,
+    pub passed: bool,
+    pub stats: crate::explore::Stats,
+    pub properties_checked: Vec<String>,
+    pub failure: Option<crate::explore::Failure>,
+    pub outcomes: Vec<Outcome>,
+    pub outcomes_complete: bool,
+    pub lock_graph: GraphSummary,
+    pub unconverted: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GraphSummary {
+    pub classes: usize,
+    pub edges: usize,
+    pub acyclic: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ScenarioResult {
+    pub scenario: String,
+    pub file: String,
+    pub explorer: String,
+    pub explorer_reason: String,
+    pub modes: Vec<ModeResult>,
+}
+
+/// Explores one scenario in each mode.
+pub fn check_scenario(l: &Loaded, a: &CheckArgs) -> Result<(ScenarioResult, Vec<Exploration>), String> {
+    let (auto, pre, reason) = choose_explorer(&l.script);
+    let (explorer, preemptions, reason) = match a.explorer {
+        Some(e) => (e, None, "chosen on the command line".to_string()),
+        None => (auto, pre, reason),
+    };
+    let opts = options(a, explorer, preemptions);
+    let mut modes_out = Vec::new();
+    let mut explorations = Vec::new();
+    for mode in modes(&a.mode)? {
+        let target = Target { script: l.script.clone(), source: l.source.clone(), cfg: Config::new(mode) };
+        let ex = explore(&target, &opts)?;
+        modes_out.push(ModeResult {
+            mode: mode.name().into(),
+            passed: ex.passed(),
+            stats: ex.stats.clone(),
+            properties_checked: Property::ALL.iter().map(|p| p.to_string()).collect(),
+            failure: ex.failure.clone(),
+            outcomes: ex.outcomes.iter().cloned().collect(),
+            outcomes_complete: ex.stats.exhausted && ex.stats.bound.is_none(),
+            lock_graph: GraphSummary {
+                classes: ex.graph.node_count(),
+                edges: ex.graph.edge_count(),
+                acyclic: ex.graph.is_acyclic(),
+            },
+            unconverted: ex.unconverted.iter().cloned().collect(),
+        });
+        explorations.push(ex);
+    }
+    Ok((
+        ScenarioResult {
+            scenario: l.script.name.clone(),
+            file: l.path.display().to_string(),
+            explorer: explorer.name().into(),
+            explorer_reason: reason,
+            modes: modes_out,
+        },
+        explorations,
+    ))
+}
+
+/// The text report of one scenario.
+pub fn render_text(r: &ScenarioResult, full_trace: bool) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "scenario {} ({})", r.scenario, r.file);
+    let _ = writeln!(o, "explorer: {} ({})", r.explorer, r.explorer_reason);
+    for m in &r.modes {
+        let s = &m.stats;
+        let space = if m.failure.is_some() {
+            "stopped at the first failure".to_string()
+        } else if s.exhausted {
+            match &s.bound {
+                Some(b) => format!("exhausted within {b}"),
+                None => "exhausted: every interleaving".into(),
+            }
+        } else {
+            format!("not exhaustive: {}", s.bound.clone().unwrap_or_default())
+        };
+        let _ = writeln!(o, "\n== mode {}: {}", m.mode, if m.passed { "PASS" } else { "FAIL" });
+        let _ = writeln!(
+            o,
+            "  executions {} ({space}); max steps {}; distinct lock orders {}; {:.2} s",
+            s.executions, s.max_steps, s.distinct_lock_orders, s.seconds
+        );
+        let _ = writeln!(
+            o,
+            "  lock-order graph: {} classes, {} edges, {}",
+            m.lock_graph.classes,
+            m.lock_graph.edges,
+            if m.lock_graph.acyclic { "acyclic" } else { "CYCLE" }
+        );
+        match &m.failure {
+            None => {
+                let _ = writeln!(o, "  properties held in every execution: {}", Property::ALL.map(|p| p.id()).join(" "));
+                let what = if m.outcomes_complete { "complete" } else { "as sampled" };
+                let _ = writeln!(o, "  outcomes ({what}):");
+                for out in &m.outcomes {
+                    let _ = writeln!(o, "    {}", serde_json::to_string(out).unwrap_or_default());
+                }
+                for u in &m.unconverted {
+                    let _ = writeln!(o, "  {u}");
+                }
+            }
+            Some(f) => {
+                let _ = writeln!(o, "  VIOLATION of {} in execution {}", f.property, f.execution);
+                let _ = writeln!(o, "  {}", f.message);
+                if let Some(l) = &f.lockdep {
+                    let _ = writeln!(o, "{l}");
+                }
+                for b in &f.blocked {
+                    let _ = writeln!(o, "  blocked: {} waits for {} holding [{}] at {}", b.thread, b.on, b.holding.join(", "), b.site);
+                }
+                let _ = writeln!(o, "  trace of the failing execution:");
+                for line in f.trace.lines() {
+                    let _ = writeln!(o, "    {line}");
+                }
+                let _ = writeln!(o, "  replay: rtnl-check replay {}", f.token);
+                let _ = full_trace;
+            }
+        }
+    }
+    o
+}
+
+/// The sibling build of this binary for `backend`, which the CLI hands runs to.
+fn sibling(backend: &str) -> Option<PathBuf> {
+    let var = format!("RTNL_CHECK_{}_BIN", backend.to_uppercase());
+    if let Some(p) = std::env::var_os(&var) {
+        return Some(PathBuf::from(p));
+    }
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(format!("target-{backend}")).join("release").join("rtnl-check");
+    p.exists().then_some(p)
+}
+
+/// Runs this command line in the build for `backend`; returns its exit status.
+fn delegate(backend: &str, args: &[String]) -> i32 {
+    let Some(bin) = sibling(backend) else {
+        eprintln!(
+            "error: the {backend} build of rtnl-check is missing. Build every backend with `checks/rtnl-check --build`, \
+             or this one with:\n  RUSTFLAGS='--cfg rtnl_{backend}' cargo build --release -p rtnl-checks --target-dir target-{backend}"
+        );
+        return 2;
+    };
+    match std::process::Command::new(&bin).args(args).status() {
+        Ok(s) => s.code().unwrap_or(2),
+        Err(e) => {
+            eprintln!("error: cannot run {}: {e}", bin.display());
+            2
+        }
+    }
+}
+
+/// The explorer a check would use, before loading (for delegation); `None` if a file fails to
+/// load (the error is then reported by the run itself).
+fn planned_explorer(a: &CheckArgs) -> Option<Explorer> {
+    if let Some(e) = a.explorer {
+        return Some(e);
+    }
+    let l = load(a.files.first()?).ok()?;
+    Some(choose_explorer(&l.script).0)
+}
+
+/// Runs the CLI; returns the process exit status.
+pub fn run(cli: Cli, raw_args: &[String]) -> i32 {
+    let backend_needed = match &cli.cmd {
+        Cmd::Check(a) | Cmd::Outcomes(a) => planned_explorer(a).map(Explorer::backend),
+        Cmd::Graph(g) => planned_explorer(&g.check).map(Explorer::backend),
+        Cmd::Replay { token, .. } => ReplayToken::decode(token).ok().map(|t| t.explorer.backend()),
+    };
+    if let Some(b) = backend_needed.filter(|b| *b != rtnl_model::sync::BACKEND) {
+        return delegate(b, raw_args);
+    }
+    match cli.cmd {
+        Cmd::Check(a) => cmd_check(&a),
+        Cmd::Outcomes(a) => cmd_outcomes(&a),
+        Cmd::Graph(g) => cmd_graph(&g),
+        Cmd::Replay { token, format } => cmd_replay(&token, format),
+    }
+}
+
+fn load_all(files: &[PathBuf]) -> Result<Vec<Loaded>, i32> {
+    let mut out = Vec::new();
+    for f in files {
+        match load(f) {
+            Ok(l) => out.push(l),
+            Err(e) => {
+                eprintln!("{e}");
+                return Err(2);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn cmd_check(a: &CheckArgs) -> i32 {
+    let Ok(all) = load_all(&a.files) else { return 2 };
+    let mut failed = false;
+    let mut json = Vec::new();
+    for l in &all {
+        match check_scenario(l, a) {
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+            Ok((r, _)) => {
+                failed |= r.modes.iter().any(|m| !m.passed);
+                match a.format {
+                    Format::Text => print!("{}", render_text(&r, a.full_trace)),
+                    Format::Json => json.push(r),
+                }
+                if a.trace && a.format == Format::Text {
+                    for mode in modes(&a.mode).unwrap_or_default() {
+                        let rep = rtnl_model::execute(Config::new(mode), &l.script);
+                        println!("\n-- trace of one run, mode {mode} (real threads) --\n{}", rep.format_trace(a.full_trace));
+                    }
+                }
+            }
+        }
+    }
+    if a.format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+    } else {
+        println!("\nresult: {}", if failed { "FAIL" } else { "PASS" });
+    }
+    i32::from(failed)
+}
+
+/// `outcomes`: the set of final states, per mode and together.
+fn cmd_outcomes(a: &CheckArgs) -> i32 {
+    let Ok(all) = load_all(&a.files) else { return 2 };
+    let mut failed = false;
+    for l in &all {
+        let (r, _) = match check_scenario(l, a) {
+            Ok(x) => x,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        };
+        let mut set: BTreeSet<Outcome> = BTreeSet::new();
+        let mut complete = true;
+        for m in &r.modes {
+            set.extend(m.outcomes.iter().cloned());
+            complete &= m.outcomes_complete;
+            failed |= !m.passed;
+        }
+        match a.format {
+            Format::Json => {
+                println!("{}", serde_json::json!({ "outcomes": set, "complete": complete, "explorer": r.explorer }));
+            }
+            Format::Text => {
+                println!(
+                    "{}: {} outcome(s), {} ({})",
+                    r.scenario,
+                    set.len(),
+                    if complete { "complete: every interleaving explored" } else { "sampled: other outcomes may exist" },
+                    r.explorer
+                );
+                for m in &r.modes {
+                    println!("  {}: {} outcome(s){}", m.mode, m.outcomes.len(), if m.passed { "" } else { " (a property failed)" });
+                }
+                for o in &set {
+                    println!("  {}", serde_json::to_string(o).unwrap_or_default());
+                }
+            }
+        }
+    }
+    i32::from(failed)
+}
+
+fn cmd_graph(g: &GraphArgs) -> i32 {
+    let Ok(all) = load_all(&g.check.files) else { return 2 };
+    let mut graph = LockGraph::new();
+    for l in &all {
+        match check_scenario(l, &g.check) {
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+            Ok((_, exs)) => {
+                for ex in exs {
+                    for e in ex.graph.class_edges() {
+                        graph.add_edges(&e.examples);
+                    }
+                }
+            }
+        }
+    }
+    match g.graph_format {
+        GraphFormat::Text => print!("{}", graph.to_text()),
+        GraphFormat::Dot => print!("{}", graph.to_dot()),
+        GraphFormat::Svg => match graph.to_svg() {
+            Ok(s) => print!("{s}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        },
+    }
+    i32::from(!graph.is_acyclic())
+}
+
+fn cmd_replay(token: &str, format: Format) -> i32 {
+    let t = match ReplayToken::decode(token) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{:?}", miette::Report::new(e));
+            return 2;
+        }
+    };
+    match crate::explore::replay(&t) {
+        Err(e) => {
+            eprintln!("error: {e}");
+            2
+        }
+        Ok(None) => {
+            println!("replay of {} ({}, {}) passed: the failure did not reproduce", t.scenario, t.explorer.name(), t.cfg.mode);
+            0
+        }
+        Ok(Some(f)) => {
+            if format == Format::Json {
+                println!("{}", serde_json::to_string_pretty(&f).unwrap_or_default());
+            } else {
+                println!("replayed {} ({}, mode {}): VIOLATION of {}", t.scenario, t.explorer.name(), t.cfg.mode, f.property);
+                println!("  {}", f.message);
+                for b in &f.blocked {
+                    println!("  blocked: {} waits for {} holding [{}]", b.thread, b.on, b.holding.join(", "));
+                }
+                print!("{}", f.trace);
+            }
+            1
+        }
+    }
+}
+
+/// The modes a `--mode` argument covers.
+pub fn parse_modes(s: &str) -> Result<Vec<Mode>, String> {
+    modes(s)
+}

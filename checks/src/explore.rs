@@ -1,0 +1,420 @@
+//! One harness for every explorer: a scenario body run under loom (exhaustive, optionally
+//! preemption-bounded), shuttle (random or PCT) or real threads, with the same per-execution
+//! checks, statistics, lock-order graph and counterexample capture.
+//!
+//! The model's backend is fixed when it is compiled (`--cfg rtnl_loom`, `--cfg rtnl_shuttle`),
+//! so a binary runs only its own backend's explorers; [`Explorer::backend`] says which build an
+//! explorer needs and the CLI hands the run to that build.
+
+#![allow(clippy::disallowed_types)] // Harness bookkeeping across executions, outside the model.
+
+use crate::lockgraph::{LockGraph, LockReport};
+use crate::token::{ReplayToken, Schedule};
+use rtnl_model::kernel::{Observed, Mode};
+use rtnl_model::lockdep::Waiting;
+use rtnl_model::script::Script;
+use rtnl_model::{Config, Machine, Outcome, Property, Report};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashSet};
+use std::hash::{Hash, Hasher};
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How interleavings are chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Explorer {
+    /// loom: every interleaving (up to the preemption bound, if any).
+    Loom,
+    /// shuttle's random scheduler.
+    Shuttle,
+    /// shuttle's PCT scheduler (probabilistic concurrency testing, bug depth `depth`).
+    Pct,
+    /// Real threads: a smoke run, not an exploration.
+    Std,
+}
+
+impl Explorer {
+    pub fn name(self) -> &'static str {
+        match self {
+            Explorer::Loom => "loom",
+            Explorer::Shuttle => "shuttle",
+            Explorer::Pct => "pct",
+            Explorer::Std => "std",
+        }
+    }
+
+    /// The model backend this explorer runs on.
+    pub fn backend(self) -> &'static str {
+        match self {
+            Explorer::Loom => "loom",
+            Explorer::Shuttle | Explorer::Pct => "shuttle",
+            Explorer::Std => "std",
+        }
+    }
+
+    /// Whether this binary's model was built for this explorer.
+    pub fn available(self) -> bool {
+        self.backend() == rtnl_model::sync::BACKEND
+    }
+}
+
+impl std::str::FromStr for Explorer {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "loom" => Ok(Explorer::Loom),
+            "shuttle" | "random" => Ok(Explorer::Shuttle),
+            "pct" => Ok(Explorer::Pct),
+            "std" => Ok(Explorer::Std),
+            _ => Err(format!("unknown explorer {s:?}: expected loom, shuttle, pct or std")),
+        }
+    }
+}
+
+/// Bounds and seeds of one exploration.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ExploreOptions {
+    pub explorer: Explorer,
+    /// loom: at most this many preemptions per execution (`None`: unbounded).
+    pub preemptions: Option<usize>,
+    /// loom: branches per execution before it is declared non-terminating.
+    pub max_branches: usize,
+    /// loom: stop after this many executions (`None`: until exhausted).
+    pub max_executions: Option<u64>,
+    /// loom: stop after this long.
+    pub max_duration: Option<Duration>,
+    /// shuttle, pct and std: executions to run.
+    pub iterations: usize,
+    pub seed: u64,
+    /// pct: the bug depth.
+    pub depth: usize,
+    /// shuttle and pct: scheduling steps per execution before it is declared non-terminating.
+    pub max_steps: usize,
+    /// Show a progress bar on a terminal.
+    pub progress: bool,
+}
+
+impl Default for ExploreOptions {
+    fn default() -> Self {
+        ExploreOptions {
+            explorer: Explorer::Std,
+            preemptions: None,
+            max_branches: 20_000,
+            max_executions: None,
+            max_duration: None,
+            iterations: 1000,
+            seed: 0,
+            depth: 3,
+            max_steps: 200_000,
+            progress: false,
+        }
+    }
+}
+
+/// What an exploration ran on: a script and a kernel configuration.
+#[derive(Clone, Debug)]
+pub struct Target {
+    pub script: Script,
+    /// The script's text, carried in replay tokens.
+    pub source: String,
+    pub cfg: Config,
+}
+
+/// Statistics every run reports.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Stats {
+    pub explorer: String,
+    pub mode: String,
+    pub executions: u64,
+    /// Whether every schedule within the bound was explored (loom only).
+    pub exhausted: bool,
+    /// What limited the run: a preemption bound, an execution or time budget, an iteration count.
+    pub bound: Option<String>,
+    /// The most trace events (kernel-function steps) in one execution.
+    pub max_steps: usize,
+    /// Distinct sequences of lock acquisitions seen.
+    pub distinct_lock_orders: usize,
+    pub seconds: f64,
+}
+
+/// A counterexample.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Failure {
+    /// The property that failed (`S4 exactly-once-unregistration`, ...).
+    pub property: String,
+    pub message: String,
+    /// The 0-based execution that failed.
+    pub execution: u64,
+    /// Threads blocked at the failure, and on what.
+    pub blocked: Vec<Waiting>,
+    /// The failing execution's trace, in the cover letter's form.
+    pub trace: String,
+    /// `rtnl-check replay TOKEN` reproduces it.
+    pub token: String,
+    /// A lockdep report, when the lock-order graph found the failure.
+    pub lockdep: Option<String>,
+}
+
+/// The result of one exploration.
+#[derive(Debug)]
+pub struct Exploration {
+    pub stats: Stats,
+    pub outcomes: BTreeSet<Outcome>,
+    pub graph: LockGraph,
+    pub failure: Option<Failure>,
+    /// "unconverted path" notes seen (S5 exemptions taken), deduplicated.
+    pub unconverted: BTreeSet<String>,
+}
+
+impl Exploration {
+    pub fn passed(&self) -> bool {
+        self.failure.is_none()
+    }
+}
+
+/// Shared by every execution of one exploration.
+#[derive(Default)]
+pub(crate) struct Collector {
+    /// Executions begun; the last one begun is the one that failed, if any.
+    pub(crate) started: u64,
+    executions: u64,
+    current: Option<rtnl_model::sync::Instr<Observed>>,
+    last_report: Option<Report>,
+    outcomes: BTreeSet<Outcome>,
+    graph: LockGraph,
+    new_lock_reports: Vec<LockReport>,
+    max_steps: usize,
+    orders: HashSet<u64>,
+    unconverted: BTreeSet<String>,
+    /// The failing property, when the body raised it (violations and lock-order reports).
+    raised: Option<(String, String, Option<String>)>,
+    progress: Option<indicatif::ProgressBar>,
+}
+
+/// Runs one execution and checks it: the body every explorer calls.
+pub(crate) fn body(target: &Target, col: &Mutex<Collector>) {
+    let m = Machine::boot(target.cfg.clone());
+    {
+        let mut c = col.lock().unwrap_or_else(|p| p.into_inner());
+        c.started += 1;
+        c.current = Some(m.k.obs.clone());
+        c.last_report = None;
+        c.raised = None;
+    }
+    m.run(&target.script);
+    let report = m.shutdown();
+    let mut c = col.lock().unwrap_or_else(|p| p.into_inner());
+    c.executions += 1;
+    if let Some(p) = &c.progress {
+        p.inc(1);
+    }
+    c.max_steps = c.max_steps.max(report.trace.len());
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    report.acquisitions.hash(&mut h);
+    c.orders.insert(h.finish());
+    c.outcomes.insert(report.outcome.clone());
+    for e in &report.trace {
+        if e.text.starts_with("unconverted path") {
+            c.unconverted.insert(e.text.clone());
+        }
+    }
+    let reports = c.graph.add_edges(&report.lock_edges);
+    let first_violation = report.violations.first().cloned();
+    c.last_report = Some(report);
+    if let Some(v) = first_violation {
+        c.raised = Some((v.property.to_string(), v.to_string(), None));
+        drop(c);
+        panic!("property violated: {v}");
+    }
+    if let Some(r) = reports.into_iter().next() {
+        let text = r.to_string();
+        c.raised = Some((Property::LockOrder.to_string(), r.kind.title().to_string(), Some(text.clone())));
+        c.new_lock_reports.push(r);
+        drop(c);
+        panic!("lock-order graph: {text}");
+    }
+}
+
+fn payload_text(p: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = p.downcast_ref::<String>() {
+        s.clone()
+    } else if let Some(s) = p.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else {
+        "panic with a non-string payload".into()
+    }
+}
+
+/// Runs `f` with panics silenced (the explorers print their own noise otherwise); returns the
+/// panic message if it panicked.
+pub(crate) fn quietly(f: impl FnOnce()) -> Option<String> {
+    if std::env::var_os("RTNL_CHECK_PANICS").is_some() {
+        // Debugging the harness: keep the default hook's messages and backtraces.
+        return std::panic::catch_unwind(AssertUnwindSafe(f)).err().map(|p| payload_text(&*p));
+    }
+    let prev = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let r = std::panic::catch_unwind(AssertUnwindSafe(f));
+    std::panic::set_hook(prev);
+    r.err().map(|p| payload_text(&*p))
+}
+
+/// Explores `target` with `opts`. `Err` when this binary was not built for the explorer.
+pub fn explore(target: &Target, opts: &ExploreOptions) -> Result<Exploration, String> {
+    if !opts.explorer.available() {
+        return Err(format!(
+            "the {} explorer needs the model built with the {} backend; this binary has the {} backend",
+            opts.explorer.name(),
+            opts.explorer.backend(),
+            rtnl_model::sync::BACKEND
+        ));
+    }
+    let col = Arc::new(Mutex::new(Collector::default()));
+    if opts.progress {
+        let len = match opts.explorer {
+            Explorer::Loom => opts.max_executions.unwrap_or(0),
+            _ => opts.iterations as u64,
+        };
+        let bar = if len > 0 { indicatif::ProgressBar::new(len) } else { indicatif::ProgressBar::new_spinner() };
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        col.lock().unwrap_or_else(|p| p.into_inner()).progress = Some(bar);
+    }
+    let start = Instant::now();
+    let target = Arc::new(target.clone());
+    let (panic, schedule, bound, exhausted) = run_explorer(&target, opts, &col);
+    let seconds = start.elapsed().as_secs_f64();
+    let mut c = col.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(p) = c.progress.take() {
+        p.finish_and_clear();
+    }
+    let failure = panic.map(|msg| failure_of(&mut c, &target, opts, msg, schedule));
+    if let Some(obs) = c.current.as_ref().filter(|_| failure.is_some()) {
+        let steps = obs.with(|o| o.trace.len());
+        c.max_steps = c.max_steps.max(steps);
+    }
+    let stats = Stats {
+        explorer: opts.explorer.name().into(),
+        mode: target.cfg.mode.name().into(),
+        executions: c.started,
+        exhausted: exhausted && failure.is_none(),
+        bound,
+        max_steps: c.max_steps,
+        distinct_lock_orders: c.orders.len(),
+        seconds,
+    };
+    Ok(Exploration {
+        stats,
+        outcomes: std::mem::take(&mut c.outcomes),
+        graph: std::mem::take(&mut c.graph),
+        failure,
+        unconverted: std::mem::take(&mut c.unconverted),
+    })
+}
+
+/// Builds the counterexample of a failed run from what the collector kept.
+fn failure_of(c: &mut Collector, target: &Target, opts: &ExploreOptions, msg: String, schedule: Schedule) -> Failure {
+    let obs = c.current.as_ref().map(|o| o.with(|o| (o.trace.clone(), o.violations.clone(), o.recorder.waiting.clone())));
+    let (trace, violations, waiting) = obs.unwrap_or_default();
+    let blocked: Vec<Waiting> = waiting.into_values().collect();
+    let (property, message, lockdep) = if let Some(r) = c.raised.take() {
+        r
+    } else if let Some(v) = violations.first() {
+        (v.property.to_string(), v.to_string(), None)
+    } else if msg.contains("deadlock") || msg.contains("non-termination") {
+        let refs = blocked.iter().any(|w| w.on.starts_with("unregister_netdevice: waiting for"));
+        let p = if refs { Property::AllRefsReleased } else { Property::NoDeadlock };
+        let what = if refs { "a reference is never put: netdev_run_todo() waits for ever" } else { "every thread is blocked" };
+        let detector = if msg.contains("deadlock;") { "loom: no thread can run" } else { first_line(&msg) };
+        (p.to_string(), format!("{what} ({detector})"), None)
+    } else if msg.contains("max_branches") || msg.contains("max_steps") || msg.contains("exceeded") {
+        (Property::AllRefsReleased.to_string(), format!("step bound exceeded: {}", first_line(&msg)), None)
+    } else {
+        ("model panic".into(), first_line(&msg).to_string(), None)
+    };
+    let execution = c.started.saturating_sub(1);
+    let token = ReplayToken {
+        scenario: target.script.name.clone(),
+        script: target.source.clone(),
+        cfg: target.cfg.clone(),
+        explorer: opts.explorer,
+        schedule,
+    }
+    .encode();
+    let trace = rtnl_model::machine::format_trace(&trace, false);
+    Failure { property, message, execution, blocked, trace, token, lockdep }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s)
+}
+
+/// Runs the explorer; returns the panic message if it failed, the schedule to replay it, what
+/// bounded the run and whether the space was exhausted.
+#[allow(unused_variables)]
+fn run_explorer(
+    target: &Arc<Target>,
+    opts: &ExploreOptions,
+    col: &Arc<Mutex<Collector>>,
+) -> (Option<String>, Schedule, Option<String>, bool) {
+    match opts.explorer {
+        Explorer::Std => {
+            let mut panic = None;
+            for _ in 0..opts.iterations.max(1) {
+                panic = quietly(|| body(target, col));
+                if panic.is_some() {
+                    break;
+                }
+            }
+            (panic, Schedule::Std, Some(format!("{} real-thread runs", opts.iterations.max(1))), false)
+        }
+        #[cfg(rtnl_loom)]
+        Explorer::Loom => crate::backends::loom_run(target, opts, col),
+        #[cfg(rtnl_shuttle)]
+        Explorer::Shuttle | Explorer::Pct => crate::backends::shuttle_run(target, opts, col),
+        #[allow(unreachable_patterns)]
+        _ => unreachable!("explore() checked availability"),
+    }
+}
+
+#[cfg(any(rtnl_loom, rtnl_shuttle))]
+pub(crate) mod backend_api {
+    //! What the backend-specific runners need from this module.
+    pub(crate) use super::{body, quietly, Collector};
+}
+
+/// The mode list a `--mode` value stands for.
+pub fn modes(arg: &str) -> Result<Vec<Mode>, String> {
+    match arg {
+        "both" => Ok(vec![Mode::PreSeries, Mode::Series]),
+        m => Ok(vec![m.parse()?]),
+    }
+}
+
+/// Replays a token's execution. `Ok(Some(failure))` when it failed again as recorded,
+/// `Ok(None)` when it passed (only possible for real-thread tokens).
+pub fn replay(token: &ReplayToken) -> Result<Option<Failure>, String> {
+    let script = crate::scenario::parse_script(&token.scenario, &token.script).map_err(|e| e.to_string())?;
+    let target = Arc::new(Target { script, source: token.script.clone(), cfg: token.cfg.clone() });
+    if !token.explorer.available() {
+        return Err(format!(
+            "this token replays under {}; this binary has the {} backend",
+            token.explorer.backend(),
+            rtnl_model::sync::BACKEND
+        ));
+    }
+    let col = Arc::new(Mutex::new(Collector::default()));
+    let panic = match &token.schedule {
+        Schedule::Std => quietly(|| body(&target, &col)),
+        #[cfg(rtnl_loom)]
+        s @ Schedule::Loom { .. } => crate::backends::loom_replay(&target, s, &col),
+        #[cfg(rtnl_shuttle)]
+        s @ Schedule::Shuttle { .. } => crate::backends::shuttle_replay(&target, s, &col),
+        #[allow(unreachable_patterns)]
+        _ => return Err("the token's schedule does not match its explorer".into()),
+    };
+    let opts = ExploreOptions { explorer: token.explorer, ..ExploreOptions::default() };
+    let mut c = col.lock().unwrap_or_else(|p| p.into_inner());
+    Ok(panic.map(|msg| failure_of(&mut c, &target, &opts, msg, token.schedule.clone())))
+}
