@@ -42,7 +42,9 @@ pub(crate) fn loom_run(target: &Arc<Target>, opts: &ExploreOptions, col: &Arc<Mu
 /// bounds reach it again; it must be the one that fails.
 #[cfg(rtnl_loom)]
 pub(crate) fn loom_replay(target: &Arc<Target>, schedule: &Schedule, col: &Arc<Mutex<Collector>>) -> Option<String> {
-    let Schedule::Loom { preemptions, max_branches, execution } = schedule else { return Some("not a loom schedule".into()) };
+    let Schedule::Loom { preemptions, max_branches, execution } = schedule else {
+        return Some("not a loom schedule".into());
+    };
     let mut b = loom::model::Builder::new();
     b.preemption_bound = *preemptions;
     b.max_branches = *max_branches;
@@ -105,7 +107,8 @@ pub(crate) fn shuttle_run(target: &Arc<Target>, opts: &ExploreOptions, col: &Arc
         Explorer::Pct => Box::new(PctScheduler::new_from_seed(opts.seed, opts.depth, opts.iterations)),
         _ => Box::new(RandomScheduler::new_from_seed(opts.seed, opts.iterations)),
     };
-    let runner = shuttle::Runner::new(recording::Recording { inner, last: last.clone() }, shuttle_config(opts.max_steps));
+    let runner =
+        shuttle::Runner::new(recording::Recording { inner, last: last.clone() }, shuttle_config(opts.max_steps));
     let (t, c) = (target.clone(), col.clone());
     let panic = quietly(move || {
         runner.run(move || body(&t, &c));

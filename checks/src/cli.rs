@@ -138,9 +138,17 @@ pub fn choose_explorer(script: &Script) -> (Explorer, Option<usize>, String) {
     if conc <= 1 {
         (Explorer::Loom, None, format!("no concurrent commands ({cmds} commands): loom explores every interleaving of the kernel's own threads"))
     } else if conc == 2 && cmds <= 12 {
-        (Explorer::Loom, Some(2), format!("{conc} concurrent commands, {cmds} commands: small enough for loom with preemption bound 2"))
+        (
+            Explorer::Loom,
+            Some(2),
+            format!("{conc} concurrent commands, {cmds} commands: small enough for loom with preemption bound 2"),
+        )
     } else {
-        (Explorer::Pct, None, format!("{conc} concurrent commands, {cmds} commands: too large for loom, sampling with shuttle PCT"))
+        (
+            Explorer::Pct,
+            None,
+            format!("{conc} concurrent commands, {cmds} commands: too large for loom, sampling with shuttle PCT"),
+        )
     }
 }
 
@@ -262,7 +270,8 @@ pub fn render_text(r: &ScenarioResult, full_trace: bool) -> String {
         );
         match &m.failure {
             None => {
-                let _ = writeln!(o, "  properties held in every execution: {}", Property::ALL.map(|p| p.id()).join(" "));
+                let _ =
+                    writeln!(o, "  properties held in every execution: {}", Property::ALL.map(|p| p.id()).join(" "));
                 let what = if m.outcomes_complete { "complete" } else { "as sampled" };
                 let _ = writeln!(o, "  outcomes ({what}):");
                 for out in &m.outcomes {
@@ -279,7 +288,14 @@ pub fn render_text(r: &ScenarioResult, full_trace: bool) -> String {
                     let _ = writeln!(o, "{l}");
                 }
                 for b in &f.blocked {
-                    let _ = writeln!(o, "  blocked: {} waits for {} holding [{}] at {}", b.thread, b.on, b.holding.join(", "), b.site);
+                    let _ = writeln!(
+                        o,
+                        "  blocked: {} waits for {} holding [{}] at {}",
+                        b.thread,
+                        b.on,
+                        b.holding.join(", "),
+                        b.site
+                    );
                 }
                 let _ = writeln!(o, "  trace of the failing execution:");
                 for line in f.trace.lines() {
@@ -299,7 +315,11 @@ fn sibling(backend: &str) -> Option<PathBuf> {
     if let Some(p) = std::env::var_os(&var) {
         return Some(PathBuf::from(p));
     }
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(format!("target-{backend}")).join("release").join("rtnl-check");
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(format!("target-{backend}"))
+        .join("release")
+        .join("rtnl-check");
     p.exists().then_some(p)
 }
 
@@ -382,7 +402,10 @@ fn cmd_check(a: &CheckArgs) -> i32 {
                 if a.trace && a.format == Format::Text {
                     for mode in modes(&a.mode).unwrap_or_default() {
                         let rep = rtnl_model::execute(Config::new(mode), &l.script);
-                        println!("\n-- trace of one run, mode {mode} (real threads) --\n{}", rep.format_trace(a.full_trace));
+                        println!(
+                            "\n-- trace of one run, mode {mode} (real threads) --\n{}",
+                            rep.format_trace(a.full_trace)
+                        );
                     }
                 }
             }
@@ -424,11 +447,20 @@ fn cmd_outcomes(a: &CheckArgs) -> i32 {
                     "{}: {} outcome(s), {} ({})",
                     r.scenario,
                     set.len(),
-                    if complete { "complete: every interleaving explored" } else { "sampled: other outcomes may exist" },
+                    if complete {
+                        "complete: every interleaving explored"
+                    } else {
+                        "sampled: other outcomes may exist"
+                    },
                     r.explorer
                 );
                 for m in &r.modes {
-                    println!("  {}: {} outcome(s){}", m.mode, m.outcomes.len(), if m.passed { "" } else { " (a property failed)" });
+                    println!(
+                        "  {}: {} outcome(s){}",
+                        m.mode,
+                        m.outcomes.len(),
+                        if m.passed { "" } else { " (a property failed)" }
+                    );
                 }
                 for o in &set {
                     println!("  {}", serde_json::to_string(o).unwrap_or_default());
@@ -485,14 +517,25 @@ fn cmd_replay(token: &str, format: Format) -> i32 {
             2
         }
         Ok(None) => {
-            println!("replay of {} ({}, {}) passed: the failure did not reproduce", t.scenario, t.explorer.name(), t.cfg.mode);
+            println!(
+                "replay of {} ({}, {}) passed: the failure did not reproduce",
+                t.scenario,
+                t.explorer.name(),
+                t.cfg.mode
+            );
             0
         }
         Ok(Some(f)) => {
             if format == Format::Json {
                 println!("{}", serde_json::to_string_pretty(&f).unwrap_or_default());
             } else {
-                println!("replayed {} ({}, mode {}): VIOLATION of {}", t.scenario, t.explorer.name(), t.cfg.mode, f.property);
+                println!(
+                    "replayed {} ({}, mode {}): VIOLATION of {}",
+                    t.scenario,
+                    t.explorer.name(),
+                    t.cfg.mode,
+                    f.property
+                );
                 println!("  {}", f.message);
                 for b in &f.blocked {
                     println!("  blocked: {} waits for {} holding [{}]", b.thread, b.on, b.holding.join(", "));

@@ -10,7 +10,7 @@
 
 use crate::lockgraph::{LockGraph, LockReport};
 use crate::token::{ReplayToken, Schedule};
-use rtnl_model::kernel::{Observed, Mode};
+use rtnl_model::kernel::{Mode, Observed};
 use rtnl_model::lockdep::Waiting;
 use rtnl_model::script::Script;
 use rtnl_model::{Config, Machine, Outcome, Property, Report};
@@ -315,7 +315,8 @@ pub fn explore(target: &Target, opts: &ExploreOptions) -> Result<Exploration, St
 
 /// Builds the counterexample of a failed run from what the collector kept.
 fn failure_of(c: &mut Collector, target: &Target, opts: &ExploreOptions, msg: String, schedule: Schedule) -> Failure {
-    let obs = c.current.as_ref().map(|o| o.with(|o| (o.trace.clone(), o.violations.clone(), o.recorder.waiting.clone())));
+    let obs =
+        c.current.as_ref().map(|o| o.with(|o| (o.trace.clone(), o.violations.clone(), o.recorder.waiting.clone())));
     let (trace, violations, waiting) = obs.unwrap_or_default();
     let blocked: Vec<Waiting> = waiting.into_values().collect();
     let (property, message, lockdep) = if let Some(r) = c.raised.take() {
@@ -325,7 +326,8 @@ fn failure_of(c: &mut Collector, target: &Target, opts: &ExploreOptions, msg: St
     } else if msg.contains("deadlock") || msg.contains("non-termination") {
         let refs = blocked.iter().any(|w| w.on.starts_with("unregister_netdevice: waiting for"));
         let p = if refs { Property::AllRefsReleased } else { Property::NoDeadlock };
-        let what = if refs { "a reference is never put: netdev_run_todo() waits for ever" } else { "every thread is blocked" };
+        let what =
+            if refs { "a reference is never put: netdev_run_todo() waits for ever" } else { "every thread is blocked" };
         let detector = if msg.contains("deadlock;") { "loom: no thread can run" } else { first_line(&msg) };
         (p.to_string(), format!("{what} ({detector})"), None)
     } else if msg.contains("max_branches") || msg.contains("max_steps") || msg.contains("exceeded") {

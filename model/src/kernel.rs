@@ -77,6 +77,9 @@ pub struct Config {
     /// that worker's pool (the local CPU). One pool puts every queuer on one CPU, which the kernel
     /// allows, and keeps loom within its thread limit.
     pub wq_cpus: usize,
+    /// `max_active` of `rtnl_net_wq`: 1 for `create_workqueue()`. More lets an item that is
+    /// queued behind a sleeping one run meanwhile (see hazard A6 in docs/findings.md).
+    pub wq_max_active: usize,
     /// Whether `netdev_wait_allrefs_any()` re-broadcasts NETDEV_UNREGISTER once while it waits
     /// (the kernel does so every second; time is abstract here, so "once, at the first wait").
     pub rebroadcast: bool,
@@ -84,7 +87,7 @@ pub struct Config {
 
 impl Config {
     pub fn new(mode: Mode) -> Self {
-        Config { mode, wq_cpus: 1, rebroadcast: true }
+        Config { mode, wq_cpus: 1, wq_max_active: 1, rebroadcast: true }
     }
 }
 
@@ -282,8 +285,8 @@ impl Kernel {
         let obs = Instr::new(Observed::default());
         let hook = sync::hook(LockdepHook(obs.clone()));
         let rtnl_mutex = Mutex::new((), LockId::new(LockClass::Rtnl, 0, "rtnl_mutex"), hook.clone());
-        let rtnl_net_wq = Workqueue::new("rtnl_net", cfg.wq_cpus.max(1), LockClass::WqCompletion);
-        let netns_wq = Workqueue::new("netns", 1, LockClass::WqNetns);
+        let rtnl_net_wq = Workqueue::new("rtnl_net", cfg.wq_cpus.max(1), cfg.wq_max_active, LockClass::WqCompletion);
+        let netns_wq = Workqueue::new("netns", 1, 1, LockClass::WqNetns);
         let k = Kernel {
             cfg,
             rtnl_mutex,

@@ -43,11 +43,13 @@ impl Machine {
         k.set_thread_name("main");
         let mut workers = Vec::new();
         for cpu in 0..k.rtnl_net_wq.cpus() {
-            let k2 = k.clone();
-            workers.push(thread::spawn(move || worker_thread(&k2, &k2.rtnl_net_wq, cpu)));
+            for slot in 0..k.rtnl_net_wq.max_active {
+                let k2 = k.clone();
+                workers.push(thread::spawn(move || worker_thread(&k2, &k2.rtnl_net_wq, cpu, slot)));
+            }
         }
         let k2 = k.clone();
-        workers.push(thread::spawn(move || worker_thread(&k2, &k2.netns_wq, 0)));
+        workers.push(thread::spawn(move || worker_thread(&k2, &k2.netns_wq, 0, 0)));
         Machine { k, workers }
     }
 

@@ -29,7 +29,8 @@ pub enum Work {
 #[derive(Debug, Default)]
 struct PoolQueue {
     items: VecDeque<Work>,
-    running: Option<Work>,
+    /// Items being run by this pool's workers (at most `max_active`).
+    running: Vec<Work>,
     shutdown: bool,
 }
 
@@ -39,10 +40,12 @@ struct Pool {
     cv: Condvar,
 }
 
-/// A workqueue: one pool (worker thread) per CPU.
+/// A workqueue: one pool per CPU, each with `max_active` worker threads, so at most
+/// `max_active` items of a pool run at once and the rest wait their turn (`inactive_works`).
 pub struct Workqueue {
     pub name: &'static str,
     pools: Vec<Pool>,
+    pub max_active: usize,
     /// `(wq_completion)NAME`, lockdep's pseudo-lock for the queue.
     pub lockdep_map: LockId,
 }
@@ -54,9 +57,14 @@ impl fmt::Debug for Workqueue {
 }
 
 impl Workqueue {
-    pub fn new(name: &'static str, cpus: usize, class: LockClass) -> Self {
+    pub fn new(name: &'static str, cpus: usize, max_active: usize, class: LockClass) -> Self {
         let pools = (0..cpus).map(|_| Pool { q: RawMutex::new(PoolQueue::default()), cv: Condvar::new() }).collect();
-        Workqueue { name, pools, lockdep_map: LockId::new(class, 0, format!("(wq_completion){name}")) }
+        Workqueue {
+            name,
+            pools,
+            max_active: max_active.max(1),
+            lockdep_map: LockId::new(class, 0, format!("(wq_completion){name}")),
+        }
     }
 
     pub fn cpus(&self) -> usize {
@@ -67,7 +75,7 @@ impl Workqueue {
     pub fn idle(&self) -> bool {
         self.pools.iter().all(|p| {
             let q = p.q.lock();
-            q.items.is_empty() && q.running.is_none()
+            q.items.is_empty() && q.running.is_empty()
         })
     }
 }
@@ -118,12 +126,9 @@ pub fn flush_workqueue(k: &Kernel, wq: &Workqueue) {
     k.lockdep_release(&wq.lockdep_map);
     for (cpu, pool) in wq.pools.iter().enumerate() {
         let mut q = pool.q.lock();
-        while !q.items.is_empty() || q.running.is_some() {
-            k.will_wait(format!(
-                "flush_workqueue({}) for {:?} on cpu {cpu}",
-                wq.name,
-                q.running.or(q.items.front().copied())
-            ));
+        while !q.items.is_empty() || !q.running.is_empty() {
+            let busy = q.running.first().or(q.items.front()).copied();
+            k.will_wait(format!("flush_workqueue({}) for {busy:?} on cpu {cpu}", wq.name));
             q = pool.cv.wait(q);
         }
         drop(q);
@@ -162,8 +167,9 @@ fn process_one_work(k: &Kernel, wq: &Workqueue, work: Work) {
 }
 
 /// A pool's worker thread (`kworker/...`): runs items until [`shutdown`] and its queue is empty.
-pub fn worker_thread(k: &Kernel, wq: &Workqueue, cpu: usize) {
-    k.set_thread_name(format!("kworker/{}:{cpu}", wq.name));
+pub fn worker_thread(k: &Kernel, wq: &Workqueue, cpu: usize, slot: usize) {
+    let suffix = if wq.max_active > 1 { format!(".{slot}") } else { String::new() };
+    k.set_thread_name(format!("kworker/{}:{cpu}{suffix}", wq.name));
     k.obs(|s| s.threads.entry(thread::current_id()).or_default().wq_pool = Some((wq.name, cpu)));
     let pool = &wq.pools[cpu];
     loop {
@@ -174,11 +180,13 @@ pub fn worker_thread(k: &Kernel, wq: &Workqueue, cpu: usize) {
         let Some(work) = q.items.pop_front() else {
             return;
         };
-        q.running = Some(work);
+        q.running.push(work);
         drop(q);
         process_one_work(k, wq, work);
         let mut q = pool.q.lock();
-        q.running = None;
+        if let Some(i) = q.running.iter().position(|&w| w == work) {
+            q.running.remove(i);
+        }
         pool.cv.notify_all();
         drop(q);
     }

@@ -2,8 +2,8 @@
 
 pub const BACKEND: &str = "loom";
 
-pub use loom::sync::atomic;
 pub use super::unwind_safe::{Arc, RawMutexGuard};
+pub use loom::sync::atomic;
 
 #[derive(Debug, Default)]
 pub struct RawMutex<T>(loom::sync::Mutex<T>);

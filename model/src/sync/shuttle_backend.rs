@@ -2,8 +2,8 @@
 
 pub const BACKEND: &str = "shuttle";
 
-pub use shuttle::sync::atomic;
 pub use super::unwind_safe::{Arc, RawMutexGuard};
+pub use shuttle::sync::atomic;
 
 #[derive(Debug, Default)]
 pub struct RawMutex<T>(shuttle::sync::Mutex<T>);
