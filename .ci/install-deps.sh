@@ -29,3 +29,7 @@ need() {
 
 # graphviz: `dot -Tsvg` renders the lock-order graph (rtnl-checks `LockGraph::to_svg`).
 need dot graphviz
+# iproute2: `ip netns`/`ip link` run the scenarios on the real kernel (`rtnl-check conform`).
+need ip iproute2
+# setpriv (util-linux): the conformance test re-runs itself unprivileged to check the root error.
+need setpriv util-linux

@@ -38,6 +38,14 @@ pub enum Cmd {
     Graph(GraphArgs),
     /// Print every final state the model reaches for a scenario.
     Outcomes(CheckArgs),
+    /// Run scenarios on this machine's kernel (needs root) and check that each final state is
+    /// one the model predicts.
+    Conform {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
 }
 
 #[derive(Args, Debug, Clone)]
@@ -357,6 +365,7 @@ pub fn run(cli: Cli, raw_args: &[String]) -> i32 {
         Cmd::Check(a) | Cmd::Outcomes(a) => planned_explorer(a).map(Explorer::backend),
         Cmd::Graph(g) => planned_explorer(&g.check).map(Explorer::backend),
         Cmd::Replay { token, .. } => ReplayToken::decode(token).ok().map(|t| t.explorer.backend()),
+        Cmd::Conform { .. } => None,
     };
     if let Some(b) = backend_needed.filter(|b| *b != rtnl_model::sync::BACKEND) {
         return delegate(b, raw_args);
@@ -366,7 +375,117 @@ pub fn run(cli: Cli, raw_args: &[String]) -> i32 {
         Cmd::Outcomes(a) => cmd_outcomes(&a),
         Cmd::Graph(g) => cmd_graph(&g),
         Cmd::Replay { token, format } => cmd_replay(&token, format),
+        Cmd::Conform { files, format } => cmd_conform(&files, format),
     }
+}
+
+/// The model's outcomes for `file`, from `rtnl-check outcomes` (run in the build that can
+/// explore it): the set, and whether it is complete.
+fn model_outcomes(file: &Path) -> Result<(BTreeSet<Outcome>, bool), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let out = std::process::Command::new(exe)
+        .arg("outcomes")
+        .arg(file)
+        .args(["--format", "json", "--mode", "both"])
+        .output()
+        .map_err(|e| format!("cannot run rtnl-check outcomes: {e}"))?;
+    if out.status.code() == Some(2) {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    #[derive(serde::Deserialize)]
+    struct Outs {
+        outcomes: BTreeSet<Outcome>,
+        complete: bool,
+    }
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().last().unwrap_or_default();
+    let o: Outs = serde_json::from_str(line).map_err(|e| format!("unreadable outcomes ({e}): {text}"))?;
+    Ok((o.outcomes, o.complete))
+}
+
+/// One script's conformance verdict, as `--format json` prints it.
+#[derive(Debug, Serialize)]
+pub struct ConformResult {
+    pub file: String,
+    /// `pass`, `fail` or `skip`.
+    pub verdict: String,
+    pub reason: Option<String>,
+    pub observed: Option<Outcome>,
+    pub model: Vec<Outcome>,
+    pub model_complete: bool,
+}
+
+fn cmd_conform(files: &[PathBuf], format: Format) -> i32 {
+    use crate::conform::{run_on_kernel, ConformError, ConformOptions, KernelRun};
+    let Ok(all) = load_all(files) else { return 2 };
+    let mut results = Vec::new();
+    for l in &all {
+        let file = l.path.display().to_string();
+        let run = match run_on_kernel(&l.script, &ConformOptions::default()) {
+            Ok(r) => r,
+            Err(e @ ConformError::NotRoot) => {
+                eprintln!("error: {e}: run `rtnl-check conform` as root (it creates and destroys its own namespaces)");
+                return 2;
+            }
+            Err(e) => {
+                eprintln!("error: {file}: {e}");
+                return 2;
+            }
+        };
+        let r = match run {
+            KernelRun::Skipped { reason } => ConformResult {
+                file,
+                verdict: "skip".into(),
+                reason: Some(reason),
+                observed: None,
+                model: Vec::new(),
+                model_complete: false,
+            },
+            KernelRun::Observed(obs) => match model_outcomes(&l.path) {
+                Err(e) => {
+                    eprintln!("error: {file}: {e}");
+                    return 2;
+                }
+                Ok((set, complete)) => {
+                    let ok = set.contains(&obs.state);
+                    let reason = (!ok).then(|| {
+                        if complete {
+                            "the kernel reached a state the model cannot reach".to_string()
+                        } else {
+                            "the kernel reached a state no explored schedule of the model reached".to_string()
+                        }
+                    });
+                    ConformResult {
+                        file,
+                        verdict: if ok { "pass" } else { "fail" }.into(),
+                        reason,
+                        observed: Some(obs.state),
+                        model: set.into_iter().collect(),
+                        model_complete: complete,
+                    }
+                }
+            },
+        };
+        if format == Format::Text {
+            let obs = r.observed.as_ref().map(|o| serde_json::to_string(o).unwrap_or_default()).unwrap_or_default();
+            let why = r.reason.as_deref().map(|w| format!(" ({w})")).unwrap_or_default();
+            println!("{} {}: {obs}{why}", r.verdict.to_uppercase(), r.file);
+            if r.verdict == "fail" {
+                for m in &r.model {
+                    println!("    model: {}", serde_json::to_string(m).unwrap_or_default());
+                }
+            }
+        }
+        results.push(r);
+    }
+    let failed = results.iter().filter(|r| r.verdict == "fail").count();
+    if format == Format::Json {
+        println!("{}", serde_json::to_string_pretty(&results).unwrap_or_default());
+    } else {
+        let n = |v: &str| results.iter().filter(|r| r.verdict == v).count();
+        println!("{} passed, {} failed, {} skipped", n("pass"), failed, n("skip"));
+    }
+    i32::from(failed > 0)
 }
 
 fn load_all(files: &[PathBuf]) -> Result<Vec<Loaded>, i32> {

@@ -159,6 +159,13 @@ pub fn run_on_kernel(script: &Script, opts: &ConformOptions) -> Result<KernelRun
             return Ok(KernelRun::Skipped { reason: format!("this kernel cannot create {kind} devices: {why}") });
         }
     }
+    if uses_link_netns(script) {
+        if let Err(why) = link_netns_supported(opts)? {
+            return Ok(KernelRun::Skipped {
+                reason: format!("this iproute2 cannot resolve `link DEV link-netns NS` (it looks DEV up in the command's own namespace): {why}"),
+            });
+        }
+    }
     // Declared first so it is dropped last: a pending signal is re-raised only after the
     // run's namespaces are gone.
     let _armed = interrupt::arm();
@@ -300,6 +307,34 @@ fn ethertype_number(ethertype: &str) -> &str {
         "mpls_mc" => "0x8848",
         number => number,
     }
+}
+
+/// Whether a command names its lower in another namespace with `link-netns`.
+fn uses_link_netns(script: &Script) -> bool {
+    script.commands().any(|c| match &c.op {
+        Op::LinkAdd { kind: LinkKind::Ipvlan { link_netns: Some(n), .. } | LinkKind::Macvlan { link_netns: Some(n), .. }, .. } => {
+            c.netns.as_deref() != Some(n.as_str())
+        }
+        _ => false,
+    })
+}
+
+/// Whether this iproute2 resolves `link DEV` in the `link-netns` namespace, probed once per
+/// process with a macvlan on a veth of another scratch namespace.
+fn link_netns_supported(opts: &ConformOptions) -> Result<Result<(), String>, ConformError> {
+    static PROBE: OnceLock<Result<(), String>> = OnceLock::new();
+    if let Some(known) = PROBE.get() {
+        return Ok(known.clone());
+    }
+    let mut run = Run::new(opts);
+    let a = run.create_private("probea")?;
+    let b = run.create_private("probeb")?;
+    let mut result = run.ip_status(&["-n", &a, "link", "add", "p0", "type", "veth", "peer", "name", "p1"])?;
+    if result.is_ok() {
+        result = run.ip_status(&["-n", &b, "link", "add", "m0", "link", "p0", "link-netns", &a, "type", "macvlan"])?;
+    }
+    let _ = PROBE.set(result.clone());
+    Ok(result)
 }
 
 /// Whether this kernel can create `kind` devices, probed once per process by creating one

@@ -29,7 +29,7 @@ pub fn veth_peer(k: &Kernel, dev: DevId) -> Option<DevId> {
 /// `xchg(&priv->peer, new)`.
 fn xchg_peer(k: &Kernel, dev: DevId, new: Option<DevId>) -> Option<DevId> {
     let sync = k.dev_sync(dev);
-    let _ = k.dev(dev, |_| ()); // netdev_priv(dev): the device must still be allocated
+    k.dev(dev, |_| ()); // netdev_priv(dev): the device must still be allocated
     from_ptr(sync.veth_peer.swap(to_ptr(new), SeqCst))
 }
 
