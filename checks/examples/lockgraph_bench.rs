@@ -21,7 +21,7 @@ use rtnl_checks::lockgraph::LockGraph;
 use rtnl_model::lockdep::{LockClass, LockEdge, LockId, Recorder, Site};
 
 fn site(func: &str, line: u32) -> Site {
-    Site { func: func.into(), file: "model/src/bench.rs".into(), line }
+    Site { func: func.to_string().into(), file: "model/src/bench.rs".into(), line }
 }
 
 struct Sites {

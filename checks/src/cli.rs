@@ -8,7 +8,7 @@ use crate::lockgraph::LockGraph;
 use crate::scenario::parse_script;
 use crate::token::ReplayToken;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use rtnl_model::script::{Script, Step};
+use rtnl_model::script::Script;
 use rtnl_model::{Config, Mode, Outcome, Property};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -46,6 +46,9 @@ pub enum Cmd {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Run the faithful model and every injected kernel bug against their scenarios with every
+    /// checker, and print the kill matrix.
+    Mutants(crate::mutants::MutantsArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -84,6 +87,12 @@ pub struct CheckArgs {
     /// Print the trace of the first execution of each mode even when it passes.
     #[arg(long)]
     pub trace: bool,
+    /// Inject a kernel bug from the catalogue (`rtnl-check mutants` lists them).
+    #[arg(long)]
+    pub mutant: Option<rtnl_model::Mutant>,
+    /// `max_active` of rtnl_net_wq (1, as `create_workqueue()`; 2 models the fix for hazard A6).
+    #[arg(long, default_value_t = 1)]
+    pub wq_max_active: usize,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -124,27 +133,22 @@ pub fn load(path: &Path) -> Result<Loaded, String> {
     Ok(Loaded { path: path.to_path_buf(), script, source })
 }
 
-/// How many commands can run at once: the largest group of background commands (plus a
-/// foreground command running beside them).
-pub fn concurrency(script: &Script) -> usize {
-    let (mut best, mut bg) = (1, 0);
-    for step in &script.steps {
-        match step {
-            Step::Background(_) => bg += 1,
-            Step::Run(_) => best = best.max(bg + 1),
-            Step::Wait(_) => bg = 0,
-        }
-        best = best.max(bg);
-    }
-    best
-}
-
 /// The explorer `check` uses when none is named, and why.
 pub fn choose_explorer(script: &Script) -> (Explorer, Option<usize>, String) {
     let cmds = script.commands().count();
-    let conc = concurrency(script);
-    if conc <= 1 {
-        (Explorer::Loom, None, format!("no concurrent commands ({cmds} commands): loom explores every interleaving of the kernel's own threads"))
+    let conc = crate::explore::concurrency(script);
+    let threads = conc + 2;
+    if threads > crate::explore::LOOM_MAX_THREADS {
+        (
+            Explorer::Pct,
+            None,
+            format!(
+                "{conc} concurrent commands need {threads} threads, more than loom's {}: sampling with shuttle PCT",
+                crate::explore::LOOM_MAX_THREADS
+            ),
+        )
+    } else if conc <= 1 {
+        (Explorer::Loom, Some(2), format!("no concurrent commands ({cmds} commands): loom, every interleaving of the kernel's threads within preemption bound 2"))
     } else if conc == 2 && cmds <= 12 {
         (
             Explorer::Loom,
@@ -158,6 +162,11 @@ pub fn choose_explorer(script: &Script) -> (Explorer, Option<usize>, String) {
             format!("{conc} concurrent commands, {cmds} commands: too large for loom, sampling with shuttle PCT"),
         )
     }
+}
+
+/// The kernel configuration a check runs: the mode, and the variants chosen on the command line.
+fn config(a: &CheckArgs, mode: Mode) -> Config {
+    Config { mutant: a.mutant, wq_max_active: a.wq_max_active, ..Config::new(mode) }
 }
 
 fn options(a: &CheckArgs, explorer: Explorer, preemptions: Option<usize>) -> ExploreOptions {
@@ -215,7 +224,7 @@ pub fn check_scenario(l: &Loaded, a: &CheckArgs) -> Result<(ScenarioResult, Vec<
     let mut modes_out = Vec::new();
     let mut explorations = Vec::new();
     for mode in modes(&a.mode)? {
-        let target = Target { script: l.script.clone(), source: l.source.clone(), cfg: Config::new(mode) };
+        let target = Target { script: l.script.clone(), source: l.source.clone(), cfg: config(a, mode) };
         let ex = explore(&target, &opts)?;
         modes_out.push(ModeResult {
             mode: mode.name().into(),
@@ -366,6 +375,7 @@ pub fn run(cli: Cli, raw_args: &[String]) -> i32 {
         Cmd::Graph(g) => planned_explorer(&g.check).map(Explorer::backend),
         Cmd::Replay { token, .. } => ReplayToken::decode(token).ok().map(|t| t.explorer.backend()),
         Cmd::Conform { .. } => None,
+        Cmd::Mutants(_) => None,
     };
     if let Some(b) = backend_needed.filter(|b| *b != rtnl_model::sync::BACKEND) {
         return delegate(b, raw_args);
@@ -376,6 +386,7 @@ pub fn run(cli: Cli, raw_args: &[String]) -> i32 {
         Cmd::Graph(g) => cmd_graph(&g),
         Cmd::Replay { token, format } => cmd_replay(&token, format),
         Cmd::Conform { files, format } => cmd_conform(&files, format),
+        Cmd::Mutants(m) => crate::mutants::run(&m),
     }
 }
 
@@ -520,7 +531,7 @@ fn cmd_check(a: &CheckArgs) -> i32 {
                 }
                 if a.trace && a.format == Format::Text {
                     for mode in modes(&a.mode).unwrap_or_default() {
-                        let rep = rtnl_model::execute(Config::new(mode), &l.script);
+                        let rep = rtnl_model::execute(Config { trace_all: a.full_trace, ..config(a, mode) }, &l.script);
                         println!(
                             "\n-- trace of one run, mode {mode} (real threads) --\n{}",
                             rep.format_trace(a.full_trace)

@@ -312,9 +312,10 @@ fn ethertype_number(ethertype: &str) -> &str {
 /// Whether a command names its lower in another namespace with `link-netns`.
 fn uses_link_netns(script: &Script) -> bool {
     script.commands().any(|c| match &c.op {
-        Op::LinkAdd { kind: LinkKind::Ipvlan { link_netns: Some(n), .. } | LinkKind::Macvlan { link_netns: Some(n), .. }, .. } => {
-            c.netns.as_deref() != Some(n.as_str())
-        }
+        Op::LinkAdd {
+            kind: LinkKind::Ipvlan { link_netns: Some(n), .. } | LinkKind::Macvlan { link_netns: Some(n), .. },
+            ..
+        } => c.netns.as_deref() != Some(n.as_str()),
         _ => false,
     })
 }

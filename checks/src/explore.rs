@@ -16,7 +16,7 @@ use rtnl_model::script::Script;
 use rtnl_model::{Config, Machine, Outcome, Property, Report};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashSet};
-use std::hash::{Hash, Hasher};
+use std::hash::Hash;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -132,7 +132,7 @@ pub struct Stats {
     pub exhausted: bool,
     /// What limited the run: a preemption bound, an execution or time budget, an iteration count.
     pub bound: Option<String>,
-    /// The most trace events (kernel-function steps) in one execution.
+    /// The most kernel-function calls in one execution.
     pub max_steps: usize,
     /// Distinct sequences of lock acquisitions seen.
     pub distinct_lock_orders: usize,
@@ -210,10 +210,8 @@ pub(crate) fn body(target: &Target, col: &Mutex<Collector>) {
     if let Some(p) = &c.progress {
         p.inc(1);
     }
-    c.max_steps = c.max_steps.max(report.trace.len());
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    report.acquisitions.hash(&mut h);
-    c.orders.insert(h.finish());
+    c.max_steps = c.max_steps.max(report.steps);
+    c.orders.insert(report.lock_order_hash);
     c.outcomes.insert(report.outcome.clone());
     for e in &report.trace {
         if e.text.starts_with("unconverted path") {
@@ -261,8 +259,44 @@ pub(crate) fn quietly(f: impl FnOnce()) -> Option<String> {
     r.err().map(|p| payload_text(&*p))
 }
 
-/// Explores `target` with `opts`. `Err` when this binary was not built for the explorer.
+/// loom's limit on threads per execution (`loom::MAX_THREADS`).
+pub const LOOM_MAX_THREADS: usize = 5;
+
+/// How many commands of `script` can run at once: the largest group of background commands
+/// (plus a foreground command running beside them).
+pub fn concurrency(script: &rtnl_model::script::Script) -> usize {
+    use rtnl_model::script::Step;
+    let (mut best, mut bg) = (1, 0);
+    for step in &script.steps {
+        match step {
+            Step::Background(_) => bg += 1,
+            Step::Run(_) => best = best.max(bg + 1),
+            Step::Wait(_) => bg = 0,
+        }
+        best = best.max(bg);
+    }
+    best
+}
+
+/// Threads one execution of `target` uses: the script's (the last background command before
+/// a `wait` runs on the main thread), one per `rtnl_net_wq` worker and `netns_wq`'s worker.
+pub fn threads_needed(target: &Target) -> usize {
+    concurrency(&target.script) + target.cfg.wq_cpus.max(1) * target.cfg.wq_max_active.max(1) + 1
+}
+
+/// Explores `target` with `opts`. `Err` when this binary was not built for the explorer, or the
+/// scenario does not fit it.
 pub fn explore(target: &Target, opts: &ExploreOptions) -> Result<Exploration, String> {
+    if opts.explorer == Explorer::Loom && threads_needed(target) > LOOM_MAX_THREADS {
+        return Err(format!(
+            "{}: an execution needs {} threads ({} concurrent commands and {} kernel workers); loom allows {LOOM_MAX_THREADS}. \
+             Use --explorer pct or shuttle, or fewer concurrent commands",
+            target.script.name,
+            threads_needed(target),
+            concurrency(&target.script),
+            threads_needed(target) - concurrency(&target.script)
+        ));
+    }
     if !opts.explorer.available() {
         return Err(format!(
             "the {} explorer needs the model built with the {} backend; this binary has the {} backend",
@@ -291,7 +325,7 @@ pub fn explore(target: &Target, opts: &ExploreOptions) -> Result<Exploration, St
     }
     let failure = panic.map(|msg| failure_of(&mut c, &target, opts, msg, schedule));
     if let Some(obs) = c.current.as_ref().filter(|_| failure.is_some()) {
-        let steps = obs.with(|o| o.trace.len());
+        let steps = obs.with(|o| o.calls);
         c.max_steps = c.max_steps.max(steps);
     }
     let stats = Stats {
@@ -315,10 +349,9 @@ pub fn explore(target: &Target, opts: &ExploreOptions) -> Result<Exploration, St
 
 /// Builds the counterexample of a failed run from what the collector kept.
 fn failure_of(c: &mut Collector, target: &Target, opts: &ExploreOptions, msg: String, schedule: Schedule) -> Failure {
-    let obs =
-        c.current.as_ref().map(|o| o.with(|o| (o.trace.clone(), o.violations.clone(), o.recorder.waiting.clone())));
+    let obs = c.current.as_ref().map(|o| o.with(|o| (o.trace.clone(), o.violations.clone(), o.recorder.waiting())));
     let (trace, violations, waiting) = obs.unwrap_or_default();
-    let blocked: Vec<Waiting> = waiting.into_values().collect();
+    let blocked: Vec<Waiting> = waiting;
     let (property, message, lockdep) = if let Some(r) = c.raised.take() {
         r
     } else if let Some(v) = violations.first() {
@@ -344,7 +377,7 @@ fn failure_of(c: &mut Collector, target: &Target, opts: &ExploreOptions, msg: St
         schedule,
     }
     .encode();
-    let trace = rtnl_model::machine::format_trace(&trace, false);
+    let trace = rtnl_model::machine::format_trace(&trace, target.cfg.trace_all);
     Failure { property, message, execution, blocked, trace, token, lockdep }
 }
 
@@ -398,7 +431,9 @@ pub fn modes(arg: &str) -> Result<Vec<Mode>, String> {
 /// `Ok(None)` when it passed (only possible for real-thread tokens).
 pub fn replay(token: &ReplayToken) -> Result<Option<Failure>, String> {
     let script = crate::scenario::parse_script(&token.scenario, &token.script).map_err(|e| e.to_string())?;
-    let target = Arc::new(Target { script, source: token.script.clone(), cfg: token.cfg.clone() });
+    // A replay shows every model function; tracing does not change scheduling.
+    let cfg = Config { trace_all: true, ..token.cfg.clone() };
+    let target = Arc::new(Target { script, source: token.script.clone(), cfg });
     if !token.explorer.available() {
         return Err(format!(
             "this token replays under {}; this binary has the {} backend",

@@ -7,6 +7,12 @@ mod backends;
 pub mod cli;
 pub mod conform;
 pub mod explore;
+pub mod fuzzing;
 pub mod lockgraph;
+pub mod mutants;
+pub mod reference;
 pub mod scenario;
+#[cfg(feature = "proptest")]
+pub mod strategy;
 pub mod token;
+pub mod topology;

@@ -6,7 +6,7 @@ use rtnl_checks::lockgraph::{GraphError, LockGraph, LockReportKind};
 use rtnl_model::lockdep::{LockClass, LockEdge, LockId, Site};
 
 fn site(func: &str, file: &str, line: u32) -> Site {
-    Site { func: func.into(), file: file.into(), line }
+    Site { func: func.to_string().into(), file: file.to_string().into(), line }
 }
 
 fn edge(from: (LockId, Site), to: (LockId, Site), thread: &str) -> LockEdge {

@@ -6,8 +6,9 @@
 use crate::dev::{register_netdevice, unregister_netdevice_queue, unregister_netdevice_queue_net, KillList};
 use crate::drivers::{alloc_netdev, DevKind, DevPriv};
 use crate::kernel::{DevId, Kernel, NetId};
+use crate::mutants::Mutant;
 use crate::rtnetlink::Errno;
-use crate::sync::{mutex_unlock, Arc, MutexGuard};
+use crate::sync::{mutex_unlock, MutexGuard, Shared};
 
 /// `struct bareudp_dev`, the device's private part.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -24,8 +25,9 @@ fn bareudp_priv(k: &Kernel, dev: DevId) -> BareudpDev {
     })
 }
 
-fn lock_bn<'a>(k: &Kernel, sync: &'a Arc<crate::net_namespace::NetSync>) -> Option<MutexGuard<'a, ()>> {
-    k.mode().small_rtnl().then(|| sync.bareudp_lock.lock())
+fn lock_bn<'a>(k: &Kernel, sync: &'a Shared<crate::net_namespace::NetSync>) -> Option<MutexGuard<'a, ()>> {
+    // mutant bareudp-no-lock: bn->bareudp_list without bn->lock.
+    (k.mode().small_rtnl() && !k.mutated(Mutant::BareudpNoLock)).then(|| sync.bareudp_lock.lock())
 }
 
 /// Whether `bareudp->next` is on its socket net's `bareudp_list` (`!list_empty()`).
@@ -85,7 +87,8 @@ pub fn bareudp_dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
     let sock_net = bareudp_priv(k, dev).net;
     let sync = k.net_sync(sock_net);
     let g = lock_bn(k, &sync);
-    if !k.mode().small_rtnl() || on_list(k, dev) {
+    // mutant bareudp-no-empty-check: no list_empty(&bareudp->next) token.
+    if !k.mode().small_rtnl() || on_list(k, dev) || k.mutated(Mutant::BareudpNoEmptyCheck) {
         let net = k.dev_net(dev);
         bareudp_dellink_raw(k, net, dev, head);
     }

@@ -4,11 +4,12 @@
 
 use crate::drivers::{self, NetdevEvent};
 use crate::kernel::{DevId, Kernel, NetId, INIT_NET};
+use crate::mutants::Mutant;
 use crate::netdevice::{netdev_lock, netdev_put, netdev_refcnt_read, netdev_unlock, set_reg_state, RegState};
 use crate::properties::Property;
 use crate::rtnetlink::{
-    rtnl_lock, rtnl_net_flush_workqueue, rtnl_net_lock_raw, rtnl_net_queue_work, rtnl_net_unlock_raw, rtnl_unlock,
-    rtnl_unlock_raw, Errno, Rtnl,
+    rtnl_lock, rtnl_net_flush_workqueue, rtnl_net_lock, rtnl_net_lock_raw, rtnl_net_queue_work, rtnl_net_unlock,
+    rtnl_net_unlock_raw, rtnl_unlock, rtnl_unlock_raw, Errno, Rtnl,
 };
 use crate::sync::atomic::Ordering::SeqCst;
 use crate::sync::mutex_unlock;
@@ -113,7 +114,10 @@ pub fn unregister_netdevice_queue_net(k: &Kernel, net: NetId, dev: DevId, head: 
     k.net(dnet, |n| n.dev_unreg_head.push(dev));
     k.dev_mut(dev, |d| d.unreg_list_net = Some(dnet));
     nsync.dev_unreg_nonempty.store(true, SeqCst);
-    rtnl_net_queue_work(k, dnet);
+    // mutant queue-net-no-work: the device is queued, the netns's work is not.
+    if !k.mutated(Mutant::QueueNetNoWork) {
+        rtnl_net_queue_work(k, dnet);
+    }
     mutex_unlock(sl);
     netdev_unlock(g);
 }
@@ -499,7 +503,8 @@ pub fn dev_change_net_namespace(k: &Kernel, dev: DevId, net: NetId) -> Result<()
     let g = netdev_lock(k, &sync);
     k.dev_mut(dev, |d| d.nd_net = net);
     netdev_unlock(g);
-    if k.mode().small_rtnl() {
+    // mutant move-drops-pending: the pending entry stays on the old netns's queue.
+    if k.mode().small_rtnl() && !k.mutated(Mutant::MoveDropsPending) {
         unregister_netdevice_move_net(k, net_old, net, dev);
     }
     list_netdevice(k, dev);
@@ -548,6 +553,77 @@ pub fn default_device_exit_batch(k: &Kernel, nets: &[NetId]) {
         rtnl_net_unlock_raw(k, net, nl);
     }
     unregister_netdevice_many(k, &mut dev_kill_list);
+    if k.mutated(Mutant::FlushUnderRtnl) {
+        // mutant flush-under-rtnl: flush before rtnl_unlock().
+        rtnl_net_flush_workqueue(k);
+        return rtnl_unlock(k, rtnl);
+    }
     rtnl_unlock(k, rtnl);
-    rtnl_net_flush_workqueue(k);
+    // mutant no-flush-before-free: the net may be freed while its rtnl_work is pending or running.
+    if !k.mutated(Mutant::NoFlushBeforeFree) {
+        rtnl_net_flush_workqueue(k);
+    }
+}
+
+/// Models `rtnl_net_dev_lock()` and `rtnl_net_dev_unlock()` around `f`: net/core/dev.c, the fix
+/// "net: Fix dev_net(dev) race in unregister_netdevice_notifier_dev_net()" (Feb 2025). A caller
+/// without RTNL cannot pin `dev_net(dev)`: the device may move while it sleeps on the lock.
+///
+/// # Kernel steps
+/// 1. Under RCU: `net = dev_net_rcu(dev)`; `net_passive_inc(net)`.
+/// 2. `rtnl_net_lock(net)`.
+/// 3. [CONFIG_DEBUG_NET_SMALL_RTNL] `if (!net_eq(net, dev_net(dev)))`: the device moved
+///    meanwhile: `rtnl_net_unlock(net)`, `net_passive_dec(net)`, retry from 1.
+/// 4. The caller's section, then `rtnl_net_dev_unlock()`: `rtnl_net_unlock(net)`,
+///    `net_passive_dec(net)`.
+///
+/// # Abstracted
+/// `net_passive_inc/dec`: the model never reclaims a `struct net` (freeing one is a flag), and
+/// locking reads only its `NetSync`.
+pub fn rtnl_net_dev_locked<R>(k: &Kernel, dev: DevId, f: impl FnOnce(NetId) -> R) -> R {
+    let _f = k.enter_dev("rtnl_net_dev_lock", dev);
+    loop {
+        let net = k.dev_net(dev);
+        let sync = k.net_sync(net);
+        let locks = rtnl_net_lock(k, net, &sync);
+        // mutant dev-net-toctou: no re-check, the section runs under the lock of a netns the device left.
+        if k.mode().small_rtnl() && k.dev_net(dev) != net && !k.mutated(Mutant::DevNetToctou) {
+            rtnl_net_unlock(k, net, locks);
+            continue;
+        }
+        let r = f(net);
+        rtnl_net_unlock(k, net, locks);
+        return r;
+    }
+}
+
+/// Models `unregister_netdevice_notifier_dev_net()`: net/core/dev.c (after the Feb 2025 fix),
+/// which a driver calls without RTNL to remove the netdevice notifier it registered in its
+/// device's netns (`register_netdevice_notifier_dev_net()`); `__dev_change_net_namespace()`
+/// carries such notifiers to the new netns (`move_netdevice_notifiers_dev_net()`).
+///
+/// # Kernel steps
+/// 1. `rtnl_net_dev_lock(dev)`.
+/// 2. `list_del(&nn->list)`; `__unregister_netdevice_notifier_net(dev_net(dev), nb)`.
+/// 3. `rtnl_net_dev_unlock(dev)`.
+///
+/// # Abstracted
+/// The chains themselves: the notifier is always on `dev_net(dev)`'s chain (moves run under RTNL
+/// and carry it along). [model] S5: `net->netdev_chain` is protected by `net`'s per-netns lock, so
+/// the model asserts `rtnl_net_is_locked(dev_net(dev))` where the chain is edited.
+pub fn unregister_netdevice_notifier_dev_net(k: &Kernel, dev: DevId) {
+    let _f = k.enter_dev("unregister_netdevice_notifier_dev_net", dev);
+    rtnl_net_dev_locked(k, dev, |_locked| {
+        let net = k.dev_net(dev);
+        if k.mode().small_rtnl() && !k.rtnl_net_is_locked(net) {
+            let (name, netname) = (k.dev_name(dev), k.net_name(net));
+            k.warn(
+                Property::PerNetnsLock,
+                format!(
+                    "__unregister_netdevice_notifier_net({netname}): {name}'s notifier is removed from \
+                     {netname}->netdev_chain without {netname}->rtnl_mutex"
+                ),
+            );
+        }
+    });
 }

@@ -151,7 +151,7 @@ pub fn alloc_netdev(k: &Kernel, name: &str, net: NetId, kind: DevKind, priv_: De
         s.next_ifindex += 1;
         (s.devs.len(), ifindex)
     });
-    let sync = crate::sync::Arc::new(DevSync {
+    let sync = crate::sync::Shared::new(DevSync {
         lock: k.new_lock(LockClass::DevInstance, ifindex, format!("{name}->lock")),
         refcnt: AtomicUsize::new(1),
         veth_peer: AtomicUsize::new(0),

@@ -84,8 +84,15 @@ pub fn check_end_state(k: &Kernel) -> Vec<Violation> {
                 out.push(violation(Property::QueuedWorkRuns, format!("{}->rtnl_work is still pending", n.name)));
             }
         }
-        if cleanup_pending || !s.cleanup_list.is_empty() {
+        if cleanup_pending {
             out.push(violation(Property::QueuedWorkRuns, "net_cleanup_work is still pending".into()));
+        }
+        if !s.cleanup_list.is_empty() {
+            let names: Vec<_> = s.cleanup_list.iter().map(|&n| s.net_name(n)).collect();
+            out.push(violation(
+                Property::QueuedWorkRuns,
+                format!("cleanup_list still holds [{}]: cleanup_net() never ran for them", names.join(", ")),
+            ));
         }
         if !s.net_todo_list.is_empty() {
             let names: Vec<_> = s.net_todo_list.iter().map(|&d| s.dev_name(d)).collect();

@@ -9,11 +9,12 @@ use crate::dev::{
 use crate::drivers::{alloc_netdev, netdev_upper_dev_link, netdev_upper_dev_unlink, DevKind, DevPriv, NetdevEvent};
 use crate::kernel::{DevId, Kernel, NetId};
 use crate::lockdep::LockClass;
+use crate::mutants::Mutant;
 use crate::netdevice::{netdev_hold, netdev_lock, netdev_put, netdev_unlock, RegState};
 use crate::properties::Property;
 use crate::rtnetlink::Errno;
 use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use crate::sync::{mutex_unlock, Arc, Mutex, MutexGuard};
+use crate::sync::{mutex_unlock, Mutex, MutexGuard, Shared};
 use std::collections::BTreeMap;
 
 pub type PortId = usize;
@@ -35,7 +36,7 @@ pub struct Port {
     /// `port->ipvlans`, protected by `pnodes_lock` (patch 13; RTNL before).
     pub ipvlans: Vec<DevId>,
     pub destroyed: bool,
-    pub sync: Arc<PortSync>,
+    pub sync: Shared<PortSync>,
 }
 
 #[derive(Debug)]
@@ -69,7 +70,7 @@ fn set_priv(k: &Kernel, dev: DevId, f: impl FnOnce(&mut IpvlDev)) {
     });
 }
 
-fn port_sync(k: &Kernel, port: PortId) -> Arc<PortSync> {
+fn port_sync(k: &Kernel, port: PortId) -> Shared<PortSync> {
     k.with(|s| s.drivers.ipvlan.ports[port].sync.clone())
 }
 
@@ -78,7 +79,7 @@ pub fn port_of(k: &Kernel, dev: DevId) -> Option<PortId> {
     k.with(|s| s.drivers.ipvlan.port_of.get(&dev).copied())
 }
 
-fn lock_pnodes<'a>(k: &Kernel, sync: &'a Arc<PortSync>) -> Option<MutexGuard<'a, ()>> {
+fn lock_pnodes<'a>(k: &Kernel, sync: &'a Shared<PortSync>) -> Option<MutexGuard<'a, ()>> {
     k.mode().small_rtnl().then(|| sync.pnodes_lock.lock())
 }
 
@@ -87,7 +88,7 @@ fn lock_pnodes<'a>(k: &Kernel, sync: &'a Arc<PortSync>) -> Option<MutexGuard<'a,
 fn ipvlan_port_create(k: &Kernel, phy: DevId) -> PortId {
     let _f = k.enter_dev("ipvlan_port_create", phy);
     let (name, ifindex) = k.dev(phy, |d| (d.name.clone(), d.ifindex));
-    let sync = Arc::new(PortSync {
+    let sync = Shared::new(PortSync {
         pnodes_lock: k.new_lock(LockClass::IpvlanPnodes, ifindex, format!("port({name})->pnodes_lock")),
         count: AtomicUsize::new(0),
     });
@@ -97,6 +98,10 @@ fn ipvlan_port_create(k: &Kernel, phy: DevId) -> PortId {
         s.drivers.ipvlan.port_of.insert(phy, id);
         id
     });
+    if k.mutated(Mutant::IpvlanPortNoHold) {
+        // mutant ipvlan-port-no-hold: the port does not hold the lower (undoes 40b9d1ab63f5).
+        return id;
+    }
     netdev_hold(k, Some(phy), &port_tracker(k, id));
     id
 }
@@ -117,6 +122,10 @@ fn ipvlan_port_destroy(k: &Kernel, port: PortId) {
         s.drivers.ipvlan.ports[port].destroyed = true;
         s.drivers.ipvlan.port_of.remove(&dev);
     });
+    if k.mutated(Mutant::IpvlanPortNoHold) {
+        // mutant ipvlan-port-no-hold: no hold taken, so none to put.
+        return;
+    }
     netdev_put(k, Some(dev), &tracker);
 }
 
@@ -190,7 +199,8 @@ pub fn ipvlan_uninit(k: &Kernel, dev: DevId) {
         netdev_hold(k, Some(p.phy_dev), &tracker);
     }
     let psync = k.dev_sync(p.phy_dev);
-    let g = series.then(|| netdev_lock(k, &psync));
+    // mutant ipvlan-uninit-no-lower-lock: put the port without netdev_lock(phy_dev).
+    let g = (series && !k.mutated(Mutant::IpvlanUninitNoLowerLock)).then(|| netdev_lock(k, &psync));
     ipvlan_port_put(k, port);
     if let Some(g) = g {
         netdev_unlock(g);
@@ -261,7 +271,8 @@ pub fn ipvlan_link_delete(k: &Kernel, dev: DevId, head: &mut KillList) {
     let p = priv_of(k, dev);
     let sync = p.port.map(|port| port_sync(k, port));
     let g = sync.as_ref().and_then(|s| lock_pnodes(k, s));
-    if !k.mode().small_rtnl() || !priv_of(k, dev).dying {
+    // mutant ipvlan-no-dying: delete even an upper the lower's NETDEV_UNREGISTER already queued.
+    if !k.mode().small_rtnl() || !priv_of(k, dev).dying || k.mutated(Mutant::IpvlanNoDying) {
         let net = k.dev_net(dev);
         ipvlan_link_delete_raw(k, net, dev, head);
     }
@@ -296,6 +307,11 @@ pub fn ipvlan_device_event(k: &Kernel, event: NetdevEvent, dev: DevId) {
         let uppers = k.with(|s| s.drivers.ipvlan.ports[port].ipvlans.clone());
         for upper in uppers {
             set_priv(k, upper, |p| p.dying = true);
+            let mut net = net;
+            if k.mutated(Mutant::IpvlanEventUpperNet) {
+                // mutant ipvlan-event-upper-net: dev_net(ipvlan->dev) instead of dev_net(dev).
+                net = k.dev_net(upper);
+            }
             ipvlan_link_delete_raw(k, net, upper, &mut lst_kill);
         }
         unregister_netdevice_many(k, &mut lst_kill);

@@ -5,12 +5,14 @@
 //! model adds to observe it: the event trace, the lockdep recorder and the recorded WARNs.
 
 use crate::lockdep::{LockClass, LockId, Recorder, Site};
+use crate::mutants::Mutant;
 use crate::net_namespace::{NetState, NetSync};
 use crate::netdevice::{DevState, DevSync};
 use crate::properties::{Property, Violation};
 use crate::sync::{self, thread, Arc, Instr, LockHook, Mutex, RawMutex};
 use crate::workqueue::Workqueue;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::panic::Location;
@@ -83,11 +85,41 @@ pub struct Config {
     /// Whether `netdev_wait_allrefs_any()` re-broadcasts NETDEV_UNREGISTER once while it waits
     /// (the kernel does so every second; time is abstract here, so "once, at the first wait").
     pub rebroadcast: bool,
+    /// An injected kernel bug from the catalogue in [`crate::mutants`]; `None` is the faithful model.
+    #[serde(default)]
+    pub mutant: Option<Mutant>,
+    /// Trace every model function, not only [`TRACED`] ones (replays do).
+    #[serde(default)]
+    pub trace_all: bool,
 }
+
+/// The functions every trace records: the cover letter's bpftrace probes and the per-netns
+/// machinery around them.
+pub const TRACED: &[&str] = &[
+    "veth_dellink",
+    "ipvlan_uninit",
+    "ipvlan_link_delete",
+    "ipvlan_device_event",
+    "macvlan_dellink",
+    "macvlan_device_event",
+    "bareudp_dellink",
+    "vxlan_dellink",
+    "free_netdev",
+    "unregister_netdevice_queue_net",
+    "rtnl_net_queue_work",
+    "unregister_netdevice_many_net",
+    "rtnl_net_work_func",
+    "cleanup_net",
+    "default_device_exit_batch",
+    "ops_exit_rtnl_list",
+    "__dev_change_net_namespace",
+    "unregister_netdevice_move_net",
+    "rtnl_net_flush_workqueue",
+];
 
 impl Config {
     pub fn new(mode: Mode) -> Self {
-        Config { mode, wq_cpus: 1, wq_max_active: 1, rebroadcast: true }
+        Config { mode, wq_cpus: 1, wq_max_active: 1, rebroadcast: true, mutant: None, trace_all: false }
     }
 }
 
@@ -163,6 +195,8 @@ pub struct Observed {
     pub recorder: Recorder,
     /// How each ip(8) command ended.
     pub results: Vec<crate::userspace::CmdResult>,
+    /// Kernel-function calls made so far: the execution's length in steps.
+    pub calls: usize,
 }
 
 impl fmt::Debug for State {
@@ -223,28 +257,37 @@ impl Observed {
 struct LockdepHook(Instr<Observed>);
 
 fn site_of(s: &Observed, loc: &'static Location<'static>) -> Site {
-    Site { func: s.current_func().to_string(), file: loc.file().to_string(), line: loc.line() }
+    Site { func: Cow::Borrowed(s.current_func()), file: Cow::Borrowed(loc.file()), line: loc.line() }
+}
+
+impl Observed {
+    /// The current thread's name and the recorder, borrowed together (no name clone on the
+    /// hot path of every lock operation).
+    fn thread_and_recorder(&mut self) -> (&str, &mut Recorder) {
+        let name = self.threads.get(&thread::current_id()).map_or("main", |t| t.name.as_str());
+        (name, &mut self.recorder)
+    }
 }
 
 impl LockHook for LockdepHook {
     fn will_acquire(&self, lock: &LockId, loc: &'static Location<'static>) {
         self.0.with(|s| {
             let site = site_of(s, loc);
-            let t = s.thread_name();
-            s.recorder.will_acquire(&t, lock, &site);
+            let (t, r) = s.thread_and_recorder();
+            r.will_acquire(t, lock, &site);
         });
     }
     fn acquired(&self, lock: &LockId, loc: &'static Location<'static>) {
         self.0.with(|s| {
             let site = site_of(s, loc);
-            let t = s.thread_name();
-            s.recorder.acquired(&t, lock, &site);
+            let (t, r) = s.thread_and_recorder();
+            r.acquired(t, lock, &site);
         });
     }
     fn released(&self, lock: &LockId) {
         self.0.with(|s| {
-            let t = s.thread_name();
-            s.recorder.released(&t, lock);
+            let (t, r) = s.thread_and_recorder();
+            r.released(t, lock);
         });
     }
 }
@@ -307,6 +350,11 @@ impl Kernel {
         self.cfg.mode
     }
 
+    /// Whether this execution injects `m` (see [`crate::mutants`]).
+    pub fn mutated(&self, m: Mutant) -> bool {
+        self.cfg.mutant == Some(m)
+    }
+
     pub fn hook(&self) -> sync::Hook {
         self.hook.clone()
     }
@@ -335,6 +383,9 @@ impl Kernel {
     /// Enters a kernel function that acts on `dev`.
     #[must_use = "the frame pops when dropped"]
     pub fn enter_dev(&self, func: Frame, dev: DevId) -> FrameGuard<'_> {
+        if !self.traced(func) {
+            return self.enter_at(func, None, None);
+        }
         let (d, n) = self.with(|s| {
             let n = s.devs.get(dev).map(|d| s.net_name(d.nd_net));
             (Some(s.dev_name(dev)), n)
@@ -345,16 +396,30 @@ impl Kernel {
     /// Enters a kernel function that acts on `net`.
     #[must_use = "the frame pops when dropped"]
     pub fn enter_net(&self, func: Frame, net: NetId) -> FrameGuard<'_> {
+        if !self.traced(func) {
+            return self.enter_at(func, None, None);
+        }
         let n = self.with(|s| s.net_name(net));
         self.enter_at(func, None, Some(n))
     }
 
     fn enter_at(&self, func: Frame, dev: Option<String>, net: Option<String>) -> FrameGuard<'_> {
+        let traced = self.traced(func);
         self.obs(|s| {
             s.threads.entry(thread::current_id()).or_default().stack.push(func);
-            s.push_event(EventKind::Call, dev, net, String::new());
+            s.calls += 1;
+            if traced {
+                s.push_event(EventKind::Call, dev, net, String::new());
+            }
         });
         FrameGuard { k: self }
+    }
+
+    /// Whether a call to `func` goes into the trace: every call with `Config::trace_all`,
+    /// otherwise the functions of [`TRACED`] (exploration runs thousands of executions; a
+    /// replay shows everything).
+    pub fn traced(&self, func: &str) -> bool {
+        self.cfg.trace_all || TRACED.contains(&func)
     }
 
     /// Names the current thread (`ip#3`, `kworker/rtnl_net:0`, ...).
@@ -442,10 +507,10 @@ impl Kernel {
         self.obs(|s| s.holds(LockClass::Rtnl, None) && (!small || s.holds(LockClass::RtnlNet, Some(net as u64))))
     }
 
-    /// `synchronize_net()` / `rcu_barrier()`: RCU is abstracted to a point where others may run.
-    pub fn synchronize_net(&self) {
-        thread::yield_now();
-    }
+    /// `synchronize_net()` / `rcu_barrier()`: no model thread is an RCU reader, so waiting for
+    /// a grace period changes nothing the model observes; other threads already interleave at
+    /// every lock and atomic around it. (A yield here would only add schedules.)
+    pub fn synchronize_net(&self) {}
 }
 
 /// Pops a frame of the model call stack when the function returns.
@@ -478,11 +543,11 @@ pub type KernelRef = Arc<Kernel>;
 
 /// Per-device and per-net synchronisation objects, reached by id.
 impl Kernel {
-    pub fn dev_sync(&self, dev: DevId) -> Arc<DevSync> {
+    pub fn dev_sync(&self, dev: DevId) -> sync::Shared<DevSync> {
         self.with(|s| s.devs[dev].sync.clone())
     }
 
-    pub fn net_sync(&self, net: NetId) -> Arc<NetSync> {
+    pub fn net_sync(&self, net: NetId) -> sync::Shared<NetSync> {
         self.with(|s| s.nets[net].sync.clone())
     }
 }

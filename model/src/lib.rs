@@ -15,6 +15,7 @@
 pub mod sync;
 
 pub mod lockdep;
+pub mod mutants;
 pub mod properties;
 pub mod script;
 
@@ -38,4 +39,5 @@ pub mod userspace;
 
 pub use kernel::{Config, Kernel, Mode};
 pub use machine::{execute, Machine, Outcome, Report};
+pub use mutants::Mutant;
 pub use properties::{Property, Violation};

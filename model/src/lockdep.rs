@@ -11,7 +11,8 @@
 //! (`rtnl_net_lock_cmp_fn()`: init_net first, then ascending).
 
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 /// A lock class, named as lockdep names it in a report.
@@ -85,11 +86,12 @@ impl fmt::Display for LockId {
 }
 
 /// A place in the model's source: the `#[track_caller]` location of a lock call, and the kernel
-/// function (model function) that made it.
+/// function (model function) that made it. `Cow` so the model's own sites (static function and
+/// file names) cost no allocation on every lock operation.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Site {
-    pub func: String,
-    pub file: String,
+    pub func: Cow<'static, str>,
+    pub file: Cow<'static, str>,
     pub line: u32,
 }
 
@@ -110,13 +112,6 @@ pub struct LockEdge {
     pub thread: String,
 }
 
-/// A lock a thread holds, with where it took it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Held {
-    pub lock: LockId,
-    pub site: Site,
-}
-
 /// What one thread is blocked on, for deadlock reports.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Waiting {
@@ -127,80 +122,149 @@ pub struct Waiting {
     pub holding: Vec<String>,
 }
 
-/// Per-execution recorder state. Lives in the kernel's instrumentation cell.
+#[derive(Debug, Clone)]
+enum WaitOn {
+    Lock(usize),
+    Other(String),
+}
+
+/// Per-execution recorder state. Lives in the kernel's observation cell.
+///
+/// Locks and threads are interned on first sight, so the hot path (every lock and unlock of
+/// every execution) allocates nothing; an edge is materialised only the first time its pair of
+/// locks is seen.
 #[derive(Debug, Default, Clone)]
 pub struct Recorder {
-    /// Per model thread, the locks it holds in acquisition order.
-    pub held: BTreeMap<String, Vec<Held>>,
+    locks: Vec<LockId>,
+    lock_hash: Vec<u64>,
+    lock_ix: HashMap<(LockClass, u64), usize>,
+    threads: Vec<String>,
+    thread_hash: Vec<u64>,
+    thread_ix: HashMap<String, usize>,
+    /// Per thread, the locks it holds (by index) in acquisition order, with where.
+    held: Vec<Vec<(usize, Site)>>,
+    seen: HashSet<(usize, usize)>,
     /// Every distinct dependency seen, in first-seen order.
     pub edges: Vec<LockEdge>,
-    seen: BTreeSet<(LockId, LockId)>,
-    /// Threads currently blocked, and on what.
-    pub waiting: BTreeMap<String, Waiting>,
-    /// The sequence of (thread, lock) acquisitions, to count distinct acquisition orders.
-    pub acquisitions: Vec<(String, String)>,
+    waiting: Vec<Option<(WaitOn, Site)>>,
+    /// A hash of the sequence of (thread, lock) acquisitions: equal sequences, equal hashes.
+    pub order_hash: u64,
+    pub acquisitions: usize,
+}
+
+fn fnv(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 impl Recorder {
+    fn thread(&mut self, name: &str) -> usize {
+        if let Some(&i) = self.thread_ix.get(name) {
+            return i;
+        }
+        let i = self.threads.len();
+        self.threads.push(name.to_string());
+        self.thread_hash.push(fnv(name));
+        self.thread_ix.insert(name.to_string(), i);
+        self.held.push(Vec::new());
+        self.waiting.push(None);
+        i
+    }
+
+    fn lock(&mut self, lock: &LockId) -> usize {
+        if let Some(&i) = self.lock_ix.get(&(lock.class, lock.key)) {
+            return i;
+        }
+        let i = self.locks.len();
+        self.locks.push(lock.clone());
+        self.lock_hash.push(fnv(&lock.name));
+        self.lock_ix.insert((lock.class, lock.key), i);
+        i
+    }
+
     /// Called before blocking on `lock`: notes the wait and records one edge per held lock.
     pub fn will_acquire(&mut self, thread: &str, lock: &LockId, site: &Site) {
-        let held = self.held.entry(thread.to_string()).or_default();
-        for h in held.iter() {
-            let pair = (h.lock.clone(), lock.clone());
-            if self.seen.insert(pair) {
+        let t = self.thread(thread);
+        let l = self.lock(lock);
+        for (h, hsite) in &self.held[t] {
+            if self.seen.insert((*h, l)) {
                 self.edges.push(LockEdge {
-                    from: h.lock.clone(),
-                    from_site: h.site.clone(),
+                    from: self.locks[*h].clone(),
+                    from_site: hsite.clone(),
                     to: lock.clone(),
                     to_site: site.clone(),
                     thread: thread.to_string(),
                 });
             }
         }
-        let holding = held.iter().map(|h| h.lock.name.clone()).collect();
-        self.waiting.insert(
-            thread.to_string(),
-            Waiting { thread: thread.to_string(), on: lock.name.clone(), site: site.clone(), holding },
-        );
+        self.waiting[t] = Some((WaitOn::Lock(l), site.clone()));
     }
 
     /// Called once the lock is ours.
     pub fn acquired(&mut self, thread: &str, lock: &LockId, site: &Site) {
-        self.waiting.remove(thread);
-        self.acquisitions.push((thread.to_string(), lock.name.clone()));
-        self.held.entry(thread.to_string()).or_default().push(Held { lock: lock.clone(), site: site.clone() });
+        let t = self.thread(thread);
+        let l = self.lock(lock);
+        self.waiting[t] = None;
+        self.acquisitions += 1;
+        self.order_hash = (self.order_hash.rotate_left(7) ^ self.thread_hash[t] ^ self.lock_hash[l].rotate_left(31))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.held[t].push((l, site.clone()));
     }
 
     /// Called on unlock. Locks may be released out of order, as in the kernel.
     pub fn released(&mut self, thread: &str, lock: &LockId) {
-        if let Some(held) = self.held.get_mut(thread) {
-            if let Some(pos) = held.iter().rposition(|h| &h.lock == lock) {
-                held.remove(pos);
-            }
+        let t = self.thread(thread);
+        let l = self.lock(lock);
+        if let Some(pos) = self.held[t].iter().rposition(|(h, _)| *h == l) {
+            self.held[t].remove(pos);
         }
     }
 
     /// A blocking wait that is not a lock (a condition, a join, a flush).
     pub fn will_wait(&mut self, thread: &str, on: String, site: &Site) {
-        let holding =
-            self.held.get(thread).map(|h| h.iter().map(|h| h.lock.name.clone()).collect()).unwrap_or_default();
-        self.waiting
-            .insert(thread.to_string(), Waiting { thread: thread.to_string(), on, site: site.clone(), holding });
+        let t = self.thread(thread);
+        self.waiting[t] = Some((WaitOn::Other(on), site.clone()));
     }
 
     pub fn done_waiting(&mut self, thread: &str) {
-        self.waiting.remove(thread);
+        let t = self.thread(thread);
+        self.waiting[t] = None;
+    }
+
+    /// The names of the locks `thread` holds, in acquisition order.
+    pub fn held_by(&self, thread: &str) -> Vec<String> {
+        self.thread_ix
+            .get(thread)
+            .map(|&t| self.held[t].iter().map(|(l, _)| self.locks[*l].name.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Every thread blocked now, on what, and holding what.
+    pub fn waiting(&self) -> Vec<Waiting> {
+        let mut out = Vec::new();
+        for (t, w) in self.waiting.iter().enumerate() {
+            let Some((on, site)) = w else { continue };
+            let on = match on {
+                WaitOn::Lock(l) => self.locks[*l].name.clone(),
+                WaitOn::Other(s) => s.clone(),
+            };
+            let holding = self.held[t].iter().map(|(l, _)| self.locks[*l].name.clone()).collect();
+            out.push(Waiting { thread: self.threads[t].clone(), on, site: site.clone(), holding });
+        }
+        out
     }
 
     /// Whether `thread` holds a lock of `class` with `key` (`None`: any key).
     pub fn holds(&self, thread: &str, class: LockClass, key: Option<u64>) -> bool {
-        self.held
-            .get(thread)
-            .is_some_and(|h| h.iter().any(|h| h.lock.class == class && key.is_none_or(|k| h.lock.key == k)))
+        self.thread_ix.get(thread).is_some_and(|&t| {
+            self.held[t].iter().any(|(l, _)| {
+                let lock = &self.locks[*l];
+                lock.class == class && key.is_none_or(|k| lock.key == k)
+            })
+        })
     }
 
     /// Whether any thread holds a lock of `class` with `key`, like `mutex_is_locked()`.
     pub fn anyone_holds(&self, class: LockClass, key: Option<u64>) -> bool {
-        self.held.keys().any(|t| self.holds(t, class, key))
+        self.threads.iter().any(|t| self.holds(t, class, key))
     }
 }

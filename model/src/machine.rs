@@ -31,8 +31,10 @@ pub struct Report {
     /// Every WARN and BUG recorded, then every failed end-state check.
     pub violations: Vec<Violation>,
     pub lock_edges: Vec<LockEdge>,
-    /// The sequence of lock acquisitions, as (thread, lock name).
-    pub acquisitions: Vec<(String, String)>,
+    /// A hash of the sequence of lock acquisitions (thread, lock): equal orders, equal hashes.
+    pub lock_order_hash: u64,
+    /// Kernel-function calls in the execution.
+    pub steps: usize,
     pub results: Vec<CmdResult>,
 }
 
@@ -92,7 +94,8 @@ impl Machine {
                 trace: s.trace.clone(),
                 violations,
                 lock_edges: s.recorder.edges.clone(),
-                acquisitions: s.recorder.acquisitions.clone(),
+                lock_order_hash: s.recorder.order_hash,
+                steps: s.calls,
                 results: s.results.clone(),
             }
         })
@@ -122,25 +125,6 @@ fn outcome(k: &Kernel) -> Outcome {
     })
 }
 
-/// The functions a trace shows by default: those of the cover letter's bpftrace probes and the
-/// per-netns machinery around them.
-pub const TRACED: &[&str] = &[
-    "veth_dellink",
-    "ipvlan_uninit",
-    "ipvlan_link_delete",
-    "macvlan_dellink",
-    "bareudp_dellink",
-    "vxlan_dellink",
-    "free_netdev",
-    "unregister_netdevice_queue_net",
-    "rtnl_net_queue_work",
-    "unregister_netdevice_many_net",
-    "rtnl_net_work_func",
-    "cleanup_net",
-    "__dev_change_net_namespace",
-    "unregister_netdevice_move_net",
-];
-
 impl Report {
     /// The execution's trace; see [`format_trace`].
     pub fn format_trace(&self, all: bool) -> String {
@@ -161,7 +145,7 @@ pub fn format_trace(trace: &[Event], all: bool) -> String {
         let mut out = String::new();
         for e in trace {
             let shown = match e.kind {
-                EventKind::Call => all || TRACED.contains(&e.func.as_str()),
+                EventKind::Call => all || crate::kernel::TRACED.contains(&e.func.as_str()),
                 EventKind::Note => e.text.starts_with("unconverted") || all,
                 EventKind::Warn | EventKind::Bug => true,
             };

@@ -7,7 +7,7 @@ use crate::lockdep::LockClass;
 use crate::properties::Property;
 use crate::rtnetlink::{rtnl_lock, rtnl_net_lock_raw, rtnl_net_unlock_raw, rtnl_unlock};
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
-use crate::sync::{Arc, Mutex};
+use crate::sync::{Mutex, Shared};
 use crate::workqueue::{queue_work, Work};
 
 /// The parts of a net that threads synchronise on.
@@ -49,7 +49,7 @@ pub struct NetState {
     pub vxlan_list: Vec<DevId>,
     /// Whether `rtnl_work` is running now (for S7 at free time).
     pub rtnl_work_running: bool,
-    pub sync: Arc<NetSync>,
+    pub sync: Shared<NetSync>,
 }
 
 /// Models `setup_net()` / `preinit_net()`: a new net with one reference (the caller's), its
@@ -57,7 +57,7 @@ pub struct NetState {
 pub fn setup_net(k: &Kernel, name: &str) -> NetId {
     let id = k.with(|s| s.nets.len());
     let key = id as u64;
-    let sync = Arc::new(NetSync {
+    let sync = Shared::new(NetSync {
         rtnl_mutex: k.new_lock(LockClass::RtnlNet, key, format!("{name}->rtnl_mutex")),
         dev_unreg_lock: k.new_lock(LockClass::DevUnregLock, key, format!("{name}->dev_unreg_lock")),
         bareudp_lock: k.new_lock(LockClass::BareudpNet, key, format!("bareudp_net({name})->lock")),

@@ -79,7 +79,7 @@ pub struct DevState {
     pub lower: Option<DevId>,
     /// The thread and function that freed it, for use-after-free reports.
     pub freed_by: Option<String>,
-    pub sync: crate::sync::Arc<DevSync>,
+    pub sync: crate::sync::Shared<DevSync>,
 }
 
 impl Kernel {
@@ -124,7 +124,7 @@ impl Kernel {
 
 /// `netdev_lock(dev)`.
 #[track_caller]
-pub fn netdev_lock<'a>(k: &Kernel, dev: &'a crate::sync::Arc<DevSync>) -> MutexGuard<'a, ()> {
+pub fn netdev_lock<'a>(k: &Kernel, dev: &'a crate::sync::Shared<DevSync>) -> MutexGuard<'a, ()> {
     let _ = k;
     dev.lock.lock()
 }

@@ -8,10 +8,11 @@ use crate::dev::{
 use crate::drivers::{self, NewLink};
 use crate::kernel::{Kernel, NetId, INIT_NET};
 use crate::lockdep::LockClass;
+use crate::mutants::Mutant;
 use crate::net_namespace::NetSync;
 use crate::properties::Property;
 use crate::sync::atomic::Ordering::SeqCst;
-use crate::sync::{mutex_unlock, Arc, MutexGuard};
+use crate::sync::{mutex_unlock, MutexGuard, Shared};
 use crate::workqueue::{flush_workqueue, queue_work, Work};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -104,7 +105,7 @@ pub fn rtnl_net_lock_cmp_fn(a: NetId, b: NetId) -> Ordering {
 /// `mutex_lock(&net->rtnl_mutex)`. Empty without CONFIG_DEBUG_NET_SMALL_RTNL.
 #[doc(alias = "__rtnl_net_lock")]
 #[track_caller]
-pub fn rtnl_net_lock_raw<'a>(k: &Kernel, net: NetId, sync: &'a Arc<NetSync>) -> NetLock<'a> {
+pub fn rtnl_net_lock_raw<'a>(k: &Kernel, net: NetId, sync: &'a Shared<NetSync>) -> NetLock<'a> {
     if !k.mode().small_rtnl() {
         return NetLock { net, g: None };
     }
@@ -119,13 +120,16 @@ pub fn rtnl_net_unlock_raw(k: &Kernel, net: NetId, lock: NetLock<'_>) {
     let Some(g) = lock.g else { return };
     let _f = k.enter_net("__rtnl_net_unlock", net);
     k.assert_rtnl("__rtnl_net_unlock");
-    unregister_netdevice_many_net(k, net);
+    // mutant no-drain-on-unlock: unlock without unregister_netdevice_many_net().
+    if !k.mutated(Mutant::NoDrainOnUnlock) {
+        unregister_netdevice_many_net(k, net);
+    }
     mutex_unlock(g);
 }
 
 /// Models `rtnl_net_lock()`: `rtnl_lock()` then `__rtnl_net_lock(net)`.
 #[track_caller]
-pub fn rtnl_net_lock<'a>(k: &'a Kernel, net: NetId, sync: &'a Arc<NetSync>) -> (Rtnl<'a>, NetLock<'a>) {
+pub fn rtnl_net_lock<'a>(k: &'a Kernel, net: NetId, sync: &'a Shared<NetSync>) -> (Rtnl<'a>, NetLock<'a>) {
     let rtnl = rtnl_lock(k);
     let nl = rtnl_net_lock_raw(k, net, sync);
     (rtnl, nl)
@@ -142,17 +146,22 @@ pub fn rtnl_net_unlock(k: &Kernel, net: NetId, locks: (Rtnl<'_>, NetLock<'_>)) {
 /// (patch 1 raised the array to 4). Sorted by [`rtnl_net_lock_cmp_fn`], without duplicates.
 #[derive(Debug, Default)]
 pub struct RtnlNets {
-    pub nets: Vec<(NetId, Arc<NetSync>)>,
+    pub nets: Vec<(NetId, Shared<NetSync>)>,
 }
 
 impl RtnlNets {
     /// `rtnl_nets_add()`.
     pub fn add(&mut self, k: &Kernel, net: NetId) {
-        if self.nets.iter().any(|(n, _)| *n == net) {
+        // mutant nets-no-dedup: a net already in the array is added again.
+        if self.nets.iter().any(|(n, _)| *n == net) && !k.mutated(Mutant::NetsNoDedup) {
             return;
         }
         assert!(self.nets.len() < 4, "rtnl_nets_add: more than 4 nets (DEBUG_NET_WARN_ON_ONCE)");
         self.nets.push((net, k.net_sync(net)));
+        if k.mutated(Mutant::NetsUnsorted) {
+            // mutant nets-unsorted: keep the caller's order.
+            return;
+        }
         self.nets.sort_by(|a, b| rtnl_net_lock_cmp_fn(a.0, b.0));
     }
 
@@ -202,7 +211,18 @@ pub fn rtnl_net_work_func(k: &Kernel, net: NetId) {
     if !sync.dev_unreg_nonempty.load(SeqCst) {
         return;
     }
+    if k.mutated(Mutant::WorkWithoutRtnl) {
+        // mutant work-without-rtnl: mutex_lock(&net->rtnl_mutex) without rtnl_lock().
+        let nl = NetLock { net, g: Some(sync.rtnl_mutex.lock()) };
+        return rtnl_net_unlock_raw(k, net, nl);
+    }
     let locks = rtnl_net_lock(k, net, &sync);
+    if k.mutated(Mutant::WorkSkipsRunTodo) {
+        // mutant work-skips-run-todo: __rtnl_net_unlock() and __rtnl_unlock(), no netdev_run_todo().
+        let (rtnl, nl) = locks;
+        rtnl_net_unlock_raw(k, net, nl);
+        return rtnl_unlock_raw(k, rtnl);
+    }
     rtnl_net_unlock(k, net, locks);
 }
 

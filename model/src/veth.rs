@@ -1,11 +1,14 @@
 //! veth: drivers/net/veth.c. Series: multipath-tcp/mptcp_net-next @522fa876 (patch 8,
 //! d7fda2c776b2); pre-series: the upstream text before it (kernel-notes.md §5.1).
 
-use crate::dev::{register_netdevice, unregister_netdevice_queue, unregister_netdevice_queue_net, KillList};
+use crate::dev::{
+    register_netdevice, unregister_netdevice_many, unregister_netdevice_queue, unregister_netdevice_queue_net, KillList,
+};
 use crate::drivers::{alloc_netdev, DevKind, DevPriv};
 use crate::kernel::{DevId, Kernel, NetId};
+use crate::mutants::Mutant;
 use crate::netdevice::{netdev_hold, netdev_put};
-use crate::rtnetlink::Errno;
+use crate::rtnetlink::{rtnl_net_lock_raw, rtnl_net_unlock_raw, Errno};
 use crate::sync::atomic::Ordering::SeqCst;
 
 /// The tracker of `priv(dev)->peer_tracker`: the reference `dev` holds on its peer.
@@ -54,7 +57,8 @@ pub fn veth_newlink(k: &Kernel, net: NetId, name: &str, peer_name: &str, peer_ne
     register_netdevice(k, peer)?;
     let dev = alloc_netdev(k, name, net, DevKind::Veth, DevPriv::Veth);
     register_netdevice(k, dev)?;
-    let series = k.mode().small_rtnl();
+    // mutant veth-no-peer-ref: no reference on the peer (nor, in veth_dellink, its puts).
+    let series = k.mode().small_rtnl() && !k.mutated(Mutant::VethNoPeerRef);
     k.dev_sync(dev).veth_peer.store(to_ptr(Some(peer)), SeqCst);
     if series {
         netdev_hold(k, Some(peer), &peer_tracker(k, dev));
@@ -91,15 +95,47 @@ pub fn veth_dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
         }
         return;
     }
-    let Some(peer) = xchg_peer(k, dev, None) else {
+    // mutant veth-no-xchg: rtnl_dereference(priv->peer) instead of xchg(&priv->peer, NULL).
+    let no_xchg = k.mutated(Mutant::VethNoXchg);
+    let take_peer = |d| if no_xchg { veth_peer(k, d) } else { xchg_peer(k, d, None) };
+    let Some(peer) = take_peer(dev) else {
         return;
     };
     unregister_netdevice_queue(k, dev, head);
-    let d2 = xchg_peer(k, peer, None);
+    let d2 = take_peer(peer);
     if let Some(d2) = d2 {
         let net = k.dev_net(d2);
+        if k.mutated(Mutant::LockPeerNetDirectly) && k.dev_net(peer) != net {
+            // mutant lock-peer-net-directly: nest the peer netns's lock and unregister the peer here.
+            return lock_peer_net_directly(k, dev, peer, d2);
+        }
         unregister_netdevice_queue_net(k, net, peer, head);
     }
+    if k.mutated(Mutant::VethNoPeerRef) {
+        // mutant veth-no-peer-ref: no references were taken.
+        return;
+    }
     netdev_put(k, Some(peer), &peer_tracker(k, dev));
+    if k.mutated(Mutant::LeakNetdevRef) {
+        // mutant leak-netdev-ref: the second netdev_put() is forgotten.
+        return;
+    }
     netdev_put(k, d2, &peer_tracker(k, peer));
+}
+
+/// [`Mutant::LockPeerNetDirectly`]: the design the cover letter rules out. With our own
+/// per-netns lock held, take the peer netns's (`__rtnl_net_lock`), unregister the peer under
+/// it, and unlock (which drains that netns); then drop the peer references as `veth_dellink()`
+/// does.
+fn lock_peer_net_directly(k: &Kernel, dev: DevId, peer: DevId, d2: DevId) {
+    let _f = k.enter_dev("veth_dellink_lock_peer_net", peer);
+    let pnet = k.dev_net(peer);
+    let sync = k.net_sync(pnet);
+    let nl = rtnl_net_lock_raw(k, pnet, &sync);
+    let mut list = KillList::new(k);
+    unregister_netdevice_queue(k, peer, &mut list);
+    unregister_netdevice_many(k, &mut list);
+    rtnl_net_unlock_raw(k, pnet, nl);
+    netdev_put(k, Some(peer), &peer_tracker(k, dev));
+    netdev_put(k, Some(d2), &peer_tracker(k, peer));
 }

@@ -3,7 +3,6 @@
 pub const BACKEND: &str = "loom";
 
 pub use super::unwind_safe::{Arc, RawMutexGuard};
-pub use loom::sync::atomic;
 
 #[derive(Debug, Default)]
 pub struct RawMutex<T>(loom::sync::Mutex<T>);
@@ -49,5 +48,59 @@ pub mod thread {
 
     pub fn current_id() -> ThreadId {
         current().id()
+    }
+}
+
+/// loom's atomics, made linearizable: every access is a read-modify-write, which reads the latest
+/// value in the location's modification order. loom models C11 and approximates SeqCst, so a
+/// plain load could read an older value than a sequentially consistent machine would; this model
+/// is a sequentially consistent protocol model (see the facade docs).
+pub mod atomic {
+    pub use std::sync::atomic::Ordering;
+    use Ordering::SeqCst;
+
+    #[derive(Debug, Default)]
+    pub struct AtomicUsize(loom::sync::atomic::AtomicUsize);
+
+    impl AtomicUsize {
+        pub fn new(v: usize) -> Self {
+            AtomicUsize(loom::sync::atomic::AtomicUsize::new(v))
+        }
+        pub fn load(&self, _: Ordering) -> usize {
+            self.0.fetch_add(0, SeqCst)
+        }
+        pub fn store(&self, v: usize, _: Ordering) {
+            self.0.swap(v, SeqCst);
+        }
+        pub fn swap(&self, v: usize, _: Ordering) -> usize {
+            self.0.swap(v, SeqCst)
+        }
+        pub fn fetch_add(&self, v: usize, _: Ordering) -> usize {
+            self.0.fetch_add(v, SeqCst)
+        }
+        pub fn fetch_sub(&self, v: usize, _: Ordering) -> usize {
+            self.0.fetch_sub(v, SeqCst)
+        }
+        pub fn compare_exchange(&self, cur: usize, new: usize, _: Ordering, _: Ordering) -> Result<usize, usize> {
+            self.0.compare_exchange(cur, new, SeqCst, SeqCst)
+        }
+    }
+
+    #[derive(Debug, Default)]
+    pub struct AtomicBool(loom::sync::atomic::AtomicBool);
+
+    impl AtomicBool {
+        pub fn new(v: bool) -> Self {
+            AtomicBool(loom::sync::atomic::AtomicBool::new(v))
+        }
+        pub fn load(&self, _: Ordering) -> bool {
+            self.0.fetch_or(false, SeqCst)
+        }
+        pub fn store(&self, v: bool, _: Ordering) {
+            self.0.swap(v, SeqCst);
+        }
+        pub fn swap(&self, v: bool, _: Ordering) -> bool {
+            self.0.swap(v, SeqCst)
+        }
     }
 }

@@ -63,6 +63,12 @@ use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::panic::Location;
 
+/// A shared pointer for model plumbing: the synchronisation parts of nets, devices and ports,
+/// reached by id. It is not a kernel reference (the kernel's references are explicit, tracked
+/// counters such as `netdev_hold`), so cloning it must not be a schedule point, as loom's
+/// `Arc` clone is. The kernel context itself is shared through [`Arc`].
+pub type Shared<T> = std::sync::Arc<T>;
+
 /// Instrumentation storage: the model's plain data, the trace and the lockdep recorder.
 ///
 /// Never a schedule point, never held across a facade operation (see the module docs). A

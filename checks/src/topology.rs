@@ -1,0 +1,901 @@
+//! Generated topologies: namespaces, devices stacked on each other across them, and the
+//! operations that tear them down, valid by construction and printed as scenario scripts.
+//!
+//! A [`Plan`] is a list of small numeric intents ("a veth pair between the 2nd and the 1st
+//! namespace", "an upper on the 3rd device, in the 2nd namespace", "delete the 4th device")
+//! that [`Plan::build`] resolves against what exists at that point; an intent that cannot
+//! apply is dropped. So any plan gives a valid [`Topology`], proptest can shrink plans freely
+//! ([`crate::strategy`]) and cargo-fuzz can decode one from arbitrary bytes
+//! ([`Plan::from_bytes`], and `Arbitrary` with the `arbitrary` feature).
+//!
+//! # Shape
+//! 1. `ip netns add ns1` .. `nsN`.
+//! 2. Setup: veth pairs within and across namespaces (also pairs whose two ends share a name,
+//!    in different namespaces), ipvlan and macvlan uppers on any earlier device, in any
+//!    namespace (`link-netns`, or created beside the lower and moved), vxlan and bareudp
+//!    tunnels created in their socket namespace and moved elsewhere, moves, and commands that
+//!    fail without effect (a duplicate name, a missing lower, device or namespace, a name
+//!    clash in the target of a move).
+//! 3. Operations: deletions, namespace destructions, moves and failing commands; with
+//!    [`Limits::concurrency`], two consecutive operations may run concurrently (`&`, `wait`).
+//!
+//! # Determinism
+//! Setup deletes nothing, and operations create nothing and only move devices whose name is
+//! unique in the whole topology. Deleting and destroying is partly asynchronous in the kernel
+//! (a device queued on another namespace's work, `cleanup_net()`), so a later command may still
+//! see a device that is already doomed; under these two rules that only changes whether such a
+//! command reports an error, never which devices are left. A sequential topology therefore has
+//! one outcome, which [`crate::reference`] predicts.
+
+use std::fmt;
+
+use rtnl_model::script::Script;
+use rtnl_model::{Config, Mode};
+
+use crate::scenario::{parse_script, ParseError};
+
+/// The name generated scripts are parsed under.
+pub const SCRIPT_NAME: &str = "generated";
+
+/// The kernel configuration generated topologies run under, [`Config::new`] except for two
+/// hazards they reach constantly, so that everything else stays visible (tests pin both with
+/// the faithful values):
+/// - `wq_max_active: 4`, the modelled fix of A6. With `create_workqueue()`'s 1, a per-netns
+///   work item that unregisters a lower whose ipvlan upper lives in a third namespace waits for
+///   that namespace's item, queued behind it on the same CPU: a hang.
+/// - `rebroadcast: false`, avoiding A1. The re-broadcast in `netdev_wait_allrefs_any()` drains
+///   the waiting device's namespace with `__rtnl_net_unlock()` and then calls `__rtnl_unlock()`,
+///   which WARNs (S11) when that drain unregistered anything: whenever another command queued a
+///   device on that namespace while a device there waits for its references.
+pub fn generated_config(mode: Mode) -> Config {
+    Config { wq_max_active: 4, rebroadcast: false, ..Config::new(mode) }
+}
+
+/// A namespace: the initial one (commands without `-n`) or `nsN`, N from 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Net {
+    Init,
+    Ns(usize),
+}
+
+impl Net {
+    /// `ip` or `ip -n nsN`.
+    fn ip(self) -> String {
+        match self {
+            Net::Init => "ip".into(),
+            Net::Ns(n) => format!("ip -n ns{n}"),
+        }
+    }
+
+    fn ns(self) -> Option<usize> {
+        match self {
+            Net::Init => None,
+            Net::Ns(n) => Some(n),
+        }
+    }
+}
+
+impl fmt::Display for Net {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Net::Init => f.write_str("init_net"),
+            Net::Ns(n) => write!(f, "ns{n}"),
+        }
+    }
+}
+
+/// The kind of an upper device.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UpperKind {
+    Ipvlan,
+    Macvlan,
+}
+
+impl UpperKind {
+    fn type_name(self) -> &'static str {
+        match self {
+            UpperKind::Ipvlan => "ipvlan",
+            UpperKind::Macvlan => "macvlan",
+        }
+    }
+}
+
+/// A tunnel device and its parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Tunnel {
+    Vxlan { id: u32, dstport: u16 },
+    Bareudp { dstport: u16 },
+}
+
+/// One `ip` command of a topology. Namespaces that `ip` must name (`netns`, `link-netns`) are
+/// `nsN` numbers: the initial namespace has no name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Cmd {
+    /// `ip netns del nsN`
+    NetnsDel { ns: usize },
+    /// `ip [-n NET] link add NAME type veth peer name PEER [netns nsP]`
+    Veth { net: Net, name: String, peer: String, peer_ns: Option<usize> },
+    /// `ip [-n NET] link add NAME link LOWER [link-netns nsL] type ipvlan|macvlan [mode M]`
+    Upper { net: Net, name: String, kind: UpperKind, lower: String, link_ns: Option<usize>, mode: Option<&'static str> },
+    /// `ip [-n NET] link add NAME type vxlan id I dstport P` (or bareudp): NET is the socket's.
+    Tunnel { net: Net, name: String, tunnel: Tunnel },
+    /// `ip [-n NET] link set NAME netns nsT`
+    Move { net: Net, name: String, to: usize },
+    /// `ip [-n NET] link del NAME`
+    Del { net: Net, name: String },
+}
+
+impl fmt::Display for Cmd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Cmd::NetnsDel { ns } => write!(f, "ip netns del ns{ns}"),
+            Cmd::Veth { net, name, peer, peer_ns } => {
+                write!(f, "{} link add {name} type veth peer name {peer}", net.ip())?;
+                match peer_ns {
+                    Some(p) => write!(f, " netns ns{p}"),
+                    None => Ok(()),
+                }
+            }
+            Cmd::Upper { net, name, kind, lower, link_ns, mode } => {
+                write!(f, "{} link add {name} link {lower}", net.ip())?;
+                if let Some(l) = link_ns {
+                    write!(f, " link-netns ns{l}")?;
+                }
+                write!(f, " type {}", kind.type_name())?;
+                match mode {
+                    Some(m) => write!(f, " mode {m}"),
+                    None => Ok(()),
+                }
+            }
+            Cmd::Tunnel { net, name, tunnel: Tunnel::Vxlan { id, dstport } } => {
+                write!(f, "{} link add {name} type vxlan id {id} dstport {dstport}", net.ip())
+            }
+            Cmd::Tunnel { net, name, tunnel: Tunnel::Bareudp { dstport } } => {
+                write!(f, "{} link add {name} type bareudp dstport {dstport} ethertype ipv4", net.ip())
+            }
+            Cmd::Move { net, name, to } => write!(f, "{} link set {name} netns ns{to}", net.ip()),
+            Cmd::Del { net, name } => write!(f, "{} link del {name}", net.ip()),
+        }
+    }
+}
+
+/// A generated scenario: namespaces, the setup that builds its devices, and the operations.
+/// Plain data; [`Topology::to_script`] (and `Debug`) print it as a scenario script.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Topology {
+    /// `ns1` ..= `nsN` are added first.
+    pub nets: usize,
+    /// Devices the setup creates.
+    pub devices: usize,
+    pub setup: Vec<Cmd>,
+    /// Operations in order; a group of two runs concurrently.
+    pub ops: Vec<Vec<Cmd>>,
+}
+
+impl Topology {
+    /// Whether no two commands run concurrently.
+    pub fn is_sequential(&self) -> bool {
+        self.ops.iter().all(|g| g.len() <= 1)
+    }
+
+    /// Every command after the `ip netns add` lines, in script order.
+    pub fn commands(&self) -> impl Iterator<Item = &Cmd> {
+        self.setup.iter().chain(self.ops.iter().flatten())
+    }
+
+    /// The topology as a scenario script, with a header comment, ready to paste into a file.
+    pub fn to_script(&self) -> String {
+        use fmt::Write as _;
+        let ops: usize = self.ops.iter().map(Vec::len).sum();
+        let concurrent = self.ops.iter().filter(|g| g.len() > 1).count();
+        let mut s = format!(
+            "# Generated topology: {} namespace{}, {} device{}, {ops} operation{}{}.\n",
+            self.nets,
+            plural(self.nets),
+            self.devices,
+            plural(self.devices),
+            plural(ops),
+            if concurrent > 0 {
+                format!(" ({concurrent} concurrent pair{})", plural(concurrent))
+            } else {
+                String::new()
+            }
+        );
+        s.push_str("# Check it with `rtnl-check check FILE`; run it on a kernel as root with `sh FILE`.\n");
+        for n in 1..=self.nets {
+            let _ = writeln!(s, "ip netns add ns{n}");
+        }
+        for c in &self.setup {
+            let _ = writeln!(s, "{c}");
+        }
+        if !self.ops.is_empty() {
+            s.push_str("# operations\n");
+        }
+        for g in &self.ops {
+            match g.as_slice() {
+                [c] => {
+                    let _ = writeln!(s, "{c}");
+                }
+                cs => {
+                    for c in cs {
+                        let _ = writeln!(s, "{c} &");
+                    }
+                    s.push_str("wait\n");
+                }
+            }
+        }
+        s
+    }
+
+    /// The script the model runs: exactly [`Topology::to_script`], parsed. An error here is a
+    /// bug of the printer.
+    pub fn script(&self) -> Result<Script, ParseError> {
+        parse_script(SCRIPT_NAME, &self.to_script())
+    }
+}
+
+impl fmt::Debug for Topology {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\n")?;
+        f.write_str(&self.to_script())
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// Bounds and switches of a generated topology.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Namespaces `ns1` ..= `nsN`, N at most this (at least 1).
+    pub max_nets: usize,
+    /// Devices the setup creates (a veth pair counts two).
+    pub max_devs: usize,
+    /// Operations after the setup.
+    pub max_ops: usize,
+    /// Whether pairs of operations may run concurrently.
+    pub concurrency: bool,
+    /// Whether uppers may be ipvlan (else all are macvlan).
+    pub ipvlan: bool,
+    /// Whether tunnels may be bareudp (else all are vxlan).
+    pub bareudp: bool,
+    /// Whether uppers may name their lower's namespace with `link-netns` (older iproute2
+    /// cannot); otherwise they are created beside the lower and moved.
+    pub link_netns: bool,
+    /// Whether devices may live in the initial namespace.
+    pub init_net: bool,
+    /// Whether an ipvlan may sit on a macvlan or a vxlan, lowers whose unregistration the series
+    /// left unconverted (a macvlan goes with its lower, a vxlan with its socket's namespace,
+    /// synchronously and without the lock of the namespace the device is in). These are the
+    /// shapes of two findings, so off by default ([`Limits::with_known_findings`]; pinned in
+    /// tests/props.rs): the lower's NETDEV_UNREGISTER runs ipvlan's handler, which unregisters
+    /// the uppers beside the lower at once, without that namespace's lock (S5); and for an
+    /// ipvlan port on a macvlan on an ipvlan, inside the `pnodes_lock` the lower port's handler
+    /// holds (lockdep: possible recursive locking).
+    pub ipvlan_on_unconverted: bool,
+}
+
+impl Limits {
+    pub fn new(max_nets: usize, max_devs: usize) -> Self {
+        Limits {
+            max_nets: max_nets.max(1),
+            max_devs,
+            max_ops: max_devs.clamp(2, 6),
+            concurrency: true,
+            ipvlan: true,
+            bareudp: true,
+            link_netns: true,
+            init_net: true,
+            ipvlan_on_unconverted: false,
+        }
+    }
+
+    /// With the shapes of known findings too (see [`Limits::ipvlan_on_unconverted`]).
+    pub fn with_known_findings(self) -> Self {
+        Limits { ipvlan_on_unconverted: true, ..self }
+    }
+
+    /// Without concurrent operations.
+    pub fn sequential(self) -> Self {
+        Limits { concurrency: false, ..self }
+    }
+
+    /// Only what this machine's kernel and iproute2 run (veth, macvlan, vxlan; no
+    /// `link-netns`), for comparisons on a real kernel.
+    pub fn for_kernel(self) -> Self {
+        Limits { ipvlan: false, bareudp: false, link_netns: false, ..self }
+    }
+
+    /// What the `explore_schedule` fuzz target decodes: small enough for one shuttle
+    /// execution to take about a millisecond.
+    /// Without known findings ([`Limits::new`]), which would make every run of that shape a
+    /// crash.
+    pub fn fuzz() -> Self {
+        Limits::new(4, 8)
+    }
+}
+
+/// A setup intent. Numbers pick among what exists, modulo its count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SetupIntent {
+    /// A veth pair, the ends in `net` and `peer`.
+    Veth { net: u8, peer: u8 },
+    /// A veth pair whose ends share one name, in two namespaces.
+    Twin { net: u8, peer: u8 },
+    /// An ipvlan (or macvlan) on device `lower`, in `net`.
+    Upper { macvlan: bool, lower: u8, net: u8, link_netns: bool, mode: u8 },
+    /// A vxlan (or bareudp) with its socket in `socket`, moved to `net`.
+    Tunnel { bareudp: bool, socket: u8, net: u8 },
+    /// Move device `dev` to namespace `to`.
+    Move { dev: u8, to: u8 },
+    /// A command that fails (see [`Fail`]).
+    Fail { kind: u8, arg: u8 },
+}
+
+/// An operation intent, and whether it runs concurrently with the next one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct OpIntent {
+    pub op: OpKind,
+    pub with_next: bool,
+}
+
+/// What an operation does. Numbers pick among what exists, modulo its count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OpKind {
+    Del { dev: u8 },
+    DelNetns { ns: u8 },
+    Move { dev: u8, to: u8 },
+    Fail { kind: u8, arg: u8 },
+}
+
+/// The failing commands, by `kind` modulo their count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fail {
+    /// Delete a device that does not exist: ENODEV.
+    MissingDevice,
+    /// Any command in a namespace that does not exist: ENOENT.
+    MissingNetns,
+    /// Move a device to a namespace that does not exist: ENOENT.
+    MoveToMissingNetns,
+    /// `ip netns del` of a namespace that does not exist: ENOENT.
+    DelMissingNetns,
+    /// An upper on a lower that does not exist: ENODEV.
+    MissingLower,
+    /// A veth named like an existing device of that namespace: EEXIST (setup only: later, the
+    /// existing device may already be doomed and its name about to be free).
+    DuplicateName,
+    /// Move one end of a twin pair to the other end's namespace: EEXIST (setup only).
+    NameClashInTarget,
+}
+
+impl Fail {
+    const ALL: [Fail; 7] = [
+        Fail::MissingDevice,
+        Fail::MissingNetns,
+        Fail::MoveToMissingNetns,
+        Fail::DelMissingNetns,
+        Fail::MissingLower,
+        Fail::DuplicateName,
+        Fail::NameClashInTarget,
+    ];
+    /// The first four are deterministic during the operations too.
+    const IN_OPS: usize = 4;
+}
+
+/// A topology as intents, before [`Plan::build`] resolves them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Plan {
+    /// Namespaces, modulo [`Limits::max_nets`], plus one.
+    pub nets: u8,
+    pub setup: Vec<SetupIntent>,
+    pub ops: Vec<OpIntent>,
+}
+
+/// A device as the builder tracks it.
+#[derive(Clone, Debug)]
+struct Dev {
+    name: String,
+    net: Net,
+    kind: Kind,
+    /// The real lower of an upper.
+    lower: Option<usize>,
+    /// One end of a pair whose ends share a name: never moved during the operations.
+    twin: bool,
+    /// Deleted by an operation naming it: not picked again.
+    deleted: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Veth,
+    Ipvlan,
+    Macvlan,
+    Vxlan,
+    Bareudp,
+}
+
+struct Builder<'l> {
+    lim: &'l Limits,
+    nets: usize,
+    next: usize,
+    devs: Vec<Dev>,
+    setup: Vec<Cmd>,
+    ops: Vec<Vec<Cmd>>,
+    dead: Vec<bool>,
+}
+
+const NOSUCH: &str = "nosuch";
+
+impl Plan {
+    /// Resolves the intents within `lim`.
+    pub fn build(&self, lim: &Limits) -> Topology {
+        let nets = 1 + usize::from(self.nets) % lim.max_nets.max(1);
+        let mut b = Builder {
+            lim,
+            nets,
+            next: 0,
+            devs: Vec::new(),
+            setup: Vec::new(),
+            ops: Vec::new(),
+            dead: vec![false; nets + 2],
+        };
+        for i in &self.setup {
+            b.setup_intent(i);
+        }
+        let mut group: Vec<Cmd> = Vec::new();
+        for (n, i) in self.ops.iter().take(lim.max_ops).enumerate() {
+            if let Some(c) = b.op_intent(&i.op) {
+                group.push(c);
+            }
+            let last = n + 1 == self.ops.len().min(lim.max_ops);
+            if !(lim.concurrency && i.with_next && group.len() < 2 && !last) && !group.is_empty() {
+                b.ops.push(std::mem::take(&mut group));
+            }
+        }
+        if !group.is_empty() {
+            b.ops.push(group);
+        }
+        Topology { nets, devices: b.devs.len(), setup: b.setup, ops: b.ops }
+    }
+
+    /// Decodes a plan from bytes: `[nets, setup count, op count]`, then 4 bytes per intent
+    /// (see [`SetupIntent::from_bytes`], [`OpIntent::from_bytes`]); missing bytes read as 0.
+    /// Returns the plan and the bytes after it.
+    pub fn from_bytes(data: &[u8]) -> (Plan, &[u8]) {
+        let mut r = Reader { data };
+        let nets = r.byte();
+        let n_setup = usize::from(r.byte() % 24);
+        let n_ops = usize::from(r.byte() % 12);
+        let setup = (0..n_setup).map(|_| SetupIntent::from_bytes(r.four())).collect();
+        let ops = (0..n_ops).map(|_| OpIntent::from_bytes(r.four())).collect();
+        (Plan { nets, setup, ops }, r.data)
+    }
+
+    /// The bytes [`Plan::from_bytes`] decodes to this plan (counts beyond what it reads are
+    /// cut), for writing fuzz seeds.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let setup = &self.setup[..self.setup.len().min(23)];
+        let ops = &self.ops[..self.ops.len().min(11)];
+        let mut out = vec![self.nets, setup.len() as u8, ops.len() as u8];
+        for i in setup {
+            out.extend(i.to_bytes());
+        }
+        for i in ops {
+            out.extend(i.to_bytes());
+        }
+        out
+    }
+}
+
+struct Reader<'a> {
+    data: &'a [u8],
+}
+
+impl Reader<'_> {
+    fn byte(&mut self) -> u8 {
+        match self.data.split_first() {
+            Some((&b, rest)) => {
+                self.data = rest;
+                b
+            }
+            None => 0,
+        }
+    }
+
+    fn four(&mut self) -> [u8; 4] {
+        [self.byte(), self.byte(), self.byte(), self.byte()]
+    }
+}
+
+impl SetupIntent {
+    /// `[tag, a, b, c]`: tag modulo 6 picks the variant, in declaration order; flags are bit 0
+    /// of `c` (`macvlan`, `bareudp`) and bit 1 (`link_netns`); an upper's mode is `c >> 2`.
+    pub fn from_bytes([tag, a, b, c]: [u8; 4]) -> Self {
+        match tag % 6 {
+            0 => SetupIntent::Veth { net: a, peer: b },
+            1 => SetupIntent::Twin { net: a, peer: b },
+            2 => SetupIntent::Upper { macvlan: c & 1 != 0, lower: a, net: b, link_netns: c & 2 != 0, mode: c >> 2 },
+            3 => SetupIntent::Tunnel { bareudp: c & 1 != 0, socket: a, net: b },
+            4 => SetupIntent::Move { dev: a, to: b },
+            _ => SetupIntent::Fail { kind: a, arg: b },
+        }
+    }
+
+    pub fn to_bytes(&self) -> [u8; 4] {
+        match *self {
+            SetupIntent::Veth { net, peer } => [0, net, peer, 0],
+            SetupIntent::Twin { net, peer } => [1, net, peer, 0],
+            SetupIntent::Upper { macvlan, lower, net, link_netns, mode } => {
+                [2, lower, net, u8::from(macvlan) | u8::from(link_netns) << 1 | (mode % 64) << 2]
+            }
+            SetupIntent::Tunnel { bareudp, socket, net } => [3, socket, net, u8::from(bareudp)],
+            SetupIntent::Move { dev, to } => [4, dev, to, 0],
+            SetupIntent::Fail { kind, arg } => [5, kind, arg, 0],
+        }
+    }
+}
+
+impl OpIntent {
+    /// `[tag, a, b, _]`: tag modulo 4 (bits 0-1) picks the kind, bit 7 is `with_next`.
+    pub fn from_bytes([tag, a, b, _]: [u8; 4]) -> Self {
+        let op = match tag & 3 {
+            0 => OpKind::Del { dev: a },
+            1 => OpKind::DelNetns { ns: a },
+            2 => OpKind::Move { dev: a, to: b },
+            _ => OpKind::Fail { kind: a, arg: b },
+        };
+        OpIntent { op, with_next: tag & 0x80 != 0 }
+    }
+
+    pub fn to_bytes(&self) -> [u8; 4] {
+        let next = if self.with_next { 0x80 } else { 0 };
+        match self.op {
+            OpKind::Del { dev } => [next, dev, 0, 0],
+            OpKind::DelNetns { ns } => [next | 1, ns, 0, 0],
+            OpKind::Move { dev, to } => [next | 2, dev, to, 0],
+            OpKind::Fail { kind, arg } => [next | 3, kind, arg, 0],
+        }
+    }
+}
+
+impl Builder<'_> {
+    fn fresh(&mut self, prefix: &str) -> String {
+        let n = self.next;
+        self.next += 1;
+        format!("{prefix}{n}")
+    }
+
+    /// A namespace for a device: `nsN`, or about one in eight the initial one.
+    fn net(&self, x: u8) -> Net {
+        if self.lim.init_net && x % 8 == 7 {
+            Net::Init
+        } else {
+            Net::Ns(self.ns(x))
+        }
+    }
+
+    /// A named namespace.
+    fn ns(&self, x: u8) -> usize {
+        1 + usize::from(x) % self.nets
+    }
+
+    /// A namespace that was never added.
+    fn missing_ns(&self) -> usize {
+        self.nets + 1
+    }
+
+    fn room(&self, n: usize) -> bool {
+        self.devs.len() + n <= self.lim.max_devs
+    }
+
+    fn add_dev(&mut self, name: String, net: Net, kind: Kind, lower: Option<usize>, twin: bool) {
+        self.devs.push(Dev { name, net, kind, lower, twin, deleted: false });
+    }
+
+    /// A veth pair `a`@`n` - `b`@`p`, printed from whichever end can name the other's namespace.
+    fn veth_cmd(a: &str, n: Net, b: &str, p: Net) -> Cmd {
+        match (n, p) {
+            (Net::Ns(ns), Net::Init) => Cmd::Veth { net: Net::Init, name: b.into(), peer: a.into(), peer_ns: Some(ns) },
+            _ => Cmd::Veth { net: n, name: a.into(), peer: b.into(), peer_ns: if n == p { None } else { p.ns() } },
+        }
+    }
+
+    fn setup_intent(&mut self, i: &SetupIntent) {
+        match *i {
+            SetupIntent::Veth { net, peer } => {
+                if !self.room(2) {
+                    return;
+                }
+                let (n, p) = (self.net(net), self.net(peer));
+                let (a, b) = (self.fresh("veth"), self.fresh("veth"));
+                self.setup.push(Self::veth_cmd(&a, n, &b, p));
+                self.add_dev(a, n, Kind::Veth, None, false);
+                self.add_dev(b, p, Kind::Veth, None, false);
+            }
+            SetupIntent::Twin { net, peer } => {
+                if !self.room(2) {
+                    return;
+                }
+                let n = self.net(net);
+                let mut p = self.net(peer);
+                if p == n {
+                    p = match n {
+                        Net::Ns(k) if self.nets > 1 => Net::Ns(k % self.nets + 1),
+                        Net::Ns(_) if self.lim.init_net => Net::Init,
+                        Net::Ns(_) => return,
+                        Net::Init => Net::Ns(1),
+                    };
+                }
+                let name = self.fresh("tw");
+                self.setup.push(Self::veth_cmd(&name, n, &name, p));
+                self.add_dev(name.clone(), n, Kind::Veth, None, true);
+                self.add_dev(name, p, Kind::Veth, None, true);
+            }
+            SetupIntent::Upper { macvlan, lower, net, link_netns, mode } => {
+                self.upper(macvlan, lower, net, link_netns, mode)
+            }
+            SetupIntent::Tunnel { bareudp, socket, net } => {
+                if !self.room(1) {
+                    return;
+                }
+                let s = self.net(socket);
+                let d = match self.net(net) {
+                    Net::Init => s,
+                    d => d,
+                };
+                let bareudp = bareudp && self.lim.bareudp;
+                let (prefix, kind) = if bareudp { ("bu", Kind::Bareudp) } else { ("vx", Kind::Vxlan) };
+                let name = self.fresh(prefix);
+                let n = u16::try_from(self.next).unwrap_or(u16::MAX);
+                let tunnel = if bareudp {
+                    Tunnel::Bareudp { dstport: n.saturating_add(6635) }
+                } else {
+                    Tunnel::Vxlan { id: n.into(), dstport: 4789 }
+                };
+                self.setup.push(Cmd::Tunnel { net: s, name: name.clone(), tunnel });
+                if let Net::Ns(to) = d {
+                    if d != s {
+                        self.setup.push(Cmd::Move { net: s, name: name.clone(), to });
+                    }
+                }
+                self.add_dev(name, d, kind, None, false);
+            }
+            SetupIntent::Move { dev, to } => {
+                if self.devs.is_empty() {
+                    return;
+                }
+                let d = usize::from(dev) % self.devs.len();
+                let to = self.ns(to);
+                let Dev { name, net, .. } = self.devs[d].clone();
+                self.setup.push(Cmd::Move { net, name: name.clone(), to });
+                let clash = self.devs.iter().enumerate().any(|(j, o)| j != d && o.name == name && o.net == Net::Ns(to));
+                if !clash {
+                    self.devs[d].net = Net::Ns(to);
+                }
+            }
+            SetupIntent::Fail { kind, arg } => {
+                let fail = Fail::ALL[usize::from(kind) % Fail::ALL.len()];
+                if let Some(c) = self.fail(fail, arg) {
+                    self.setup.push(c);
+                }
+            }
+        }
+    }
+
+    fn upper(&mut self, macvlan: bool, lower: u8, net: u8, link_netns: bool, mode: u8) {
+        let kind = if macvlan || !self.lim.ipvlan { Kind::Macvlan } else { Kind::Ipvlan };
+        let cands: Vec<usize> = (0..self.devs.len()).filter(|&d| self.devs[d].kind != Kind::Bareudp).collect();
+        if cands.is_empty() || !self.room(1) {
+            return;
+        }
+        let l = cands[usize::from(lower) % cands.len()];
+        // ipvlan_link_new() and macvlan_common_newlink() follow an upper of their own kind
+        // down to its lower.
+        let real = if self.devs[l].kind == kind { self.devs[l].lower.unwrap_or(l) } else { l };
+        let unconverted = matches!(self.devs[real].kind, Kind::Macvlan | Kind::Vxlan);
+        if kind == Kind::Ipvlan && !self.lim.ipvlan_on_unconverted && unconverted {
+            return;
+        }
+        // One rx handler per device: an ipvlan port cannot also be a macvlan port (EBUSY).
+        let other = if kind == Kind::Ipvlan { Kind::Macvlan } else { Kind::Ipvlan };
+        let busy = self.devs.iter().any(|d| d.kind == other && d.lower == Some(real));
+        let (ukind, prefix, modes): (_, _, &[Option<&'static str>]) = match kind {
+            Kind::Ipvlan => (UpperKind::Ipvlan, "ipvl", &[Some("l2"), Some("l3"), None]),
+            _ => (UpperKind::Macvlan, "macv", &[Some("bridge"), Some("private"), Some("vepa"), None]),
+        };
+        let mode = modes[usize::from(mode) % modes.len()];
+        let name = self.fresh(prefix);
+        let (lname, ln) = (self.devs[l].name.clone(), self.devs[l].net);
+        let mut n = self.net(net);
+        let cmd = |net: Net, link_ns: Option<usize>| Cmd::Upper {
+            net,
+            name: name.clone(),
+            kind: ukind,
+            lower: lname.clone(),
+            link_ns,
+            mode,
+        };
+        let link_form = self.lim.link_netns && (link_netns || n == Net::Init);
+        match (n, ln) {
+            _ if n == ln => self.setup.push(cmd(n, None)),
+            (_, Net::Ns(l)) if link_form => self.setup.push(cmd(n, Some(l))),
+            (Net::Ns(to), _) => {
+                self.setup.push(cmd(ln, None));
+                if !busy {
+                    self.setup.push(Cmd::Move { net: ln, name: name.clone(), to });
+                }
+            }
+            (Net::Init, _) => {
+                // Nothing can move a device into the unnamed initial namespace.
+                n = ln;
+                self.setup.push(cmd(n, None));
+            }
+        }
+        if !busy {
+            self.add_dev(name, n, kind, Some(real), false);
+        }
+    }
+
+    /// A command that fails, if this one can be made here.
+    fn fail(&mut self, fail: Fail, arg: u8) -> Option<Cmd> {
+        let pick = |b: &Self| (!b.devs.is_empty()).then(|| b.devs[usize::from(arg) % b.devs.len()].clone());
+        Some(match fail {
+            Fail::MissingDevice => Cmd::Del { net: self.net(arg), name: NOSUCH.into() },
+            Fail::MissingNetns => {
+                let name = pick(self).map_or_else(|| NOSUCH.into(), |d| d.name);
+                Cmd::Del { net: Net::Ns(self.missing_ns()), name }
+            }
+            Fail::MoveToMissingNetns => {
+                let d = pick(self)?;
+                Cmd::Move { net: d.net, name: d.name, to: self.missing_ns() }
+            }
+            Fail::DelMissingNetns => Cmd::NetnsDel { ns: self.missing_ns() },
+            Fail::MissingLower => {
+                let kind = if arg % 2 == 1 || !self.lim.ipvlan { UpperKind::Macvlan } else { UpperKind::Ipvlan };
+                let name = self.fresh(if kind == UpperKind::Ipvlan { "ipvl" } else { "macv" });
+                Cmd::Upper { net: self.net(arg / 2), name, kind, lower: NOSUCH.into(), link_ns: None, mode: None }
+            }
+            Fail::DuplicateName => {
+                let d = pick(self)?;
+                let peer = self.fresh("dup");
+                Cmd::Veth { net: d.net, name: d.name, peer, peer_ns: None }
+            }
+            Fail::NameClashInTarget => {
+                let twins: Vec<Dev> = self.devs.iter().filter(|d| d.twin).cloned().collect();
+                let d = twins.get(usize::from(arg) % twins.len().max(1))?;
+                let other = twins.iter().find(|o| o.name == d.name && o.net != d.net)?;
+                Cmd::Move { net: d.net, name: d.name.clone(), to: other.net.ns()? }
+            }
+        })
+    }
+
+    fn op_intent(&mut self, op: &OpKind) -> Option<Cmd> {
+        match *op {
+            OpKind::Del { dev } => {
+                let cands: Vec<usize> = (0..self.devs.len()).filter(|&d| !self.devs[d].deleted).collect();
+                let d = *cands.get(usize::from(dev) % cands.len().max(1))?;
+                self.devs[d].deleted = true;
+                Some(Cmd::Del { net: self.devs[d].net, name: self.devs[d].name.clone() })
+            }
+            OpKind::DelNetns { ns } => {
+                let live: Vec<usize> = (1..=self.nets).filter(|&n| !self.dead[n]).collect();
+                let n = *live.get(usize::from(ns) % live.len().max(1))?;
+                self.dead[n] = true;
+                Some(Cmd::NetnsDel { ns: n })
+            }
+            OpKind::Move { dev, to } => {
+                let cands: Vec<usize> =
+                    (0..self.devs.len()).filter(|&d| !self.devs[d].deleted && !self.devs[d].twin).collect();
+                let d = *cands.get(usize::from(dev) % cands.len().max(1))?;
+                let to = self.ns(to);
+                let Dev { name, net, .. } = self.devs[d].clone();
+                let from_dead = net.ns().is_some_and(|n| self.dead[n]);
+                if !self.dead[to] && !from_dead {
+                    self.devs[d].net = Net::Ns(to);
+                }
+                Some(Cmd::Move { net, name, to })
+            }
+            OpKind::Fail { kind, arg } => self.fail(Fail::ALL[usize::from(kind) % Fail::IN_OPS], arg),
+        }
+    }
+}
+
+/// Builders for hand-made plans, as tests and fuzz seeds write them.
+impl Plan {
+    pub fn new(nets: u8) -> Self {
+        Plan { nets: nets.saturating_sub(1), ..Plan::default() }
+    }
+
+    pub fn setup(mut self, i: SetupIntent) -> Self {
+        self.setup.push(i);
+        self
+    }
+
+    /// An operation run on its own.
+    pub fn op(mut self, op: OpKind) -> Self {
+        self.ops.push(OpIntent { op, with_next: false });
+        self
+    }
+
+    /// An operation run concurrently with the next one.
+    pub fn op_with_next(mut self, op: OpKind) -> Self {
+        self.ops.push(OpIntent { op, with_next: true });
+        self
+    }
+}
+
+#[cfg(feature = "arbitrary")]
+mod fuzz_input {
+    use super::{Limits, OpIntent, Plan, SetupIntent, Topology};
+    use arbitrary::{Arbitrary, Result, Unstructured};
+
+    fn four(u: &mut Unstructured<'_>) -> Result<[u8; 4]> {
+        <[u8; 4]>::arbitrary(u)
+    }
+
+    /// The same layout as [`Plan::from_bytes`], read from the front, so that the bytes after a
+    /// plan stay available (the `explore_schedule` target schedules with them).
+    impl<'a> Arbitrary<'a> for Plan {
+        fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+            let [nets, n_setup, n_ops] = <[u8; 3]>::arbitrary(u)?;
+            let setup = (0..n_setup % 24).map(|_| four(u).map(SetupIntent::from_bytes)).collect::<Result<_>>()?;
+            let ops = (0..n_ops % 12).map(|_| four(u).map(OpIntent::from_bytes)).collect::<Result<_>>()?;
+            Ok(Plan { nets, setup, ops })
+        }
+    }
+
+    /// A topology within [`Limits::fuzz`].
+    impl<'a> Arbitrary<'a> for Topology {
+        fn arbitrary(u: &mut Unstructured<'a>) -> Result<Self> {
+            Ok(Plan::arbitrary(u)?.build(&Limits::fuzz()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_round_trip() {
+        let plan = Plan::new(3)
+            .setup(SetupIntent::Veth { net: 0, peer: 1 })
+            .setup(SetupIntent::Upper { macvlan: false, lower: 1, net: 2, link_netns: true, mode: 1 })
+            .setup(SetupIntent::Tunnel { bareudp: true, socket: 0, net: 1 })
+            .op_with_next(OpKind::Del { dev: 0 })
+            .op(OpKind::DelNetns { ns: 2 });
+        let mut bytes = plan.to_bytes();
+        bytes.extend([9, 9]);
+        let (back, rest) = Plan::from_bytes(&bytes);
+        assert_eq!(back, plan);
+        assert_eq!(rest, [9, 9]);
+    }
+
+    #[test]
+    fn a6_shape_prints_as_its_reproducer() {
+        let t = Plan::new(3)
+            .setup(SetupIntent::Veth { net: 0, peer: 1 })
+            .setup(SetupIntent::Upper { macvlan: false, lower: 1, net: 2, link_netns: true, mode: 0 })
+            .op(OpKind::Del { dev: 0 })
+            .build(&Limits::new(3, 8));
+        let text = t.to_script();
+        let body: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).map(str::trim).collect();
+        assert_eq!(
+            body,
+            [
+                "ip netns add ns1",
+                "ip netns add ns2",
+                "ip netns add ns3",
+                "ip -n ns1 link add veth0 type veth peer name veth1 netns ns2",
+                "ip -n ns3 link add ipvl2 link veth1 link-netns ns2 type ipvlan mode l2",
+                "ip -n ns1 link del veth0",
+            ]
+        );
+        assert!(t.is_sequential());
+    }
+}
