@@ -231,7 +231,7 @@ fn examples_are_kept_per_class_pair() {
     let e = g.class_edges().next().expect("one class edge");
     assert_eq!(g.edge_count(), 1);
     assert_eq!(e.count, 7);
-    let funcs: Vec<&str> = e.examples.iter().map(|x| x.to_site.func.as_str()).collect();
+    let funcs: Vec<&str> = e.examples.iter().map(|x| x.to_site.func.as_ref()).collect();
     assert_eq!(funcs, ["a", "b", "c", "d"]);
     assert_eq!(e.examples[0].to.key, 1);
 }
