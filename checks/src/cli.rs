@@ -289,7 +289,11 @@ pub fn render_text(r: &ScenarioResult, full_trace: bool) -> String {
             None => {
                 let _ =
                     writeln!(o, "  properties held in every execution: {}", Property::ALL.map(|p| p.id()).join(" "));
-                let what = if m.outcomes_complete { "complete" } else { "as sampled" };
+                let what = match (&s.bound, s.exhausted) {
+                    (None, true) => "complete".to_string(),
+                    (Some(b), true) => format!("complete within {b}"),
+                    _ => "as sampled".to_string(),
+                };
                 let _ = writeln!(o, "  outcomes ({what}):");
                 for out in &m.outcomes {
                     let _ = writeln!(o, "    {}", serde_json::to_string(out).unwrap_or_default());
@@ -523,19 +527,18 @@ fn cmd_check(a: &CheckArgs) -> i32 {
                 eprintln!("error: {e}");
                 return 2;
             }
-            Ok((r, _)) => {
+            Ok((r, exs)) => {
                 failed |= r.modes.iter().any(|m| !m.passed);
-                match a.format {
-                    Format::Text => print!("{}", render_text(&r, a.full_trace)),
-                    Format::Json => json.push(r),
+                if a.format == Format::Json {
+                    json.push(r);
+                    continue;
                 }
-                if a.trace && a.format == Format::Text {
-                    for mode in modes(&a.mode).unwrap_or_default() {
-                        let rep = rtnl_model::execute(Config { trace_all: a.full_trace, ..config(a, mode) }, &l.script);
-                        println!(
-                            "\n-- trace of one run, mode {mode} (real threads) --\n{}",
-                            rep.format_trace(a.full_trace)
-                        );
+                print!("{}", render_text(&r, a.full_trace));
+                if a.trace {
+                    for (m, ex) in r.modes.iter().zip(&exs) {
+                        if let Some(first) = &ex.first {
+                            println!("\n-- trace of the first execution, mode {} --\n{}", m.mode, first.format_trace(a.full_trace));
+                        }
                     }
                 }
             }

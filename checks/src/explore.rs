@@ -166,6 +166,8 @@ pub struct Exploration {
     pub failure: Option<Failure>,
     /// "unconverted path" notes seen (S5 exemptions taken), deduplicated.
     pub unconverted: BTreeSet<String>,
+    /// The report of the first execution, for showing its trace.
+    pub first: Option<Report>,
 }
 
 impl Exploration {
@@ -182,6 +184,7 @@ pub(crate) struct Collector {
     executions: u64,
     current: Option<rtnl_model::sync::Instr<Observed>>,
     last_report: Option<Report>,
+    first: Option<Report>,
     outcomes: BTreeSet<Outcome>,
     graph: LockGraph,
     new_lock_reports: Vec<LockReport>,
@@ -219,6 +222,9 @@ pub(crate) fn body(target: &Target, col: &Mutex<Collector>) {
         }
     }
     let reports = c.graph.add_edges(&report.lock_edges);
+    if c.first.is_none() {
+        c.first = Some(report.clone());
+    }
     let first_violation = report.violations.first().cloned();
     c.last_report = Some(report);
     if let Some(v) = first_violation {
@@ -344,6 +350,7 @@ pub fn explore(target: &Target, opts: &ExploreOptions) -> Result<Exploration, St
         graph: std::mem::take(&mut c.graph),
         failure,
         unconverted: std::mem::take(&mut c.unconverted),
+        first: c.first.take(),
     })
 }
 

@@ -7,7 +7,7 @@
 #[cfg(rtnl_loom)]
 mod tests {
     use rtnl_checks::cli::load;
-    use rtnl_checks::explore::{explore, replay, Exploration, ExploreOptions, Explorer, Target};
+    use rtnl_checks::explore::{explore, replay, threads_needed, Exploration, ExploreOptions, Explorer, Target, LOOM_MAX_THREADS};
     use rtnl_checks::token::ReplayToken;
     use rtnl_model::{Config, Mode, Property};
     use std::path::Path;
@@ -91,5 +91,43 @@ mod tests {
         // The replay traces every model function, so it holds at least the original trace.
         assert!(again.trace.len() >= f.trace.len());
         assert!(again.trace.contains("ipvlan_uninit") || again.trace.contains("unregister_netdevice_queue_net"));
+    }
+
+    /// Every corpus scenario (the shared ones, checks/scenarios and its proofs), except the
+    /// findings, which fail on purpose and are pinned by their own tests.
+    pub(crate) fn corpus() -> Vec<String> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut out = Vec::new();
+        for dir in ["../../shared/scenarios", "scenarios", "scenarios/proofs"] {
+            let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
+                .unwrap_or_else(|e| panic!("{dir}: {e}"))
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "sh"))
+                .map(|p| p.strip_prefix(root).expect("under root").display().to_string())
+                .collect();
+            files.sort();
+            out.extend(files);
+        }
+        out
+    }
+
+    #[test]
+    fn corpus_holds_every_property_and_both_modes_reach_the_same_outcomes() {
+        let mut checked = 0;
+        for path in corpus() {
+            let t = |mode| target(&path, Config::new(mode));
+            if threads_needed(&t(Mode::Series)) > LOOM_MAX_THREADS {
+                continue; // the shuttle suite covers it
+            }
+            let pre = loom(&t(Mode::PreSeries), Some(1));
+            let ser = loom(&t(Mode::Series), Some(1));
+            for (mode, ex) in [("pre-series", &pre), ("series", &ser)] {
+                assert!(ex.passed(), "{path} {mode}: {:#?}", ex.failure);
+                assert!(ex.stats.exhausted, "{path} {mode}");
+            }
+            assert_eq!(pre.outcomes, ser.outcomes, "{path}: the series changed what a user sees");
+            checked += 1;
+        }
+        assert!(checked >= 40, "only {checked} scenarios fit loom");
     }
 }

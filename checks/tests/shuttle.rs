@@ -58,4 +58,31 @@ mod tests {
         let ex = run(&target(A6, fixed), Explorer::Pct, 500);
         assert!(ex.passed(), "{:#?}", ex.failure);
     }
+
+    /// The scenarios too large for loom (more threads than it allows), under PCT.
+    #[test]
+    fn corpus_beyond_loom_holds_every_property_and_both_modes_reach_the_same_outcomes() {
+        use rtnl_checks::explore::{threads_needed, LOOM_MAX_THREADS};
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut checked = 0;
+        for dir in ["../../shared/scenarios", "scenarios", "scenarios/proofs"] {
+            for entry in std::fs::read_dir(root.join(dir)).expect("corpus dir") {
+                let p = entry.expect("entry").path();
+                if p.extension().is_none_or(|x| x != "sh") {
+                    continue;
+                }
+                let path = p.strip_prefix(root).expect("under root").display().to_string();
+                let t = |mode| target(&path, Config::new(mode));
+                if threads_needed(&t(Mode::Series)) <= LOOM_MAX_THREADS {
+                    continue; // the loom suite covers it exhaustively within a bound
+                }
+                let pre = run(&t(Mode::PreSeries), Explorer::Pct, 300);
+                let ser = run(&t(Mode::Series), Explorer::Pct, 300);
+                assert!(pre.passed() && ser.passed(), "{path}: {:#?} {:#?}", pre.failure, ser.failure);
+                assert_eq!(pre.outcomes, ser.outcomes, "{path}: the series changed what a user sees");
+                checked += 1;
+            }
+        }
+        assert!(checked >= 1, "no scenario beyond loom's thread limit");
+    }
 }

@@ -107,7 +107,6 @@ pub const TRACED: &[&str] = &[
     "free_netdev",
     "unregister_netdevice_queue_net",
     "rtnl_net_queue_work",
-    "unregister_netdevice_many_net",
     "rtnl_net_work_func",
     "cleanup_net",
     "default_device_exit_batch",
