@@ -93,6 +93,10 @@ pub struct CheckArgs {
     /// `max_active` of rtnl_net_wq (1, as `create_workqueue()`; 2 models the fix for hazard A6).
     #[arg(long, default_value_t = 1)]
     pub wq_max_active: usize,
+    /// A finding's fix or probe (repeatable): fix-a1-rebroadcast-no-drain, fix-a6-wq-max-active,
+    /// probe-a2-move-under-rtnl-only (see docs/findings.md).
+    #[arg(long = "variant")]
+    pub variants: Vec<rtnl_model::variants::Variant>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -166,7 +170,7 @@ pub fn choose_explorer(script: &Script) -> (Explorer, Option<usize>, String) {
 
 /// The kernel configuration a check runs: the mode, and the variants chosen on the command line.
 fn config(a: &CheckArgs, mode: Mode) -> Config {
-    Config { mutant: a.mutant, wq_max_active: a.wq_max_active, ..Config::new(mode) }
+    Config { mutant: a.mutant, wq_max_active: a.wq_max_active, variants: a.variants.clone(), ..Config::new(mode) }
 }
 
 fn options(a: &CheckArgs, explorer: Explorer, preemptions: Option<usize>) -> ExploreOptions {

@@ -287,7 +287,7 @@ pub fn concurrency(script: &rtnl_model::script::Script) -> usize {
 /// Threads one execution of `target` uses: the script's (the last background command before
 /// a `wait` runs on the main thread), one per `rtnl_net_wq` worker and `netns_wq`'s worker.
 pub fn threads_needed(target: &Target) -> usize {
-    concurrency(&target.script) + target.cfg.wq_cpus.max(1) * target.cfg.wq_max_active.max(1) + 1
+    concurrency(&target.script) + target.cfg.wq_cpus.max(1) * target.cfg.rtnl_net_wq_max_active() + 1
 }
 
 /// Explores `target` with `opts`. `Err` when this binary was not built for the explorer, or the

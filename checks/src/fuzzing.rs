@@ -158,7 +158,7 @@ mod schedule {
     use std::sync::{Arc, Mutex};
 
     use arbitrary::{Arbitrary, Unstructured};
-    use rtnl_model::Mode;
+    use rtnl_model::{Config, Mode};
     use shuttle::scheduler::{DataSource, RandomDataSource, Schedule, Scheduler, Task, TaskId};
 
     use crate::explore::backend_api::{body, quietly, Collector};
@@ -207,6 +207,18 @@ mod schedule {
         }
     }
 
+    /// `RTNL_FUZZ_MUTANT=NAME` runs a mutant of the model (`Config::mutant`, by its kebab-case
+    /// name), to see how fast the fuzzer finds an injected bug.
+    fn with_mutant(cfg: Config) -> Config {
+        let Some(name) = std::env::var("RTNL_FUZZ_MUTANT").ok().filter(|n| !n.is_empty()) else { return cfg };
+        let mut v = serde_json::to_value(&cfg).unwrap_or_default();
+        v["mutant"] = serde_json::Value::String(name.clone());
+        let cfg: Config = serde_json::from_value(v).unwrap_or_else(|e| panic!("RTNL_FUZZ_MUTANT={name}: {e}"));
+        let applied = serde_json::to_value(&cfg).is_ok_and(|v| v["mutant"] == name.as_str());
+        assert!(applied, "RTNL_FUZZ_MUTANT={name}: this model has no such mutant");
+        cfg
+    }
+
     fn config() -> shuttle::Config {
         let mut config = shuttle::Config::new();
         config.stack_size = 1 << 20;
@@ -230,7 +242,7 @@ mod schedule {
             panic!("the printer made a script that does not parse:\n{}", topology.to_script());
         };
         let mode = if series { Mode::Series } else { Mode::PreSeries };
-        let target = Arc::new(Target { script, source: topology.to_script(), cfg: generated_config(mode) });
+        let target = Arc::new(Target { script, source: topology.to_script(), cfg: with_mutant(generated_config(mode)) });
         let steps = Arc::new(Mutex::new(Vec::new()));
         let scheduler = Choices {
             bytes: choices,

@@ -392,7 +392,12 @@ pub fn netdev_wait_allrefs_any(k: &Kernel, list: &[DevId]) -> DevId {
             let sync = k.net_sync(net);
             let nl = rtnl_net_lock_raw(k, net, &sync);
             drivers::call_netdevice_notifiers(k, NetdevEvent::Unregister, dev);
-            rtnl_net_unlock_raw(k, net, nl);
+            if k.cfg.has(crate::variants::Variant::FixA1RebroadcastNoDrain) {
+                // Fix for A1: release without draining; the net's queued work drains.
+                nl.unlock_without_drain();
+            } else {
+                rtnl_net_unlock_raw(k, net, nl);
+            }
         }
         rtnl_unlock_raw(k, rtnl);
         k.synchronize_net();

@@ -91,6 +91,9 @@ pub struct Config {
     /// Trace every model function, not only [`TRACED`] ones (replays do).
     #[serde(default)]
     pub trace_all: bool,
+    /// Fixes and probes of the findings ([`crate::variants`]); empty is the faithful kernel.
+    #[serde(default)]
+    pub variants: Vec<crate::variants::Variant>,
 }
 
 /// The functions every trace records: the cover letter's bpftrace probes and the per-netns
@@ -117,8 +120,21 @@ pub const TRACED: &[&str] = &[
 ];
 
 impl Config {
+    /// Whether the run has the finding variant `v`.
+    pub fn has(&self, v: crate::variants::Variant) -> bool {
+        self.variants.contains(&v)
+    }
+
+    /// The `max_active` `rtnl_net_wq` really has, with [`Variant::FixA6WqMaxActive`] applied.
+    ///
+    /// [`Variant::FixA6WqMaxActive`]: crate::variants::Variant::FixA6WqMaxActive
+    pub fn rtnl_net_wq_max_active(&self) -> usize {
+        let fixed = if self.has(crate::variants::Variant::FixA6WqMaxActive) { 2 } else { 1 };
+        self.wq_max_active.max(fixed)
+    }
+
     pub fn new(mode: Mode) -> Self {
-        Config { mode, wq_cpus: 1, wq_max_active: 1, rebroadcast: true, mutant: None, trace_all: false }
+        Config { mode, wq_cpus: 1, wq_max_active: 1, rebroadcast: true, mutant: None, trace_all: false, variants: Vec::new() }
     }
 }
 
@@ -327,7 +343,7 @@ impl Kernel {
         let obs = Instr::new(Observed::default());
         let hook = sync::hook(LockdepHook(obs.clone()));
         let rtnl_mutex = Mutex::new((), LockId::new(LockClass::Rtnl, 0, "rtnl_mutex"), hook.clone());
-        let rtnl_net_wq = Workqueue::new("rtnl_net", cfg.wq_cpus.max(1), cfg.wq_max_active, LockClass::WqCompletion);
+        let rtnl_net_wq = Workqueue::new("rtnl_net", cfg.wq_cpus.max(1), cfg.rtnl_net_wq_max_active(), LockClass::WqCompletion);
         let netns_wq = Workqueue::new("netns", 1, 1, LockClass::WqNetns);
         let k = Kernel {
             cfg,

@@ -36,6 +36,7 @@ pub mod vxlan_core;
 pub mod invariants;
 pub mod machine;
 pub mod userspace;
+pub mod variants;
 
 pub use kernel::{Config, Kernel, Mode};
 pub use machine::{execute, Machine, Outcome, Report};

@@ -62,6 +62,15 @@ pub struct NetLock<'a> {
     g: Option<MutexGuard<'a, ()>>,
 }
 
+impl NetLock<'_> {
+    /// `mutex_unlock(&net->rtnl_mutex)` without `__rtnl_net_unlock()`'s drain (the A1 fix).
+    pub fn unlock_without_drain(self) {
+        if let Some(g) = self.g {
+            mutex_unlock(g);
+        }
+    }
+}
+
 /// Models `rtnl_lock()`: net/core/rtnetlink.c.
 #[track_caller]
 pub fn rtnl_lock(k: &Kernel) -> Rtnl<'_> {
@@ -294,6 +303,16 @@ pub fn rtnl_newlink(k: &Kernel, net: NetId, req: &NewLink) -> Result<(), Errno> 
 /// `do_setlink()` → `__dev_change_net_namespace()`.
 pub fn rtnl_setlink(k: &Kernel, net: NetId, name: &str, tgt: NetId) -> Result<(), Errno> {
     let _f = k.enter_net("rtnl_setlink", net);
+    if k.cfg.has(crate::variants::Variant::ProbeA2MoveUnderRtnlOnly) {
+        // Probe for A2: a mover that holds RTNL alone, so nothing drains the destination.
+        let rtnl = rtnl_lock(k);
+        let res = match k.dev_get_by_name(net, name) {
+            None => Err(Errno::ENODEV),
+            Some(dev) => dev_change_net_namespace(k, dev, tgt),
+        };
+        rtnl_unlock(k, rtnl);
+        return res;
+    }
     let mut nets = RtnlNets::default();
     nets.add(k, net);
     nets.add(k, tgt);

@@ -128,7 +128,6 @@ pub fn veth_dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
 /// it, and unlock (which drains that netns); then drop the peer references as `veth_dellink()`
 /// does.
 fn lock_peer_net_directly(k: &Kernel, dev: DevId, peer: DevId, d2: DevId) {
-    let _f = k.enter_dev("veth_dellink_lock_peer_net", peer);
     let pnet = k.dev_net(peer);
     let sync = k.net_sync(pnet);
     let nl = rtnl_net_lock_raw(k, pnet, &sync);

@@ -1,0 +1,59 @@
+//! Kernel variants for the findings (docs/findings.md): a *fix* is the smallest change to the
+//! kernel's code that removes a hazard the model found; a *probe* models a caller the series
+//! does not have but a hazard depends on. Chosen at run time, like mutants; the faithful kernel
+//! has none.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Variant {
+    /// Fix for A1: the NETDEV_UNREGISTER re-broadcast in `netdev_wait_allrefs_any()` releases the
+    /// per-netns lock without draining (`mutex_unlock(&net->rtnl_mutex)` instead of
+    /// `__rtnl_net_unlock(net)`), so it never moves devices to `net_todo_list` between
+    /// `rtnl_lock()` and `__rtnl_unlock()`; the net's work, already queued, drains them.
+    FixA1RebroadcastNoDrain,
+    /// Fix for A6: `rtnl_net_wq` created with a `max_active` above 1
+    /// (`alloc_workqueue("rtnl_net", WQ_PERCPU, 0)` instead of `create_workqueue()`), so an item
+    /// queued behind a sleeping one runs meanwhile. Modelled as two active items per CPU.
+    FixA6WqMaxActive,
+    /// Probe for A2: a caller that moves a device between nets under RTNL alone, without the
+    /// per-netns locks (as a move outside rtnl_setlink could), so the destination net is not
+    /// unlocked, and so not drained, afterwards.
+    ProbeA2MoveUnderRtnlOnly,
+}
+
+impl Variant {
+    pub const ALL: [Variant; 3] = [Variant::FixA1RebroadcastNoDrain, Variant::FixA6WqMaxActive, Variant::ProbeA2MoveUnderRtnlOnly];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Variant::FixA1RebroadcastNoDrain => "fix-a1-rebroadcast-no-drain",
+            Variant::FixA6WqMaxActive => "fix-a6-wq-max-active",
+            Variant::ProbeA2MoveUnderRtnlOnly => "probe-a2-move-under-rtnl-only",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Variant> {
+        Variant::ALL.into_iter().find(|v| v.name() == s)
+    }
+
+    pub fn is_fix(self) -> bool {
+        matches!(self, Variant::FixA1RebroadcastNoDrain | Variant::FixA6WqMaxActive)
+    }
+}
+
+impl std::fmt::Display for Variant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Variant {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Variant::from_name(s).ok_or_else(|| {
+            let all: Vec<_> = Variant::ALL.iter().map(|v| v.name()).collect();
+            format!("unknown variant {s:?}: expected one of {}", all.join(", "))
+        })
+    }
+}
