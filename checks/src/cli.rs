@@ -59,7 +59,7 @@ pub struct CheckArgs {
     /// loom, shuttle, pct or std; by default loom when the scenario is small enough, else pct.
     #[arg(long)]
     pub explorer: Option<Explorer>,
-    /// series, pre-series or both.
+    /// pre-series, series, rtnl-free, both (pre-series and series) or all (the three).
     #[arg(long, default_value = "both")]
     pub mode: String,
     /// loom: preemption bound.
@@ -93,10 +93,15 @@ pub struct CheckArgs {
     /// `max_active` of rtnl_net_wq (1, as `create_workqueue()`; 2 models the fix for hazard A6).
     #[arg(long, default_value_t = 1)]
     pub wq_max_active: usize,
-    /// A finding's fix or probe (repeatable): fix-a1-rebroadcast-no-drain, fix-a6-wq-max-active,
-    /// probe-a2-move-under-rtnl-only (see docs/findings.md).
+    /// A finding's fix or probe, or an rtnl-free conversion (repeatable):
+    /// fix-a1-rebroadcast-no-drain, fix-a6-wq-max-active, probe-a2-move-under-rtnl-only
+    /// (docs/findings.md), convert-net-todo-list, convert-adj-list-instance-lock (docs/rtnl-free.md).
     #[arg(long = "variant")]
     pub variants: Vec<rtnl_model::variants::Variant>,
+    /// Do not stop at a lock-order cycle: keep exploring for an execution that really
+    /// deadlocks; the cycle still fails the check at the end if nothing else did.
+    #[arg(long)]
+    pub defer_lock_order: bool,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -183,6 +188,7 @@ fn options(a: &CheckArgs, explorer: Explorer, preemptions: Option<usize>) -> Exp
         seed: a.seed,
         depth: a.depth,
         progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        defer_lock_order: a.defer_lock_order,
         ..ExploreOptions::default()
     }
 }
@@ -266,7 +272,7 @@ pub fn render_text(r: &ScenarioResult, full_trace: bool) -> String {
     let _ = writeln!(o, "explorer: {} ({})", r.explorer, r.explorer_reason);
     for m in &r.modes {
         let s = &m.stats;
-        let space = if m.failure.is_some() {
+        let space = if m.failure.is_some() && !s.exhausted {
             "stopped at the first failure".to_string()
         } else if s.exhausted {
             match &s.bound {
@@ -322,11 +328,13 @@ pub fn render_text(r: &ScenarioResult, full_trace: bool) -> String {
                         b.site
                     );
                 }
-                let _ = writeln!(o, "  trace of the failing execution:");
-                for line in f.trace.lines() {
-                    let _ = writeln!(o, "    {line}");
+                if !f.token.is_empty() {
+                    let _ = writeln!(o, "  trace of the failing execution:");
+                    for line in f.trace.lines() {
+                        let _ = writeln!(o, "    {line}");
+                    }
+                    let _ = writeln!(o, "  replay: rtnl-check replay {}", f.token);
                 }
-                let _ = writeln!(o, "  replay: rtnl-check replay {}", f.token);
                 let _ = full_trace;
             }
         }

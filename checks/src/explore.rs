@@ -94,6 +94,9 @@ pub struct ExploreOptions {
     pub max_steps: usize,
     /// Show a progress bar on a terminal.
     pub progress: bool,
+    /// A lock-order cycle does not stop the exploration: it goes on looking for an execution
+    /// that really deadlocks, and the cycle fails the run at its end if nothing else did.
+    pub defer_lock_order: bool,
 }
 
 impl Default for ExploreOptions {
@@ -109,6 +112,7 @@ impl Default for ExploreOptions {
             depth: 3,
             max_steps: 200_000,
             progress: false,
+            defer_lock_order: false,
         }
     }
 }
@@ -194,6 +198,9 @@ pub(crate) struct Collector {
     /// The failing property, when the body raised it (violations and lock-order reports).
     raised: Option<(String, String, Option<String>)>,
     progress: Option<indicatif::ProgressBar>,
+    /// `ExploreOptions::defer_lock_order`, and the first deferred report with its execution.
+    defer_lock_order: bool,
+    deferred: Option<(u64, LockReport)>,
 }
 
 /// Runs one execution and checks it: the body every explorer calls.
@@ -233,6 +240,12 @@ pub(crate) fn body(target: &Target, col: &Mutex<Collector>) {
         panic!("property violated: {v}");
     }
     if let Some(r) = reports.into_iter().next() {
+        if c.defer_lock_order {
+            if c.deferred.is_none() {
+                c.deferred = Some((c.started.saturating_sub(1), r));
+            }
+            return;
+        }
         let text = r.to_string();
         c.raised = Some((Property::LockOrder.to_string(), r.kind.title().to_string(), Some(text.clone())));
         c.new_lock_reports.push(r);
@@ -311,7 +324,7 @@ pub fn explore(target: &Target, opts: &ExploreOptions) -> Result<Exploration, St
             rtnl_model::sync::BACKEND
         ));
     }
-    let col = Arc::new(Mutex::new(Collector::default()));
+    let col = Arc::new(Mutex::new(Collector { defer_lock_order: opts.defer_lock_order, ..Collector::default() }));
     if opts.progress {
         let len = match opts.explorer {
             Explorer::Loom => opts.max_executions.unwrap_or(0),
@@ -329,7 +342,27 @@ pub fn explore(target: &Target, opts: &ExploreOptions) -> Result<Exploration, St
     if let Some(p) = c.progress.take() {
         p.finish_and_clear();
     }
-    let failure = panic.map(|msg| failure_of(&mut c, &target, opts, msg, schedule));
+    let mut failure = panic.map(|msg| failure_of(&mut c, &target, opts, msg, schedule));
+    // A deferred lock-order report leaves the exploration complete.
+    let completed = exhausted && failure.is_none();
+    if failure.is_none() {
+        if let Some((execution, r)) = c.deferred.take() {
+            let text = r.to_string();
+            failure = Some(Failure {
+                property: Property::LockOrder.to_string(),
+                message: format!(
+                    "{} (first seen in execution {execution}; none of the {} executions deadlocked)",
+                    r.kind.title(),
+                    c.started
+                ),
+                execution,
+                blocked: Vec::new(),
+                trace: String::new(),
+                token: String::new(),
+                lockdep: Some(text),
+            });
+        }
+    }
     if let Some(obs) = c.current.as_ref().filter(|_| failure.is_some()) {
         let steps = obs.with(|o| o.calls);
         c.max_steps = c.max_steps.max(steps);
@@ -338,7 +371,7 @@ pub fn explore(target: &Target, opts: &ExploreOptions) -> Result<Exploration, St
         explorer: opts.explorer.name().into(),
         mode: target.cfg.mode.name().into(),
         executions: c.started,
-        exhausted: exhausted && failure.is_none(),
+        exhausted: completed,
         bound,
         max_steps: c.max_steps,
         distinct_lock_orders: c.orders.len(),
@@ -429,8 +462,9 @@ pub(crate) mod backend_api {
 /// The mode list a `--mode` value stands for.
 pub fn modes(arg: &str) -> Result<Vec<Mode>, String> {
     match arg {
-        "both" => Ok(vec![Mode::PreSeries, Mode::Series]),
-        m => Ok(vec![m.parse()?]),
+        "both" => Ok(Mode::BOTH.to_vec()),
+        "all" => Ok(Mode::ALL.to_vec()),
+        m => Ok(vec![m.parse().map_err(|e: String| format!("{e}, both or all"))?]),
     }
 }
 

@@ -27,7 +27,7 @@ mod tests {
                 (ns.trim().to_string(), devs.split_whitespace().map(String::from).collect())
             })
             .collect();
-        for mode in Mode::ALL {
+        for mode in Mode::BOTH {
             let r = run(mode, script);
             assert_eq!(r.outcome, want, "{mode}\n{}", r.format_trace(false));
         }
@@ -109,6 +109,23 @@ mod tests {
         let errs: Vec<String> = r.results.iter().filter_map(|c| c.result.err().map(|e| format!("{e:?}"))).collect();
         assert_eq!(errs, ["ENODEV", "EEXIST", "ENOENT", "ENOENT"]);
         assert_eq!(r.outcome["ns1"], ["veth0", "veth1"]);
+    }
+
+    #[test]
+    fn bareudp_refusals_use_the_c_errnos() {
+        // ipvlan_link_new(): a non-Ethernet lower is -EINVAL; bareudp_configure(): a port in use
+        // is -EBUSY.
+        let s = with_nets(
+            "ip -n ns1 link add tun0 type bareudp dstport 6635 ethertype mpls_uc\n\
+             ip -n ns1 link add ipvl0 link tun0 type ipvlan mode l2\n\
+             ip -n ns1 link add tun1 type bareudp dstport 6635 ethertype mpls_uc\n",
+        );
+        for mode in Mode::BOTH {
+            let r = run(mode, &s);
+            let errs: Vec<String> = r.results.iter().filter_map(|c| c.result.err().map(|e| format!("{e:?}"))).collect();
+            assert_eq!(errs, ["EINVAL", "EBUSY"], "{mode}");
+            assert_eq!(r.outcome["ns1"], ["tun0"], "{mode}");
+        }
     }
 
     // ipvlan (issue 3)

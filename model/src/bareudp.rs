@@ -36,9 +36,9 @@ fn on_list(k: &Kernel, dev: DevId) -> bool {
     k.net(net, |n| n.bareudp_list.contains(&dev))
 }
 
-/// Models `bareudp_newlink()` / `bareudp_configure()`: `bareudp->net = link_net`; a device with
-/// the same port in that net is `-EEXIST`; `register_netdevice()`; `list_add(&bareudp->next,
-/// &bn->bareudp_list)` under `bn->lock`.
+/// Models `bareudp_newlink()` / `bareudp_configure()`: drivers/net/bareudp.c, MP@8fd11a59.
+/// `bareudp->net = link_net`; a device with the same port in that net is `-EBUSY`;
+/// `register_netdevice()`; `list_add(&bareudp->next, &bn->bareudp_list)` under `bn->lock`.
 pub fn bareudp_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, port: u16) -> Result<(), Errno> {
     let _f = k.enter_net("bareudp_newlink", net);
     let sync = k.net_sync(link_net);
@@ -52,7 +52,7 @@ pub fn bareudp_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, port
         taken
     };
     if taken {
-        return Err(Errno::EEXIST);
+        return Err(Errno::EBUSY);
     }
     let dev = alloc_netdev(k, name, net, DevKind::Bareudp, DevPriv::Bareudp(BareudpDev { net: link_net, port }));
     if let Err(e) = register_netdevice(k, dev) {
@@ -67,8 +67,9 @@ pub fn bareudp_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, port
     Ok(())
 }
 
-/// Models `__bareudp_dellink()`: `list_del_init(&bareudp->next)`, then
-/// `unregister_netdevice_queue_net(net, dev, head)` [series] or `unregister_netdevice_queue()`.
+/// Models `__bareudp_dellink()`: drivers/net/bareudp.c, MP@8fd11a59.
+/// `list_del_init(&bareudp->next)`, then `unregister_netdevice_queue_net(net, dev, head)` [series]
+/// or `unregister_netdevice_queue()`.
 fn bareudp_dellink_raw(k: &Kernel, net: NetId, dev: DevId, head: &mut KillList) {
     let _f = k.enter_dev("__bareudp_dellink", dev);
     let sock_net = bareudp_priv(k, dev).net;
@@ -80,8 +81,8 @@ fn bareudp_dellink_raw(k: &Kernel, net: NetId, dev: DevId, head: &mut KillList) 
     }
 }
 
-/// Models `bareudp_dellink()`: under the socket net's `bn->lock`, delete only if still listed
-/// (series; the exit path may have queued it already).
+/// Models `bareudp_dellink()`: drivers/net/bareudp.c, MP@8fd11a59. Under the socket net's
+/// `bn->lock`, delete only if still listed (series; the exit path may have queued it already).
 pub fn bareudp_dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
     let _f = k.enter_dev("bareudp_dellink", dev);
     let sock_net = bareudp_priv(k, dev).net;
@@ -97,9 +98,9 @@ pub fn bareudp_dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
     }
 }
 
-/// Models `bareudp_exit_rtnl_net()` (pernet `exit_rtnl` of the socket net): every device whose
-/// socket lives in the dying net is deleted, wherever the device lives; one in another net goes
-/// to that net's queue.
+/// Models `bareudp_exit_rtnl_net()` (pernet `exit_rtnl` of the socket net): drivers/net/bareudp.c,
+/// MP@8fd11a59. Every device whose socket lives in the dying net is deleted, wherever the device
+/// lives; one in another net goes to that net's queue.
 pub fn bareudp_exit_rtnl_net(k: &Kernel, net: NetId, dev_kill_list: &mut KillList) {
     let _f = k.enter_net("bareudp_exit_rtnl_net", net);
     let sync = k.net_sync(net);

@@ -194,7 +194,8 @@ pub fn unregister_netdevice_move_net(k: &Kernel, net_old: NetId, net: NetId, dev
     mutex_unlock(g2);
 }
 
-/// Models `unregister_netdevice_many()`: `unregister_netdevice_many_notify(head, 0, NULL)`.
+/// Models `unregister_netdevice_many()`: net/core/dev.c, MN@af3634d4:
+/// `unregister_netdevice_many_notify(head, 0, NULL)`.
 pub fn unregister_netdevice_many(k: &Kernel, head: &mut KillList) {
     let _f = k.enter("unregister_netdevice_many");
     unregister_netdevice_many_notify(k, head);
@@ -235,7 +236,9 @@ pub fn unregister_netdevice_many_notify(k: &Kernel, head: &mut KillList) {
             .copied()
             .unwrap_or("?")
     });
-    let exempt = UNCONVERTED_CALLERS.contains(&caller);
+    // Without the global RTNL in rtnl_net_lock(), RTNL alone no longer excludes the device's
+    // own netns: an unconverted caller is then as wrong as any other.
+    let exempt = UNCONVERTED_CALLERS.contains(&caller) && k.mode().net_lock_takes_rtnl();
     for dev in head.devs.clone() {
         let (name, state, net) = k.dev(dev, |d| (d.name.clone(), d.reg_state, d.nd_net));
         if state == RegState::Uninitialized {
@@ -300,22 +303,24 @@ pub fn unregister_netdevice_many_notify(k: &Kernel, head: &mut KillList) {
     k.with(|s| s.dev_unreg_count += n);
 }
 
-/// `unlist_netdevice()`: off its net's `dev_base_head`, so lookups no longer find it.
+/// `unlist_netdevice()`: net/core/dev.c, MN@af3634d4. Off its net's `dev_base_head`, so lookups
+/// no longer find it.
 fn unlist_netdevice(k: &Kernel, dev: DevId) {
     let net = k.dev_net(dev);
     k.net(net, |n| n.dev_base.retain(|&d| d != dev));
 }
 
-/// `list_netdevice()`.
+/// `list_netdevice()`: net/core/dev.c, MN@af3634d4.
 pub fn list_netdevice(k: &Kernel, dev: DevId) {
     let net = k.dev_net(dev);
     k.net(net, |n| n.dev_base.push(dev));
 }
 
-/// `net_set_todo()`: onto the global `net_todo_list`, protected by RTNL.
+/// `net_set_todo()`: net/core/dev.c, MN@af3634d4. Onto the global `net_todo_list`, protected by
+/// RTNL.
 fn net_set_todo(k: &Kernel, dev: DevId) {
     k.dev_mut(dev, |d| d.todo = true);
-    k.with(|s| s.net_todo_list.push(dev));
+    k.net_todo_add(dev);
 }
 
 /// Models `netdev_run_todo()`: net/core/dev.c, MN@af3634d4. Entered from `rtnl_unlock()`.
@@ -330,7 +335,7 @@ fn net_set_todo(k: &Kernel, dev: DevId) {
 /// The caller of `rtnl_unlock()` blocks here until every device it unregistered is freed.
 pub fn netdev_run_todo(k: &Kernel, rtnl: Rtnl<'_>) {
     let _f = k.enter("netdev_run_todo");
-    let mut list: Vec<DevId> = k.with(|s| std::mem::take(&mut s.net_todo_list));
+    let mut list: Vec<DevId> = k.net_todo_take();
     rtnl_unlock_raw(k, rtnl);
     if list.is_empty() {
         return;

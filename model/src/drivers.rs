@@ -4,6 +4,7 @@
 
 use crate::dev::KillList;
 use crate::kernel::{DevId, Kernel, NetId};
+use crate::netdevice::{netdev_hold, netdev_lock, netdev_put, netdev_unlock};
 use crate::rtnetlink::Errno;
 use crate::script::LinkKind;
 use crate::{bareudp, ipvlan_main, macvlan, veth, vxlan_core};
@@ -59,7 +60,9 @@ pub struct NewLink {
     pub peer_net: Option<NetId>,
 }
 
-/// `ops->newlink()`, after `rtnl_newlink()` locked the nets. `net` is the target net.
+/// `ops->newlink()`: the pointer call of `struct rtnl_link_ops` (include/net/rtnetlink.h) in
+/// `rtnl_newlink_create()`, net/core/rtnetlink.c, after `rtnl_newlink()` locked the nets. `net` is
+/// the target net.
 pub fn newlink(k: &Kernel, net: NetId, req: &NewLink) -> Result<(), Errno> {
     match &req.kind {
         LinkKind::Veth { peer, .. } => veth::veth_newlink(k, net, &req.name, peer, req.peer_net.unwrap_or(net)),
@@ -78,7 +81,8 @@ pub fn newlink(k: &Kernel, net: NetId, req: &NewLink) -> Result<(), Errno> {
     }
 }
 
-/// `dev->rtnl_link_ops->dellink(dev, head)`.
+/// `dev->rtnl_link_ops->dellink(dev, head)`: the pointer call of `struct rtnl_link_ops`,
+/// include/net/rtnetlink.h.
 pub fn dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
     match k.dev(dev, |d| d.kind) {
         DevKind::Veth => veth::veth_dellink(k, dev, head),
@@ -89,7 +93,8 @@ pub fn dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
     }
 }
 
-/// `dev->netdev_ops->ndo_init(dev)`, from `register_netdevice()`.
+/// `dev->netdev_ops->ndo_init(dev)`: the pointer call of `struct net_device_ops`
+/// (include/linux/netdevice.h), from `register_netdevice()` in net/core/dev.c.
 pub fn ndo_init(k: &Kernel, dev: DevId) -> Result<(), Errno> {
     match k.dev(dev, |d| d.kind) {
         DevKind::Ipvlan => ipvlan_main::ipvlan_init(k, dev),
@@ -98,7 +103,8 @@ pub fn ndo_init(k: &Kernel, dev: DevId) -> Result<(), Errno> {
     }
 }
 
-/// `dev->netdev_ops->ndo_uninit(dev)`, from `unregister_netdevice_many_notify()`.
+/// `dev->netdev_ops->ndo_uninit(dev)`: the pointer call of `struct net_device_ops`
+/// (include/linux/netdevice.h), from `unregister_netdevice_many_notify()` in net/core/dev.c.
 pub fn ndo_uninit(k: &Kernel, dev: DevId) {
     match k.dev(dev, |d| d.kind) {
         DevKind::Ipvlan => ipvlan_main::ipvlan_uninit(k, dev),
@@ -107,14 +113,16 @@ pub fn ndo_uninit(k: &Kernel, dev: DevId) {
     }
 }
 
-/// `dev->priv_destructor(dev)`, from `netdev_run_todo()` once the refcount is 1.
+/// `dev->priv_destructor(dev)`: the pointer call of a `struct net_device` member
+/// (include/linux/netdevice.h), from `netdev_run_todo()` in net/core/dev.c once the refcount is 1.
 pub fn priv_destructor(k: &Kernel, dev: DevId) {
     if k.dev(dev, |d| d.kind) == DevKind::Macvlan {
         macvlan::macvlan_dev_free(k, dev);
     }
 }
 
-/// `dev->netns_immutable`: none of the modelled devices sets it.
+/// `dev->netns_immutable`: a `struct net_device` flag, include/linux/netdevice.h. None of the
+/// modelled devices sets it.
 pub fn netns_immutable(_kind: DevKind) -> bool {
     false
 }
@@ -126,7 +134,8 @@ pub enum NetdevEvent {
     Unregister,
 }
 
-/// `call_netdevice_notifiers(event, dev)`: every registered handler, in order.
+/// `call_netdevice_notifiers(event, dev)`: net/core/dev.c, MP@05fe7484. Every registered handler,
+/// in order.
 pub fn call_netdevice_notifiers(k: &Kernel, event: NetdevEvent, dev: DevId) {
     let _f = k.enter_dev("call_netdevice_notifiers", dev);
     ipvlan_main::ipvlan_device_event(k, event, dev);
@@ -139,9 +148,9 @@ pub type ExitRtnl = fn(&Kernel, NetId, &mut KillList);
 /// The `exit_rtnl` ops, in the reverse order `ops_exit_rtnl_list()` runs them.
 pub const EXIT_RTNL_OPS: &[ExitRtnl] = &[vxlan_core::vxlan_exit_rtnl, bareudp::bareudp_exit_rtnl_net];
 
-/// `alloc_netdev_mqs()` plus the driver's `setup`: a new UNINITIALIZED device in `net` with
-/// refcount 1 (the allocation's reference, never put) and `needs_free_netdev` set, as every
-/// modelled driver's setup does.
+/// `alloc_netdev_mqs()` plus the driver's `setup`: net/core/dev.c, MP@05fe7484. A new UNINITIALIZED
+/// device in `net` with refcount 1 (the allocation's reference, never put) and `needs_free_netdev`
+/// set, as every modelled driver's setup does.
 pub fn alloc_netdev(k: &Kernel, name: &str, net: NetId, kind: DevKind, priv_: DevPriv) -> DevId {
     use crate::lockdep::LockClass;
     use crate::netdevice::{DevState, DevSync, RegState};
@@ -180,14 +189,42 @@ pub fn alloc_netdev(k: &Kernel, name: &str, net: NetId, kind: DevKind, priv_: De
     id
 }
 
-/// `netdev_upper_dev_link(lower, upper)`.
+/// `netdev_upper_dev_link(lower, upper)`: net/core/dev.c, MP@05fe7484. `ASSERT_RTNL()`; the lower's
+/// adjacency lists are RTNL's (S14), and the upper may live in another net than the lower.
 pub fn netdev_upper_dev_link(k: &Kernel, lower: DevId, upper: DevId) {
-    k.dev_mut(lower, |d| d.uppers.push(upper));
-    k.dev_mut(upper, |d| d.lower = Some(lower));
+    adj_list_locked(k, lower, || {
+        k.dev_mut(lower, |d| d.uppers.push(upper));
+        k.dev_mut(upper, |d| d.lower = Some(lower));
+    });
+    // __netdev_adjacent_dev_insert(): each adjacency entry holds the device it points to.
+    netdev_hold(k, Some(upper), &adj_tracker(k, lower, upper));
+    netdev_hold(k, Some(lower), &adj_tracker(k, upper, lower));
 }
 
-/// `netdev_upper_dev_unlink(lower, upper)`.
+fn adj_tracker(k: &Kernel, from: DevId, to: DevId) -> String {
+    format!("{}->adj_list({})", k.dev_name(from), k.dev_name(to))
+}
+
+/// An edit of `lower`'s adjacency lists (S14), under the lower's instance lock with the
+/// `convert-adj-list-instance-lock` variant.
+fn adj_list_locked(k: &Kernel, lower: DevId, edit: impl FnOnce()) {
+    let sync = k.dev_sync(lower);
+    let g = k.cfg.has(crate::variants::Variant::ConvertAdjListInstanceLock).then(|| netdev_lock(k, &sync));
+    k.access(&k.dev_field(lower, "adj_list"));
+    edit();
+    if let Some(g) = g {
+        netdev_unlock(g);
+    }
+}
+
+/// `netdev_upper_dev_unlink(lower, upper)`: net/core/dev.c, MP@05fe7484. `ASSERT_RTNL()`, as for
+/// the link.
 pub fn netdev_upper_dev_unlink(k: &Kernel, lower: DevId, upper: DevId) {
-    k.dev_mut(lower, |d| d.uppers.retain(|&u| u != upper));
-    k.dev_mut(upper, |d| d.lower = None);
+    adj_list_locked(k, lower, || {
+        k.dev_mut(lower, |d| d.uppers.retain(|&u| u != upper));
+        k.dev_mut(upper, |d| d.lower = None);
+    });
+    // __netdev_adjacent_dev_remove(): the entries' references go.
+    netdev_put(k, Some(upper), &adj_tracker(k, lower, upper));
+    netdev_put(k, Some(lower), &adj_tracker(k, upper, lower));
 }

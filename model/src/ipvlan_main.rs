@@ -74,7 +74,8 @@ fn port_sync(k: &Kernel, port: PortId) -> Shared<PortSync> {
     k.with(|s| s.drivers.ipvlan.ports[port].sync.clone())
 }
 
-/// `netif_is_ipvlan_port(dev)` and `ipvlan_port_get_rcu(dev)`.
+/// `netif_is_ipvlan_port(dev)` (include/linux/netdevice.h) and `ipvlan_port_get_rcu(dev)`
+/// (drivers/net/ipvlan/ipvlan.h).
 pub fn port_of(k: &Kernel, dev: DevId) -> Option<PortId> {
     k.with(|s| s.drivers.ipvlan.port_of.get(&dev).copied())
 }
@@ -83,10 +84,12 @@ fn lock_pnodes<'a>(k: &Kernel, sync: &'a Shared<PortSync>) -> Option<MutexGuard<
     k.mode().small_rtnl().then(|| sync.pnodes_lock.lock())
 }
 
-/// Models `ipvlan_port_create()`: the rx handler, and (fix 40b9d1ab63f5)
-/// `netdev_hold(dev, &port->dev_tracker)` so the lower outlives every upper that uses it.
+/// Models `ipvlan_port_create()`: drivers/net/ipvlan/ipvlan_main.c, MP@3fda4180. The rx handler,
+/// and (fix 40b9d1ab63f5) `netdev_hold(dev, &port->dev_tracker)` so the lower outlives every upper
+/// that uses it.
 fn ipvlan_port_create(k: &Kernel, phy: DevId) -> PortId {
     let _f = k.enter_dev("ipvlan_port_create", phy);
+    k.access(&k.dev_field(phy, "rx_handler"));
     let (name, ifindex) = k.dev(phy, |d| (d.name.clone(), d.ifindex));
     let sync = Shared::new(PortSync {
         pnodes_lock: k.new_lock(LockClass::IpvlanPnodes, ifindex, format!("port({name})->pnodes_lock")),
@@ -111,12 +114,14 @@ fn port_tracker(k: &Kernel, port: PortId) -> String {
     format!("port({})->dev_tracker", k.dev_name(dev))
 }
 
-/// Models `ipvlan_port_destroy()`: `netdev_rx_handler_unregister(dev)` (ASSERT_RTNL),
-/// `netdev_put(dev, &port->dev_tracker)`, `kfree(port)`.
+/// Models `ipvlan_port_destroy()`: drivers/net/ipvlan/ipvlan_main.c, MP@3fda4180.
+/// `netdev_rx_handler_unregister(dev)` (ASSERT_RTNL), `netdev_put(dev, &port->dev_tracker)`,
+/// `kfree(port)`.
 fn ipvlan_port_destroy(k: &Kernel, port: PortId) {
     let dev = k.with(|s| s.drivers.ipvlan.ports[port].dev);
     let _f = k.enter_dev("ipvlan_port_destroy", dev);
     k.assert_rtnl("netdev_rx_handler_unregister");
+    k.access(&k.dev_field(dev, "rx_handler"));
     let tracker = port_tracker(k, port);
     k.with(|s| {
         s.drivers.ipvlan.ports[port].destroyed = true;
@@ -129,8 +134,8 @@ fn ipvlan_port_destroy(k: &Kernel, port: PortId) {
     netdev_put(k, Some(dev), &tracker);
 }
 
-/// Models `ipvlan_port_get()`: `refcount_inc_not_zero(&port->count)` under RCU (S12: a port at
-/// zero is never revived).
+/// Models `ipvlan_port_get()`: drivers/net/ipvlan/ipvlan_main.c, MP@3fda4180 (patch 11).
+/// `refcount_inc_not_zero(&port->count)` under RCU (S12: a port at zero is never revived).
 fn ipvlan_port_get(k: &Kernel, dev: DevId) -> Option<PortId> {
     let port = port_of(k, dev)?;
     let sync = port_sync(k, port);
@@ -146,7 +151,8 @@ fn ipvlan_port_get(k: &Kernel, dev: DevId) -> Option<PortId> {
     }
 }
 
-/// Models `ipvlan_port_put()`: `refcount_dec_and_test()`, the last put destroys the port.
+/// Models `ipvlan_port_put()`: drivers/net/ipvlan/ipvlan_main.c, MP@3fda4180.
+/// `refcount_dec_and_test()`, the last put destroys the port.
 fn ipvlan_port_put(k: &Kernel, port: PortId) {
     let sync = port_sync(k, port);
     let old = sync.count.fetch_sub(1, SeqCst);
@@ -158,8 +164,8 @@ fn ipvlan_port_put(k: &Kernel, port: PortId) {
     }
 }
 
-/// Models `ipvlan_init()` (ndo_init): under `netdev_lock(phy_dev)` (patch 12), create the port
-/// with count 1 or `refcount_inc()` it.
+/// Models `ipvlan_init()` (ndo_init): drivers/net/ipvlan/ipvlan_main.c, MP@3fda4180. Under
+/// `netdev_lock(phy_dev)` (patch 12), create the port with count 1 or `refcount_inc()` it.
 pub fn ipvlan_init(k: &Kernel, dev: DevId) -> Result<(), Errno> {
     let _f = k.enter_dev("ipvlan_init", dev);
     let phy = priv_of(k, dev).phy_dev;
@@ -185,10 +191,11 @@ pub fn ipvlan_init(k: &Kernel, dev: DevId) -> Result<(), Errno> {
     Ok(())
 }
 
-/// Models `ipvlan_uninit()` (ndo_uninit), in the upper's unregistration, possibly on another
-/// net's worker: `netdev_hold(phy)`, `netdev_lock(phy)`, `ipvlan_port_put()` (the last one
-/// puts the lower), unlock, `netdev_put(phy)`. It touches the lower of another net with only
-/// its own per-netns lock: safe while RTNL is global (hazard A5).
+/// Models `ipvlan_uninit()` (ndo_uninit): drivers/net/ipvlan/ipvlan_main.c, MP@3fda4180. In the
+/// upper's unregistration, possibly on another net's worker: `netdev_hold(phy)`,
+/// `netdev_lock(phy)`, `ipvlan_port_put()` (the last one puts the lower), unlock,
+/// `netdev_put(phy)`. It touches the lower of another net with only its own per-netns lock: safe
+/// while RTNL is global (hazard A5).
 pub fn ipvlan_uninit(k: &Kernel, dev: DevId) {
     let _f = k.enter_dev("ipvlan_uninit", dev);
     let p = priv_of(k, dev);
@@ -210,10 +217,11 @@ pub fn ipvlan_uninit(k: &Kernel, dev: DevId) {
     }
 }
 
-/// Models `ipvlan_link_new()`: the lower is looked up in the link net; an ipvlan lower is
-/// replaced by its own real lower; a lower that already has another rx handler (a macvlan
-/// port) is busy; then `register_netdevice()` (→ `ipvlan_init`), `netdev_upper_dev_link()`
-/// and the list insertion under `pnodes_lock`.
+/// Models `ipvlan_link_new()`: drivers/net/ipvlan/ipvlan_main.c, MP@3fda4180. The lower is looked
+/// up in the link net; an ipvlan lower is replaced by its own real lower; a non-Ethernet lower
+/// (bareudp) is `-EINVAL`; a lower that already has another rx handler (a macvlan port) is busy
+/// (`-EBUSY`); then `register_netdevice()` (→ `ipvlan_init`), `netdev_upper_dev_link()` and the
+/// list insertion under `pnodes_lock`.
 pub fn ipvlan_link_new(k: &Kernel, net: NetId, name: &str, link_net: NetId, link: &str) -> Result<(), Errno> {
     let _f = k.enter_net("ipvlan_link_new", net);
     let mut phy = k.dev_get_by_name(link_net, link).ok_or(Errno::ENODEV)?;
@@ -221,7 +229,8 @@ pub fn ipvlan_link_new(k: &Kernel, net: NetId, name: &str, link_net: NetId, link
         phy = priv_of(k, phy).phy_dev;
     }
     match k.dev(phy, |d| d.kind) {
-        DevKind::Bareudp => return Err(Errno::EOPNOTSUPP),
+        // "Master is either lo or non-ether device": bareudp is ARPHRD_NONE.
+        DevKind::Bareudp => return Err(Errno::EINVAL),
         _ if crate::macvlan::is_port(k, phy) => return Err(Errno::EBUSY),
         _ => {}
     }
@@ -247,9 +256,9 @@ pub fn ipvlan_link_new(k: &Kernel, net: NetId, name: &str, link_net: NetId, link
     Ok(())
 }
 
-/// Models `__ipvlan_link_delete()`: `list_del_rcu(&ipvlan->pnode)`, [series]
-/// `unregister_netdevice_queue_net(net, dev, head)` (plain `unregister_netdevice_queue` before),
-/// `netdev_upper_dev_unlink()`.
+/// Models `__ipvlan_link_delete()`: drivers/net/ipvlan/ipvlan_main.c, MP@3fda4180.
+/// `list_del_rcu(&ipvlan->pnode)`, [series] `unregister_netdevice_queue_net(net, dev, head)` (plain
+/// `unregister_netdevice_queue` before), `netdev_upper_dev_unlink()`.
 fn ipvlan_link_delete_raw(k: &Kernel, net: NetId, dev: DevId, head: &mut KillList) {
     let _f = k.enter_dev("__ipvlan_link_delete", dev);
     let p = priv_of(k, dev);
@@ -264,8 +273,9 @@ fn ipvlan_link_delete_raw(k: &Kernel, net: NetId, dev: DevId, head: &mut KillLis
     netdev_upper_dev_unlink(k, p.phy_dev, dev);
 }
 
-/// Models `ipvlan_link_delete()` (dellink): under `pnodes_lock`, delete unless `dying`: the
-/// lower's NETDEV_UNREGISTER already handed it to its net (the exactly-once token).
+/// Models `ipvlan_link_delete()` (dellink): drivers/net/ipvlan/ipvlan_main.c, MP@3fda4180. Under
+/// `pnodes_lock`, delete unless `dying`: the lower's NETDEV_UNREGISTER already handed it to its net
+/// (the exactly-once token).
 pub fn ipvlan_link_delete(k: &Kernel, dev: DevId, head: &mut KillList) {
     let _f = k.enter_dev("ipvlan_link_delete", dev);
     let p = priv_of(k, dev);
@@ -281,10 +291,11 @@ pub fn ipvlan_link_delete(k: &Kernel, dev: DevId, head: &mut KillList) {
     }
 }
 
-/// Models `ipvlan_device_event()` for the lower `dev`: on NETDEV_UNREGISTER while the lower is
-/// UNREGISTERING (not a move), every upper is marked `dying` and deleted through
-/// `__ipvlan_link_delete(dev_net(lower), ...)`: same-net uppers on the local list, which is
-/// unregistered here; uppers of other nets onto their own net's queue (series).
+/// Models `ipvlan_device_event()`: drivers/net/ipvlan/ipvlan_main.c, MP@3fda4180 (patch 14), for
+/// the lower `dev`: on NETDEV_UNREGISTER while the lower is UNREGISTERING (not a move), every upper
+/// is marked `dying` and deleted through `__ipvlan_link_delete(dev_net(lower), ...)`: same-net
+/// uppers on the local list, which is unregistered here; uppers of other nets onto their own net's
+/// queue (series).
 pub fn ipvlan_device_event(k: &Kernel, event: NetdevEvent, dev: DevId) {
     if event != NetdevEvent::Unregister || port_of(k, dev).is_none() {
         return;

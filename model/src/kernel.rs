@@ -35,21 +35,34 @@ pub enum Mode {
     /// The series with CONFIG_DEBUG_NET_SMALL_RTNL=y: per-netns unregistration, drains on
     /// `__rtnl_net_unlock`, per-netns work, and a flush after the last unlock.
     Series,
+    /// A kernel that does not exist yet: the series with the global RTNL taken out of
+    /// `rtnl_net_lock()` and `rtnl_nets_lock()`, so the converted paths hold only per-netns
+    /// locks; the paths the series did not convert still take `rtnl_lock()`. It shows where the
+    /// global RTNL is still load-bearing (docs/rtnl-free.md).
+    RtnlFree,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 2] = [Mode::PreSeries, Mode::Series];
+    /// The two kernels that exist: before and after the series.
+    pub const BOTH: [Mode; 2] = [Mode::PreSeries, Mode::Series];
+    pub const ALL: [Mode; 3] = [Mode::PreSeries, Mode::Series, Mode::RtnlFree];
 
     pub fn name(self) -> &'static str {
         match self {
             Mode::PreSeries => "pre-series",
             Mode::Series => "series",
+            Mode::RtnlFree => "rtnl-free",
         }
     }
 
     /// Whether CONFIG_DEBUG_NET_SMALL_RTNL's per-netns machinery exists in this kernel.
     pub fn small_rtnl(self) -> bool {
-        matches!(self, Mode::Series)
+        matches!(self, Mode::Series | Mode::RtnlFree)
+    }
+
+    /// Whether `rtnl_net_lock()` and `rtnl_nets_lock()` take the global RTNL first.
+    pub fn net_lock_takes_rtnl(self) -> bool {
+        !matches!(self, Mode::RtnlFree)
     }
 }
 
@@ -65,7 +78,8 @@ impl std::str::FromStr for Mode {
         match s {
             "pre-series" => Ok(Mode::PreSeries),
             "series" => Ok(Mode::Series),
-            _ => Err(format!("unknown mode {s:?}: expected pre-series or series")),
+            "rtnl-free" => Ok(Mode::RtnlFree),
+            _ => Err(format!("unknown mode {s:?}: expected pre-series, series or rtnl-free")),
         }
     }
 }
@@ -187,6 +201,8 @@ pub struct State {
     pub devs: Vec<DevState>,
     /// `net_todo_list`: devices between `unregister_netdevice_many_notify()` and `netdev_run_todo()`.
     pub net_todo_list: Vec<DevId>,
+    /// With the `convert-net-todo-list` variant: which thread put each entry there.
+    pub todo_owner: HashMap<DevId, String>,
     /// `dev_unreg_count`.
     pub dev_unreg_count: usize,
     /// `/run/netns/NAME` bind mounts: what `ip netns` sees. Each holds a net reference.
@@ -208,6 +224,8 @@ pub struct Observed {
     pub trace: Vec<Event>,
     pub violations: Vec<Violation>,
     pub recorder: Recorder,
+    /// S14: candidate locksets of the shared state the model names.
+    pub locksets: crate::lockdep::Locksets,
     /// How each ip(8) command ended.
     pub results: Vec<crate::userspace::CmdResult>,
     /// Kernel-function calls made so far: the execution's length in steps.
@@ -507,25 +525,108 @@ impl Kernel {
         });
     }
 
-    /// `ASSERT_RTNL()`: RTNL is held by someone (the kernel checks only `mutex_is_locked`), and
-    /// the model is stricter: by this thread.
+    /// Notes an access to shared kernel state `what` (S14): the state's candidate lockset is
+    /// narrowed to the locks this thread holds; a violation when it becomes empty.
+    pub fn access(&self, what: &str) {
+        self.obs(|s| {
+            let thread = s.thread_name();
+            let held = s.recorder.held_locks(&thread);
+            let access = crate::lockdep::Access {
+                thread,
+                func: s.current_func().to_string(),
+                held: held.iter().map(|h| h.2.clone()).collect(),
+            };
+            let ids = held.into_iter().map(|(c, k, _)| (c, k)).collect();
+            if let Some((a, b)) = s.locksets.access(what, access, ids) {
+                let text = format!("no lock protects {what}: accessed by {a} and by {b}");
+                s.push_event(EventKind::Warn, None, None, format!("WARNING [S14]: {text}"));
+                let v = Violation::new(Property::CommonLockForSharedState, text, s.thread_name(), s.stack());
+                s.violations.push(v);
+            }
+        });
+    }
+
+    /// `ASSERT_RTNL()`: include/linux/rtnetlink.h. RTNL is held by someone (the kernel checks
+    /// only `mutex_is_locked`), and the model is stricter: by this thread. In rtnl-free mode the
+    /// converted paths hold a per-netns lock instead, which is what their assertion would
+    /// become; state that still needs RTNL is checked by [`Kernel::access`] (S14).
     pub fn assert_rtnl(&self, func: &str) {
-        if !self.obs(|s| s.holds(LockClass::Rtnl, None)) {
+        let rtnl_free = !self.mode().net_lock_takes_rtnl();
+        if !self.obs(|s| s.holds(LockClass::Rtnl, None) || (rtnl_free && s.holds(LockClass::RtnlNet, None))) {
             self.warn(Property::PerNetnsLock, format!("RTNL: assertion failed in {func}: RTNL not held"));
         }
     }
 
-    /// `rtnl_net_is_locked(net)`: RTNL and `net->rtnl_mutex` held by this thread. Without
-    /// CONFIG_DEBUG_NET_SMALL_RTNL it is `rtnl_is_locked()`.
+    /// `rtnl_net_is_locked(net)`: net/core/rtnetlink.c, MN@af3634d4. RTNL and `net->rtnl_mutex`
+    /// held by this thread. Without CONFIG_DEBUG_NET_SMALL_RTNL it is `rtnl_is_locked()`; in
+    /// rtnl-free mode only `net->rtnl_mutex` is asked for.
     pub fn rtnl_net_is_locked(&self, net: NetId) -> bool {
         let small = self.mode().small_rtnl();
-        self.obs(|s| s.holds(LockClass::Rtnl, None) && (!small || s.holds(LockClass::RtnlNet, Some(net as u64))))
+        let rtnl_needed = self.mode().net_lock_takes_rtnl();
+        self.obs(|s| {
+            (!rtnl_needed || s.holds(LockClass::Rtnl, None)) && (!small || s.holds(LockClass::RtnlNet, Some(net as u64)))
+        })
     }
 
-    /// `synchronize_net()` / `rcu_barrier()`: no model thread is an RCU reader, so waiting for
-    /// a grace period changes nothing the model observes; other threads already interleave at
-    /// every lock and atomic around it. (A yield here would only add schedules.)
+    /// `synchronize_net()` (net/core/dev.c) / `rcu_barrier()` (kernel/rcu/tree.c): no model
+    /// thread is an RCU reader, so waiting for a grace period changes nothing the model observes;
+    /// other threads already interleave at every lock and atomic around it. (A yield here would
+    /// only add schedules.)
     pub fn synchronize_net(&self) {}
+
+    /// The name S14 gives a field of a device: `veth0->adj_list (ifindex 3)` (names repeat
+    /// across nets, ifindexes do not in the model).
+    pub fn dev_field(&self, dev: DevId, field: &str) -> String {
+        self.dev(dev, |d| format!("{}->{field} (ifindex {})", d.name, d.ifindex))
+    }
+
+    /// Whether `net_todo_list` is per unlocker (the `convert-net-todo-list` variant).
+    pub fn todo_list_per_thread(&self) -> bool {
+        self.cfg.has(crate::variants::Variant::ConvertNetTodoList)
+    }
+
+    /// The `net_todo_list` entries this unlock is for: all of them, or with the conversion only
+    /// the current thread's.
+    pub fn todo_entries_for_me(&self) -> Vec<DevId> {
+        let me = self.per_thread_todo_owner();
+        self.with(|s| s.net_todo_list.iter().copied().filter(|d| me.is_none() || s.todo_owner.get(d) == me.as_ref()).collect())
+    }
+
+    fn per_thread_todo_owner(&self) -> Option<String> {
+        self.todo_list_per_thread().then(|| self.thread_name())
+    }
+
+    /// `net_set_todo()`'s list insertion.
+    pub fn net_todo_add(&self, dev: DevId) {
+        let owner = self.per_thread_todo_owner();
+        if owner.is_none() {
+            self.access("net_todo_list");
+        }
+        self.with(|s| {
+            s.net_todo_list.push(dev);
+            if let Some(o) = owner {
+                s.todo_owner.insert(dev, o);
+            }
+        });
+    }
+
+    /// `netdev_run_todo()`'s `list_replace_init(&net_todo_list, &list)`.
+    pub fn net_todo_take(&self) -> Vec<DevId> {
+        let owner = self.per_thread_todo_owner();
+        // Taking an empty list loses nothing; a take racing with an add does.
+        if owner.is_none() && self.with(|s| !s.net_todo_list.is_empty()) {
+            self.access("net_todo_list");
+        }
+        self.with(|s| match owner {
+            None => std::mem::take(&mut s.net_todo_list),
+            Some(o) => {
+                let mine: Vec<DevId> =
+                    s.net_todo_list.iter().copied().filter(|d| s.todo_owner.get(d) == Some(&o)).collect();
+                s.net_todo_list.retain(|d| !mine.contains(d));
+                mine
+            }
+        })
+    }
 }
 
 /// Pops a frame of the model call stack when the function returns.

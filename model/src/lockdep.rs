@@ -263,8 +263,88 @@ impl Recorder {
         })
     }
 
+    /// The real locks `thread` holds (lockdep's pseudo-locks for workqueues and work items left
+    /// out: they order, they do not exclude), as (class, key, name).
+    pub fn held_locks(&self, thread: &str) -> Vec<(LockClass, u64, String)> {
+        let Some(&t) = self.thread_ix.get(thread) else { return Vec::new() };
+        self.held[t]
+            .iter()
+            .map(|(l, _)| &self.locks[*l])
+            .filter(|l| !matches!(l.class, LockClass::WqCompletion | LockClass::WqNetns | LockClass::WorkCompletion))
+            .map(|l| (l.class, l.key, l.name.clone()))
+            .collect()
+    }
+
     /// Whether any thread holds a lock of `class` with `key`, like `mutex_is_locked()`.
     pub fn anyone_holds(&self, class: LockClass, key: Option<u64>) -> bool {
         self.threads.iter().any(|t| self.holds(t, class, key))
+    }
+}
+
+/// One access to a piece of shared state, as the lockset check reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Access {
+    pub thread: String,
+    pub func: String,
+    pub held: Vec<String>,
+}
+
+impl fmt::Display for Access {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let held = if self.held.is_empty() { "no lock".to_string() } else { self.held.join(", ") };
+        write!(f, "{} in {} holding {}", self.thread, self.func, held)
+    }
+}
+
+/// Eraser's lockset discipline for named shared state: the candidate set of a piece of state is
+/// the intersection of the locks held at each of its accesses; once two threads have touched it
+/// and the set is empty, no lock protects it.
+#[derive(Debug, Default)]
+pub struct Locksets {
+    entries: HashMap<String, LocksetEntry>,
+}
+
+#[derive(Debug)]
+struct LocksetEntry {
+    candidate: Vec<(LockClass, u64)>,
+    /// Accesses with distinct lock sets (a few), to name two that share no lock.
+    witnesses: Vec<(Access, Vec<(LockClass, u64)>)>,
+    threads: HashSet<String>,
+    reported: bool,
+}
+
+const MAX_WITNESSES: usize = 16;
+
+impl Locksets {
+    /// Records an access; returns two accesses from different threads that share no lock (or,
+    /// failing such a pair, the one that emptied the set and one before it) the first time the
+    /// state's candidate set becomes empty with two threads seen.
+    pub fn access(&mut self, what: &str, access: Access, held: Vec<(LockClass, u64)>) -> Option<(Access, Access)> {
+        let e = self.entries.entry(what.to_string()).or_insert_with(|| LocksetEntry {
+            candidate: held.clone(),
+            witnesses: Vec::new(),
+            threads: HashSet::new(),
+            reported: false,
+        });
+        e.threads.insert(access.thread.clone());
+        e.candidate.retain(|l| held.contains(l));
+        let seen = e.witnesses.iter().any(|(a, h)| a.thread == access.thread && *h == held);
+        if !seen && e.witnesses.len() < MAX_WITNESSES {
+            e.witnesses.push((access.clone(), held.clone()));
+        }
+        if !e.candidate.is_empty() || e.threads.len() < 2 || e.reported {
+            return None;
+        }
+        e.reported = true;
+        let other = e
+            .witnesses
+            .iter()
+            .rev()
+            .find(|(a, h)| a.thread != access.thread && !h.iter().any(|l| held.contains(l)))
+            .or_else(|| e.witnesses.iter().rev().find(|(a, _)| a.thread != access.thread))
+            .or_else(|| e.witnesses.first())
+            .map(|(a, _)| a.clone())
+            .expect("an entry has a witness");
+        Some((other, access))
     }
 }

@@ -41,14 +41,14 @@ fn tracker(k: &Kernel, dev: DevId) -> String {
     format!("{}->dev_tracker", k.dev_name(dev))
 }
 
-/// `netif_is_macvlan_port(dev)`.
+/// `netif_is_macvlan_port(dev)`: include/linux/netdevice.h.
 pub fn is_port(k: &Kernel, dev: DevId) -> bool {
     k.with(|s| s.drivers.macvlan.ports.contains_key(&dev))
 }
 
-/// Models `macvlan_newlink()` / `macvlan_common_newlink()`: the lower from the link net, a
-/// macvlan lower replaced by its real lower; an ipvlan port is busy; port creation
-/// (`netdev_rx_handler_register`); `register_netdevice()` (→ `macvlan_init`);
+/// Models `macvlan_newlink()` / `macvlan_common_newlink()`: drivers/net/macvlan.c, MN@ed37710d. The
+/// lower from the link net, a macvlan lower replaced by its real lower; an ipvlan port is busy;
+/// port creation (`netdev_rx_handler_register`); `register_netdevice()` (→ `macvlan_init`);
 /// `netdev_upper_dev_link()`; `list_add_tail_rcu(&vlan->list, &port->vlans)`.
 pub fn macvlan_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, link: &str) -> Result<(), Errno> {
     let _f = k.enter_net("macvlan_newlink", net);
@@ -63,6 +63,10 @@ pub fn macvlan_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, link
         return Err(Errno::EBUSY);
     }
     let created = !is_port(k, lower);
+    if created {
+        // macvlan_port_create(): netdev_rx_handler_register(), ASSERT_RTNL().
+        k.access(&k.dev_field(lower, "rx_handler"));
+    }
     k.with(|s| {
         s.drivers.macvlan.ports.entry(lower).or_default();
     });
@@ -79,40 +83,45 @@ pub fn macvlan_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, link
     Ok(())
 }
 
-/// Models `macvlan_init()` (ndo_init): `port->count += 1`; "Get macvlan's reference to
-/// lowerdev": `netdev_hold(lowerdev, &vlan->dev_tracker)`.
+/// Models `macvlan_init()` (ndo_init): drivers/net/macvlan.c, MN@ed37710d. `port->count += 1`; "Get
+/// macvlan's reference to lowerdev": `netdev_hold(lowerdev, &vlan->dev_tracker)`.
 pub fn macvlan_init(k: &Kernel, dev: DevId) -> Result<(), Errno> {
     let _f = k.enter_dev("macvlan_init", dev);
     let lower = lowerdev(k, dev);
+    k.access(&k.dev_field(lower, "macvlan_port.count"));
     k.with(|s| s.drivers.macvlan.ports.get_mut(&lower).expect("port").count += 1);
     netdev_hold(k, Some(lower), &tracker(k, dev));
     Ok(())
 }
 
-/// Models `macvlan_uninit()` (ndo_uninit): `port->count -= 1`; the last one destroys the port.
+/// Models `macvlan_uninit()` (ndo_uninit): drivers/net/macvlan.c, MN@ed37710d. `port->count -= 1`;
+/// the last one destroys the port.
 pub fn macvlan_uninit(k: &Kernel, dev: DevId) {
     let _f = k.enter_dev("macvlan_uninit", dev);
     let lower = lowerdev(k, dev);
-    k.with(|s| {
-        if let Some(p) = s.drivers.macvlan.ports.get_mut(&lower) {
-            p.count -= 1;
-            if p.count == 0 {
-                s.drivers.macvlan.ports.remove(&lower);
-            }
-        }
+    k.access(&k.dev_field(lower, "macvlan_port.count"));
+    let destroyed = k.with(|s| {
+        let p = s.drivers.macvlan.ports.get_mut(&lower)?;
+        p.count -= 1;
+        (p.count == 0).then(|| s.drivers.macvlan.ports.remove(&lower))
     });
+    if destroyed.is_some() {
+        // macvlan_port_destroy(): netdev_rx_handler_unregister(), ASSERT_RTNL().
+        k.access(&k.dev_field(lower, "rx_handler"));
+    }
 }
 
-/// Models `macvlan_dev_free()` (priv_destructor): "Get rid of the macvlan's reference to
-/// lowerdev".
+/// Models `macvlan_dev_free()` (priv_destructor): drivers/net/macvlan.c, MN@ed37710d. "Get rid of
+/// the macvlan's reference to lowerdev".
 pub fn macvlan_dev_free(k: &Kernel, dev: DevId) {
     let _f = k.enter_dev("macvlan_dev_free", dev);
     let lower = lowerdev(k, dev);
     netdev_put(k, Some(lower), &tracker(k, dev));
 }
 
-/// Models `macvlan_dellink()`: `list_del_rcu(&vlan->list)`; `unregister_netdevice_queue(dev,
-/// head)` (no per-netns variant: unconverted); `netdev_upper_dev_unlink()`.
+/// Models `macvlan_dellink()`: drivers/net/macvlan.c, MN@ed37710d. `list_del_rcu(&vlan->list)`;
+/// `unregister_netdevice_queue(dev, head)` (no per-netns variant: unconverted);
+/// `netdev_upper_dev_unlink()`.
 pub fn macvlan_dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
     let _f = k.enter_dev("macvlan_dellink", dev);
     let lower = lowerdev(k, dev);
@@ -125,9 +134,9 @@ pub fn macvlan_dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
     netdev_upper_dev_unlink(k, lower, dev);
 }
 
-/// Models `macvlan_device_event()` for the lower `dev`: on NETDEV_UNREGISTER while UNREGISTERING
-/// ("twiddle thumbs on netns device moves"), `dellink` every upper onto one list and
-/// `unregister_netdevice_many()` it under the lower's locks only.
+/// Models `macvlan_device_event()`: drivers/net/macvlan.c, MN@ed37710d, for the lower `dev`: on
+/// NETDEV_UNREGISTER while UNREGISTERING ("twiddle thumbs on netns device moves"), `dellink` every
+/// upper onto one list and `unregister_netdevice_many()` it under the lower's locks only.
 pub fn macvlan_device_event(k: &Kernel, event: NetdevEvent, dev: DevId) {
     if event != NetdevEvent::Unregister || !is_port(k, dev) {
         return;

@@ -52,8 +52,8 @@ pub struct NetState {
     pub sync: Shared<NetSync>,
 }
 
-/// Models `setup_net()` / `preinit_net()`: a new net with one reference (the caller's), its
-/// per-netns mutex, `rtnl_work` and `dev_unreg_head`.
+/// Models `setup_net()` / `preinit_net()`: net/core/net_namespace.c, MN@af3634d4. A new net with
+/// one reference (the caller's), its per-netns mutex, `rtnl_work` and `dev_unreg_head`.
 pub fn setup_net(k: &Kernel, name: &str) -> NetId {
     let id = k.with(|s| s.nets.len());
     let key = id as u64;
@@ -108,7 +108,7 @@ impl Kernel {
     }
 }
 
-/// `get_net(net)`.
+/// `get_net(net)`: include/net/net_namespace.h.
 pub fn get_net(k: &Kernel, net: NetId) {
     let sync = k.net_sync(net);
     if sync.count.fetch_add(1, SeqCst) == 0 {
@@ -117,7 +117,8 @@ pub fn get_net(k: &Kernel, net: NetId) {
     }
 }
 
-/// `maybe_get_net(net)`: fails on a net whose count already reached zero.
+/// `maybe_get_net(net)`: include/net/net_namespace.h. Fails on a net whose count already reached
+/// zero.
 pub fn maybe_get_net(k: &Kernel, net: NetId) -> bool {
     let sync = k.net_sync(net);
     let mut cur = sync.count.load(SeqCst);
@@ -132,7 +133,7 @@ pub fn maybe_get_net(k: &Kernel, net: NetId) -> bool {
     }
 }
 
-/// `put_net(net)`: the last put hands the net to `cleanup_net()`.
+/// `put_net(net)`: include/net/net_namespace.h. The last put hands the net to `cleanup_net()`.
 pub fn put_net(k: &Kernel, net: NetId) {
     let sync = k.net_sync(net);
     if sync.count.fetch_sub(1, SeqCst) == 1 {
@@ -217,7 +218,9 @@ pub fn ops_exit_rtnl_list(k: &Kernel, nets: &[NetId]) {
     rtnl_unlock(k, rtnl);
 }
 
-/// Models `net_free()` after `cleanup_net()`: checks S6 and S7 at the moment the memory goes.
+/// Models the final free of a `struct net` (`net_passive_dec()` / `net_complete_free()`; no
+/// `net_free()` in this tree): net/core/net_namespace.c, MN@af3634d4, after `cleanup_net()`.
+/// Checks S6 and S7 at the moment the memory goes.
 fn net_free(k: &Kernel, net: NetId) {
     let _f = k.enter_net("net_free", net);
     let sync = k.net_sync(net);

@@ -110,26 +110,26 @@ impl Kernel {
         self.with(|s| s.dev_name(dev))
     }
 
-    /// `dev_net(dev)`.
+    /// `dev_net(dev)`: include/linux/netdevice.h.
     #[track_caller]
     pub fn dev_net(&self, dev: DevId) -> NetId {
         self.dev(dev, |d| d.nd_net)
     }
 
-    /// `__dev_get_by_name(net, name)`: registered devices listed in `net`.
+    /// `__dev_get_by_name(net, name)`: net/core/dev.c. Registered devices listed in `net`.
     pub fn dev_get_by_name(&self, net: NetId, name: &str) -> Option<DevId> {
         self.with(|s| s.nets[net].dev_base.iter().copied().find(|&d| s.devs[d].name == name))
     }
 }
 
-/// `netdev_lock(dev)`.
+/// `netdev_lock(dev)`: include/linux/netdevice.h.
 #[track_caller]
 pub fn netdev_lock<'a>(k: &Kernel, dev: &'a crate::sync::Shared<DevSync>) -> MutexGuard<'a, ()> {
     let _ = k;
     dev.lock.lock()
 }
 
-/// `netdev_unlock(dev)`.
+/// `netdev_unlock(dev)`: include/linux/netdevice.h.
 pub fn netdev_unlock(g: MutexGuard<'_, ()>) {
     mutex_unlock(g);
 }
@@ -178,7 +178,7 @@ pub fn netdev_put(k: &Kernel, dev: Option<DevId>, tracker: &str) {
     }
 }
 
-/// `netdev_refcnt_read(dev)`.
+/// `netdev_refcnt_read(dev)`: net/core/dev.c, MP@05fe7484.
 pub fn netdev_refcnt_read(k: &Kernel, dev: DevId) -> usize {
     k.dev_sync(dev).refcnt.load(SeqCst)
 }

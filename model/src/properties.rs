@@ -38,6 +38,12 @@ pub enum Property {
     IpvlanPortCount,
     /// S13: a device on `X->dev_unreg_head` belongs to X.
     PendingEntryFollowsDevice,
+    /// S14: each piece of shared kernel state the model tracks by name (`net_todo_list`, a
+    /// device's adjacency lists and rx_handler, a macvlan port's count) is accessed under at
+    /// least one lock common to every access (Eraser's lockset discipline). Like lockdep, it
+    /// reports from executions that did not race: two commands can always come from two
+    /// processes.
+    CommonLockForSharedState,
     /// L1: every device handed to a namespace's queue is eventually unregistered and freed.
     QueuedDeviceUnregistered,
     /// L2: every queued work item runs.
@@ -49,7 +55,7 @@ pub enum Property {
 }
 
 impl Property {
-    pub const ALL: [Property; 17] = [
+    pub const ALL: [Property; 18] = [
         Property::NoUseAfterFree,
         Property::RefcountBalanced,
         Property::LowerOutlivesUppers,
@@ -63,6 +69,7 @@ impl Property {
         Property::TodoEmptyAtRtnlUnlock,
         Property::IpvlanPortCount,
         Property::PendingEntryFollowsDevice,
+        Property::CommonLockForSharedState,
         Property::QueuedDeviceUnregistered,
         Property::QueuedWorkRuns,
         Property::AllRefsReleased,
@@ -85,6 +92,7 @@ impl Property {
             Property::TodoEmptyAtRtnlUnlock => "S11",
             Property::IpvlanPortCount => "S12",
             Property::PendingEntryFollowsDevice => "S13",
+            Property::CommonLockForSharedState => "S14",
             Property::QueuedDeviceUnregistered => "L1",
             Property::QueuedWorkRuns => "L2",
             Property::AllRefsReleased => "L3",
@@ -108,6 +116,7 @@ impl Property {
             Property::TodoEmptyAtRtnlUnlock => "todo-empty-at-rtnl-unlock",
             Property::IpvlanPortCount => "ipvlan-port-count",
             Property::PendingEntryFollowsDevice => "pending-entry-follows-device",
+            Property::CommonLockForSharedState => "common-lock-for-shared-state",
             Property::QueuedDeviceUnregistered => "queued-device-unregistered",
             Property::QueuedWorkRuns => "queued-work-runs",
             Property::AllRefsReleased => "all-refs-released",

@@ -25,13 +25,14 @@ pub enum Errno {
     ENODEV,
     /// "File exists".
     EEXIST,
-    /// "Invalid argument".
+    /// "Invalid argument" (a lower that is not Ethernet; a device that cannot change netns now).
     EINVAL,
     /// "No such file or directory" (a netns name that does not exist).
     ENOENT,
-    /// "Device or resource busy" (a lower that already has another rx handler).
+    /// "Device or resource busy" (a lower that already has another rx handler; a bareudp port
+    /// already in use in the socket's net).
     EBUSY,
-    /// "Operation not supported" (a lower of the wrong type).
+    /// "Operation not supported" (no modelled path returns it).
     EOPNOTSUPP,
 }
 
@@ -49,10 +50,11 @@ impl fmt::Display for Errno {
 }
 
 /// RTNL held. Released only by [`rtnl_unlock`] (which runs `netdev_run_todo()`) or
-/// [`rtnl_unlock_raw`].
+/// [`rtnl_unlock_raw`]. Empty in rtnl-free mode when a converted path took only per-netns
+/// locks: the unlock still runs `netdev_run_todo()`.
 #[must_use = "release with rtnl_unlock()"]
 #[derive(Debug)]
-pub struct Rtnl<'k>(MutexGuard<'k, ()>);
+pub struct Rtnl<'k>(Option<MutexGuard<'k, ()>>);
 
 /// `net->rtnl_mutex` held (a no-op without CONFIG_DEBUG_NET_SMALL_RTNL).
 #[must_use = "release with __rtnl_net_unlock()"]
@@ -74,7 +76,17 @@ impl NetLock<'_> {
 /// Models `rtnl_lock()`: net/core/rtnetlink.c.
 #[track_caller]
 pub fn rtnl_lock(k: &Kernel) -> Rtnl<'_> {
-    Rtnl(k.rtnl_mutex.lock())
+    Rtnl(Some(k.rtnl_mutex.lock()))
+}
+
+/// The global RTNL as a converted path takes it: `rtnl_lock()`, except in rtnl-free mode.
+#[track_caller]
+fn rtnl_lock_converted(k: &Kernel) -> Rtnl<'_> {
+    if k.mode().net_lock_takes_rtnl() {
+        rtnl_lock(k)
+    } else {
+        Rtnl(None)
+    }
 }
 
 /// Models `rtnl_unlock()`: net/core/rtnetlink.c: "This fellow will unlock it for us":
@@ -88,19 +100,21 @@ pub fn rtnl_unlock(k: &Kernel, rtnl: Rtnl<'_>) {
 /// the C comment).
 #[doc(alias = "__rtnl_unlock")]
 pub fn rtnl_unlock_raw(k: &Kernel, rtnl: Rtnl<'_>) {
+    let Some(g) = rtnl.0 else { return };
     let _f = k.enter("__rtnl_unlock");
-    let left: Vec<_> = k.with(|s| s.net_todo_list.iter().map(|&d| s.dev_name(d)).collect());
+    let left: Vec<_> = k.todo_entries_for_me().into_iter().map(|d| k.dev_name(d)).collect();
     if !left.is_empty() {
         k.warn(
             Property::TodoEmptyAtRtnlUnlock,
             format!("__rtnl_unlock: WARN_ON(!list_empty(&net_todo_list)): [{}]", left.join(", ")),
         );
     }
-    mutex_unlock(rtnl.0);
+    mutex_unlock(g);
 }
 
-/// Models `rtnl_net_lock_cmp_fn()` / `rtnl_net_cmp_locks()`: init_net first, then ascending
-/// (the kernel compares addresses; the model compares ids, init_net being 0).
+/// Models `rtnl_net_lock_cmp_fn()` / `rtnl_net_cmp_locks()`: net/core/rtnetlink.c, MN@af3634d4:
+/// init_net first, then ascending (the kernel compares addresses; the model compares ids,
+/// init_net being 0).
 pub fn rtnl_net_lock_cmp_fn(a: NetId, b: NetId) -> Ordering {
     match (a == INIT_NET, b == INIT_NET) {
         (true, true) => Ordering::Equal,
@@ -111,14 +125,17 @@ pub fn rtnl_net_lock_cmp_fn(a: NetId, b: NetId) -> Ordering {
 }
 
 /// Models `__rtnl_net_lock()`: net/core/rtnetlink.c, MN@af3634d4: `ASSERT_RTNL()` then
-/// `mutex_lock(&net->rtnl_mutex)`. Empty without CONFIG_DEBUG_NET_SMALL_RTNL.
+/// `mutex_lock(&net->rtnl_mutex)`. Empty without CONFIG_DEBUG_NET_SMALL_RTNL. In rtnl-free
+/// mode the assertion is the one thing that changes.
 #[doc(alias = "__rtnl_net_lock")]
 #[track_caller]
 pub fn rtnl_net_lock_raw<'a>(k: &Kernel, net: NetId, sync: &'a Shared<NetSync>) -> NetLock<'a> {
     if !k.mode().small_rtnl() {
         return NetLock { net, g: None };
     }
-    k.assert_rtnl("__rtnl_net_lock");
+    if k.mode().net_lock_takes_rtnl() {
+        k.assert_rtnl("__rtnl_net_lock");
+    }
     NetLock { net, g: Some(sync.rtnl_mutex.lock()) }
 }
 
@@ -136,15 +153,17 @@ pub fn rtnl_net_unlock_raw(k: &Kernel, net: NetId, lock: NetLock<'_>) {
     mutex_unlock(g);
 }
 
-/// Models `rtnl_net_lock()`: `rtnl_lock()` then `__rtnl_net_lock(net)`.
+/// Models `rtnl_net_lock()`: net/core/rtnetlink.c, MN@af3634d4: `rtnl_lock()` then
+/// `__rtnl_net_lock(net)` (rtnl-free mode: only the latter).
 #[track_caller]
 pub fn rtnl_net_lock<'a>(k: &'a Kernel, net: NetId, sync: &'a Shared<NetSync>) -> (Rtnl<'a>, NetLock<'a>) {
-    let rtnl = rtnl_lock(k);
+    let rtnl = rtnl_lock_converted(k);
     let nl = rtnl_net_lock_raw(k, net, sync);
     (rtnl, nl)
 }
 
-/// Models `rtnl_net_unlock()`: `__rtnl_net_unlock(net)` then `rtnl_unlock()`.
+/// Models `rtnl_net_unlock()`: net/core/rtnetlink.c, MN@af3634d4: `__rtnl_net_unlock(net)` then
+/// `rtnl_unlock()`.
 pub fn rtnl_net_unlock(k: &Kernel, net: NetId, locks: (Rtnl<'_>, NetLock<'_>)) {
     let (rtnl, nl) = locks;
     rtnl_net_unlock_raw(k, net, nl);
@@ -159,7 +178,7 @@ pub struct RtnlNets {
 }
 
 impl RtnlNets {
-    /// `rtnl_nets_add()`.
+    /// `rtnl_nets_add()`: net/core/rtnetlink.c, MN@5ecbbb17.
     pub fn add(&mut self, k: &Kernel, net: NetId) {
         // mutant nets-no-dedup: a net already in the array is added again.
         if self.nets.iter().any(|(n, _)| *n == net) && !k.mutated(Mutant::NetsNoDedup) {
@@ -179,17 +198,18 @@ impl RtnlNets {
     }
 }
 
-/// Models `rtnl_nets_lock()`: `rtnl_lock()`, then every per-netns lock in array order.
+/// Models `rtnl_nets_lock()`: net/core/rtnetlink.c, MN@5ecbbb17: `rtnl_lock()` (not in
+/// rtnl-free mode), then every per-netns lock in array order.
 #[track_caller]
 pub fn rtnl_nets_lock<'a>(k: &'a Kernel, nets: &'a RtnlNets) -> (Rtnl<'a>, Vec<NetLock<'a>>) {
     let _f = k.enter("rtnl_nets_lock");
-    let rtnl = rtnl_lock(k);
+    let rtnl = rtnl_lock_converted(k);
     let locks = nets.nets.iter().map(|(n, s)| rtnl_net_lock_raw(k, *n, s)).collect();
     (rtnl, locks)
 }
 
-/// Models `rtnl_nets_unlock()`: each per-netns unlock (each drains) in array order, then
-/// `rtnl_unlock()`.
+/// Models `rtnl_nets_unlock()`: net/core/rtnetlink.c, MN@af3634d4: each per-netns unlock (each
+/// drains) in array order, then `rtnl_unlock()`.
 pub fn rtnl_nets_unlock(k: &Kernel, locks: (Rtnl<'_>, Vec<NetLock<'_>>)) {
     let _f = k.enter("rtnl_nets_unlock");
     let (rtnl, nls) = locks;

@@ -20,16 +20,33 @@ pub enum Variant {
     /// per-netns locks (as a move outside rtnl_setlink could), so the destination net is not
     /// unlocked, and so not drained, afterwards.
     ProbeA2MoveUnderRtnlOnly,
+    /// A conversion for rtnl-free mode (docs/rtnl-free.md): `net_todo_list` is global and only
+    /// RTNL protects it. Converted, each unlocker's `netdev_run_todo()` takes only the devices
+    /// it unregistered itself (an on-stack list handed from `unregister_netdevice_many_notify()`
+    /// to the unlock), so no lock is needed and the other findings can be explored past it.
+    ConvertNetTodoList,
+    /// A conversion for rtnl-free mode: a lower's adjacency lists, which uppers in other nets
+    /// edit (`netdev_upper_dev_link()` / `_unlink()`), protected by the lower's instance lock
+    /// (`netdev_lock(lower)`) instead of RTNL.
+    ConvertAdjListInstanceLock,
 }
 
 impl Variant {
-    pub const ALL: [Variant; 3] = [Variant::FixA1RebroadcastNoDrain, Variant::FixA6WqMaxActive, Variant::ProbeA2MoveUnderRtnlOnly];
+    pub const ALL: [Variant; 5] = [
+        Variant::FixA1RebroadcastNoDrain,
+        Variant::FixA6WqMaxActive,
+        Variant::ProbeA2MoveUnderRtnlOnly,
+        Variant::ConvertNetTodoList,
+        Variant::ConvertAdjListInstanceLock,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Variant::FixA1RebroadcastNoDrain => "fix-a1-rebroadcast-no-drain",
             Variant::FixA6WqMaxActive => "fix-a6-wq-max-active",
             Variant::ProbeA2MoveUnderRtnlOnly => "probe-a2-move-under-rtnl-only",
+            Variant::ConvertNetTodoList => "convert-net-todo-list",
+            Variant::ConvertAdjListInstanceLock => "convert-adj-list-instance-lock",
         }
     }
 

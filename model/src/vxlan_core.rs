@@ -25,9 +25,9 @@ fn vxlan_priv(k: &Kernel, dev: DevId) -> VxlanDev {
     })
 }
 
-/// Models `vxlan_newlink()` / `vxlan_dev_create(link_net, ...)`: `vxlan->net = link_net`; the
-/// same VNI and port in that net is `-EEXIST` (`vxlan_vni_in_use()`); `register_netdevice()`;
-/// `list_add(&vxlan->next, &vn->vxlan_list)`.
+/// Models `vxlan_newlink()` / `vxlan_dev_create(link_net, ...)`: drivers/net/vxlan/vxlan_core.c,
+/// MP@0518c33e. `vxlan->net = link_net`; the same VNI and port in that net is `-EEXIST`
+/// (`vxlan_vni_in_use()`); `register_netdevice()`; `list_add(&vxlan->next, &vn->vxlan_list)`.
 pub fn vxlan_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, vni: u32, port: u16) -> Result<(), Errno> {
     let _f = k.enter_net("vxlan_newlink", net);
     let devs = k.net(link_net, |n| n.vxlan_list.clone());
@@ -46,7 +46,8 @@ pub fn vxlan_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, vni: u
     Ok(())
 }
 
-/// Models `vxlan_dellink()`: `list_del(&vxlan->next)`; `unregister_netdevice_queue(dev, head)`.
+/// Models `vxlan_dellink()`: drivers/net/vxlan/vxlan_core.c, MP@0518c33e. `list_del(&vxlan->next)`;
+/// `unregister_netdevice_queue(dev, head)`.
 pub fn vxlan_dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
     let _f = k.enter_dev("vxlan_dellink", dev);
     let net = vxlan_priv(k, dev).net;
@@ -54,8 +55,9 @@ pub fn vxlan_dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
     unregister_netdevice_queue(k, dev, head);
 }
 
-/// Models `vxlan_exit_rtnl()`: `ASSERT_RTNL_NET(net)`; `vxlan_destroy_tunnels()` calls
-/// `vxlan_dellink()` for every device on the dying net's `vxlan_list`, wherever it lives.
+/// Models `vxlan_exit_rtnl()`: drivers/net/vxlan/vxlan_core.c, MP@0518c33e. `ASSERT_RTNL_NET(net)`;
+/// `vxlan_destroy_tunnels()` calls `vxlan_dellink()` for every device on the dying net's
+/// `vxlan_list`, wherever it lives.
 pub fn vxlan_exit_rtnl(k: &Kernel, net: NetId, dev_to_kill: &mut KillList) {
     let _f = k.enter_net("vxlan_exit_rtnl", net);
     if !k.rtnl_net_is_locked(net) {

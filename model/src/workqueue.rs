@@ -57,6 +57,8 @@ impl fmt::Debug for Workqueue {
 }
 
 impl Workqueue {
+    /// Models `alloc_workqueue()` via `create_workqueue()` / `create_singlethread_workqueue()`:
+    /// kernel/workqueue.c (include/linux/workqueue.h for the two macros). No flags.
     pub fn new(name: &'static str, cpus: usize, max_active: usize, class: LockClass) -> Self {
         let pools = (0..cpus).map(|_| Pool { q: RawMutex::new(PoolQueue::default()), cv: Condvar::new() }).collect();
         Workqueue {
@@ -117,8 +119,9 @@ pub fn queue_work(k: &Kernel, wq: &Workqueue, work: Work) -> bool {
     true
 }
 
-/// Models `flush_workqueue()`: waits until every pool is idle. Lockdep sees it as acquiring the
-/// queue's `(wq_completion)` map, so flushing under a lock that an item takes is a cycle.
+/// Models `flush_workqueue()`: kernel/workqueue.c (`__flush_workqueue()`). Waits until every pool
+/// is idle. Lockdep sees it as acquiring the queue's `(wq_completion)` map, so flushing under a
+/// lock that an item takes is a cycle.
 #[track_caller]
 pub fn flush_workqueue(k: &Kernel, wq: &Workqueue) {
     let _f = k.enter("flush_workqueue");
@@ -136,7 +139,8 @@ pub fn flush_workqueue(k: &Kernel, wq: &Workqueue) {
     }
 }
 
-/// Runs one item: `process_one_work()` holds the queue's and the item's lockdep maps.
+/// Models `process_one_work()`: kernel/workqueue.c. Runs one item, holding the queue's and the
+/// item's lockdep maps.
 fn process_one_work(k: &Kernel, wq: &Workqueue, work: Work) {
     let _f = k.enter("process_one_work");
     let work_map = match work {
@@ -166,7 +170,8 @@ fn process_one_work(k: &Kernel, wq: &Workqueue, work: Work) {
     k.lockdep_release(&wq.lockdep_map);
 }
 
-/// A pool's worker thread (`kworker/...`): runs items until [`shutdown`] and its queue is empty.
+/// Models `worker_thread()`: kernel/workqueue.c. A pool's worker thread (`kworker/...`): runs
+/// items until [`shutdown`] and its queue is empty.
 pub fn worker_thread(k: &Kernel, wq: &Workqueue, cpu: usize, slot: usize) {
     let suffix = if wq.max_active > 1 { format!(".{slot}") } else { String::new() };
     k.set_thread_name(format!("kworker/{}:{cpu}{suffix}", wq.name));
