@@ -78,6 +78,22 @@ mod tests {
         assert!(ex.passed(), "{:?}", ex.failure);
     }
 
+    /// docs/findings.md A2: safe within bound 2, because rtnl_setlink()'s rtnl_nets_unlock()
+    /// drains the destination; a mover without the per-netns locks (the probe) leaves it queued.
+    #[test]
+    fn a2_pending_device_moved_is_drained_by_the_movers_unlock() {
+        use rtnl_model::variants::Variant;
+        const A2: &str = "scenarios/findings/a2-pending-device-moved.sh";
+        for mode in Mode::BOTH {
+            let ex = loom(&target(A2, Config::new(mode)), Some(2));
+            assert!(ex.passed() && ex.stats.exhausted, "{mode}: {:?}", ex.failure);
+        }
+        let probe = Config { variants: vec![Variant::ProbeA2MoveUnderRtnlOnly], ..Config::new(Mode::Series) };
+        let f = loom(&target(A2, probe), Some(2)).failure.expect("the probe leaves veth1 queued");
+        assert_eq!(f.property, Property::QueuedDeviceUnregistered.to_string());
+        assert!(f.message.contains("veth1 is still queued on ns3"), "{}", f.message);
+    }
+
     #[test]
     fn replay_token_reproduces_the_failing_execution() {
         let ex = loom(&target(A6, Config::new(Mode::Series)), Some(2));

@@ -24,6 +24,28 @@ mod tests {
     }
 
     const A6: &str = "scenarios/findings/a6-stacked-upper-behind-its-lower-work.sh";
+    const A1: &str = "scenarios/findings/a1-rebroadcast-drains-into-todo.sh";
+
+    /// docs/findings.md A1: the faithful series warns in __rtnl_unlock; pre-series and the fix
+    /// hold over the same schedules.
+    #[test]
+    fn a1_rebroadcast_drains_a_queued_device_onto_net_todo_list() {
+        use rtnl_model::variants::Variant;
+        let pct = |cfg: Config| {
+            let opts = ExploreOptions { explorer: Explorer::Pct, iterations: 3000, seed: 0, depth: 3, ..ExploreOptions::default() };
+            explore(&target(A1, cfg), &opts).expect("shuttle build")
+        };
+        let f = pct(Config::new(Mode::Series)).failure.expect("the faithful series model warns");
+        assert_eq!(f.property, Property::TodoEmptyAtRtnlUnlock.to_string());
+        assert!(f.message.contains("[veth5]"), "{}", f.message);
+        assert!(f.trace.contains("ipvlan_uninit") && f.trace.contains("veth_dellink"));
+        let fixed = Config { variants: vec![Variant::FixA1RebroadcastNoDrain], ..Config::new(Mode::Series) };
+        for cfg in [Config::new(Mode::PreSeries), fixed] {
+            let ex = pct(cfg);
+            assert!(ex.passed(), "{:#?}", ex.failure);
+            assert_eq!(ex.stats.executions, 3000);
+        }
+    }
 
     #[test]
     fn concurrent_scenarios_hold_every_property_under_random_and_pct_schedules() {
