@@ -49,6 +49,9 @@ pub enum Cmd {
     /// Run the faithful model and every injected kernel bug against their scenarios with every
     /// checker, and print the kill matrix.
     Mutants(crate::mutants::MutantsArgs),
+    /// Run the proof suite (docs/proofs): every proof scenario in every mode under loom and
+    /// PCT; write the report, or with --check compare with the committed one.
+    Prove(crate::prove::ProveArgs),
 }
 
 #[derive(Args, Debug, Clone)]
@@ -391,7 +394,7 @@ pub fn run(cli: Cli, raw_args: &[String]) -> i32 {
         Cmd::Graph(g) => planned_explorer(&g.check).map(Explorer::backend),
         Cmd::Replay { token, .. } => ReplayToken::decode(token).ok().map(|t| t.explorer.backend()),
         Cmd::Conform { .. } => None,
-        Cmd::Mutants(_) => None,
+        Cmd::Mutants(_) | Cmd::Prove(_) => None,
     };
     if let Some(b) = backend_needed.filter(|b| *b != rtnl_model::sync::BACKEND) {
         return delegate(b, raw_args);
@@ -403,6 +406,7 @@ pub fn run(cli: Cli, raw_args: &[String]) -> i32 {
         Cmd::Replay { token, format } => cmd_replay(&token, format),
         Cmd::Conform { files, format } => cmd_conform(&files, format),
         Cmd::Mutants(m) => crate::mutants::run(&m),
+        Cmd::Prove(p) => crate::prove::run(&p),
     }
 }
 

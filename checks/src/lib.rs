@@ -10,6 +10,7 @@ pub mod explore;
 pub mod fuzzing;
 pub mod lockgraph;
 pub mod mutants;
+pub mod prove;
 pub mod reference;
 pub mod scenario;
 #[cfg(feature = "proptest")]

@@ -300,20 +300,13 @@ fn subprocess(c: Checker, scenario: &str, args: &[String]) -> Run {
         wall_seconds: 0.0,
         error: None,
     };
-    let exe = match std::env::current_exe() {
-        Ok(p) => p,
-        Err(e) => {
-            run.error = Some(format!("cannot find this executable: {e}"));
-            return run;
+    let out = match run_self(args) {
+        Ok((o, wall)) => {
+            run.wall_seconds = wall;
+            o
         }
-    };
-    let start = Instant::now();
-    let out = std::process::Command::new(exe).args(args).output();
-    run.wall_seconds = start.elapsed().as_secs_f64();
-    let out = match out {
-        Ok(o) => o,
         Err(e) => {
-            run.error = Some(format!("cannot run rtnl-check: {e}"));
+            run.error = Some(e);
             return run;
         }
     };
@@ -345,6 +338,15 @@ fn subprocess(c: Checker, scenario: &str, args: &[String]) -> Run {
         run.end_state = run.message.as_deref().is_some_and(|m| m.contains("(thread end-state"));
     }
     run
+}
+
+/// Runs this executable with `args` and waits for it; returns its output and the wall-clock
+/// seconds it took.
+pub(crate) fn run_self(args: &[String]) -> Result<(std::process::Output, f64), String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this executable: {e}"))?;
+    let start = Instant::now();
+    let out = std::process::Command::new(exe).args(args).output().map_err(|e| format!("cannot run rtnl-check: {e}"))?;
+    Ok((out, start.elapsed().as_secs_f64()))
 }
 
 /// The text matrix.
@@ -626,7 +628,7 @@ fn run_probe_command(a: &MutantsArgs, file: &Path) -> i32 {
 
 /// Runs these arguments in the build for `backend` (`RTNL_CHECK_{LOOM,SHUTTLE}_BIN`, else the
 /// source tree's `target-{backend}`), as `check` does.
-fn hand_over(backend: &str, args: &[String]) -> i32 {
+pub(crate) fn hand_over(backend: &str, args: &[String]) -> i32 {
     let var = format!("RTNL_CHECK_{}_BIN", backend.to_uppercase());
     let bin = std::env::var_os(&var).map(PathBuf::from).unwrap_or_else(|| {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(format!("target-{backend}/release/rtnl-check"))
