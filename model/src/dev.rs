@@ -183,8 +183,10 @@ pub fn unregister_netdevice_move_net(k: &Kernel, net_old: NetId, net: NetId, dev
     let (first, second) = if net_old > net { (&sn, &so) } else { (&so, &sn) };
     let g1 = first.dev_unreg_lock.lock();
     let g2 = second.dev_unreg_lock.lock();
-    if k.dev(dev, |d| d.unreg_list_net.is_some()) {
-        k.net(net_old, |n| n.dev_unreg_head.retain(|&d| d != dev));
+    // list_move_tail() unlinks the entry from whichever list holds it: net_old's, or already
+    // net's when a hand-over used the new dev_net(dev) during the move.
+    if let Some(on) = k.dev(dev, |d| d.unreg_list_net) {
+        k.net(on, |n| n.dev_unreg_head.retain(|&d| d != dev));
         k.net(net, |n| n.dev_unreg_head.push(dev));
         k.dev_mut(dev, |d| d.unreg_list_net = Some(net));
         so.dev_unreg_nonempty.store(k.net(net_old, |n| !n.dev_unreg_head.is_empty()), SeqCst);
