@@ -11,7 +11,10 @@ scenario=checks/scenarios/cover-letter-netns-del.sh
 
 rate() { # explorer, mode, iterations: executions per second from the JSON stats
     "$check" check "$scenario" --explorer "$1" --mode "$2" --iterations "$3" --format json |
-        python3 -c 'import json,sys; s=json.load(sys.stdin)[0]["modes"][0]["stats"]; print(f"{s[\"executions\"]} executions in {s[\"seconds\"]:.2f} s: {s[\"executions\"]/s[\"seconds\"]:.0f} executions/s")'
+        python3 -c 'import json,sys
+s = json.load(sys.stdin)[0]["modes"][0]["stats"]
+n, t = s["executions"], s["seconds"]
+print("%d executions in %.2f s: %.0f executions/s" % (n, t, n / t))'
 }
 
 echo "== loom, preemption bound 2, $scenario"

@@ -20,7 +20,8 @@
 //! Same-class nestings never become graph edges (lockdep has no self-loops either); they are
 //! checked per edge by key.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::VecDeque;
 use std::ffi::OsStr;
 use std::fmt::{self, Write as _};
 use std::io::Write as _;

@@ -13,7 +13,8 @@ use crate::sync::{self, thread, Arc, Instr, LockHook, Mutex, RawMutex};
 use crate::workqueue::Workqueue;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::panic::Location;
 
@@ -282,7 +283,8 @@ impl Observed {
 
     /// Whether the current thread holds `class` for `key` (`None`: any instance).
     pub fn holds(&self, class: LockClass, key: Option<u64>) -> bool {
-        self.recorder.holds(&self.thread_name(), class, key)
+        let name = self.threads.get(&thread::current_id()).map_or("main", |t| t.name.as_str());
+        self.recorder.holds(name, class, key)
     }
 }
 

@@ -12,7 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::fmt;
 
 /// A lock class, named as lockdep names it in a report.
@@ -323,7 +323,7 @@ impl Locksets {
         let e = self.entries.entry(what.to_string()).or_insert_with(|| LocksetEntry {
             candidate: held.clone(),
             witnesses: Vec::new(),
-            threads: HashSet::new(),
+            threads: HashSet::default(),
             reported: false,
         });
         e.threads.insert(access.thread.clone());
