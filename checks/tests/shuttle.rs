@@ -107,4 +107,29 @@ mod tests {
         }
         assert!(checked >= 1, "no scenario beyond loom's thread limit");
     }
+
+    /// docs/findings.md: the two fixes together pass every scenario, the findings' included.
+    #[test]
+    fn the_findings_fixes_pass_the_whole_corpus() {
+        use rtnl_model::variants::Variant;
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let fixed = Config {
+            variants: vec![Variant::FixA1RebroadcastNoDrain, Variant::FixA6WqMaxActive],
+            ..Config::new(Mode::Series)
+        };
+        let mut checked = 0;
+        for dir in ["../../shared/scenarios", "scenarios", "scenarios/proofs", "scenarios/findings"] {
+            for entry in std::fs::read_dir(root.join(dir)).expect("corpus dir") {
+                let p = entry.expect("entry").path();
+                if p.extension().is_none_or(|x| x != "sh") {
+                    continue;
+                }
+                let path = p.strip_prefix(root).expect("under root").display().to_string();
+                let ex = run(&target(&path, fixed.clone()), Explorer::Pct, 200);
+                assert!(ex.passed(), "{path}: {:#?}", ex.failure);
+                checked += 1;
+            }
+        }
+        assert!(checked >= 50, "only {checked} scenarios");
+    }
 }
