@@ -230,8 +230,8 @@ mod schedule {
 
     /// Decodes a mode (one byte) and a [`Topology`] from the front of `data`, and runs it once
     /// under shuttle with the remaining bytes as scheduling choices, in the kernel
-    /// configuration of [`generated_config`] (hazard A6's modelled fix: the faithful
-    /// configuration hangs on that shape at once). Panics with the property, the script and a
+    /// configuration of [`generated_config`] (without hazards A6 and A1: the faithful
+    /// configuration hangs or WARNs on those shapes at once). Panics with the property, the script and a
     /// replay token when the execution fails.
     pub fn check_schedule(data: &[u8]) {
         let mut u = Unstructured::new(data);
@@ -242,7 +242,8 @@ mod schedule {
             panic!("the printer made a script that does not parse:\n{}", topology.to_script());
         };
         let mode = if series { Mode::Series } else { Mode::PreSeries };
-        let target = Arc::new(Target { script, source: topology.to_script(), cfg: with_mutant(generated_config(mode)) });
+        let target =
+            Arc::new(Target { script, source: topology.to_script(), cfg: with_mutant(generated_config(mode)) });
         let steps = Arc::new(Mutex::new(Vec::new()));
         let scheduler = Choices {
             bytes: choices,

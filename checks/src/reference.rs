@@ -42,9 +42,10 @@ pub enum Refusal {
     Enoent,
     /// No such device.
     Enodev,
-    /// The name is taken (or a tunnel's VNI/port in its socket namespace).
+    /// The name is taken (or a vxlan's VNI and port in its socket namespace).
     Eexist,
-    /// The lower already has the other kind of upper.
+    /// The lower already has the other kind of upper, or a bareudp's port is taken in its socket
+    /// namespace (`bareudp_configure()`).
     Ebusy,
     /// The lower cannot carry an upper (bareudp).
     Einval,
@@ -265,7 +266,7 @@ impl Reference {
     /// VNI and port (vxlan) or port (bareudp) there is refused.
     fn tunnel(&mut self, net: usize, name: &str, kind: Kind) -> Result<(), Refusal> {
         if self.devs.iter().any(|d| d.alive && d.socket == Some(net) && d.kind == kind) {
-            return Err(Refusal::Eexist);
+            return Err(if matches!(kind, Kind::Bareudp { .. }) { Refusal::Ebusy } else { Refusal::Eexist });
         }
         self.taken(net, name)?;
         let d = self.add(name, net, kind);

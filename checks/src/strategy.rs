@@ -1,10 +1,13 @@
 //! proptest strategies for [`Topology`]: plans of small intents, resolved by [`Plan::build`],
-//! so every generated case is valid and shrinking (fewer intents, smaller numbers, earlier
-//! variants: veth pairs before uppers before tunnels) ends at a short script that reads as a
-//! hand-written scenario.
+//! so every generated case is valid, and shrinking ([`PlanTree`]: fewer operations and intents,
+//! fewer namespaces, sequential operations, smaller numbers, to a fixpoint) ends at a short
+//! script that reads as a hand-written scenario. tests/props.rs shows it on an injected bug:
+//! a two-namespace veth pair and one `ip link del`.
 
 use proptest::collection::vec;
 use proptest::prelude::*;
+use proptest::strategy::{NewTree, ValueTree};
+use proptest::test_runner::TestRunner;
 
 use crate::topology::{Limits, OpIntent, OpKind, Plan, SetupIntent, Topology};
 
@@ -38,11 +41,140 @@ fn op_intent(concurrency: bool) -> impl Strategy<Value = OpIntent> {
 }
 
 /// Plans within `lim`: as many setup intents as devices allowed (some create none), at least
-/// one operation.
+/// one operation. Devices are picked by key ([`Plan`]), so that dropping an intent moves no
+/// other intent's pick, and the plans shrink with [`PlanTree`].
 pub fn plan_strategy(lim: Limits) -> impl Strategy<Value = Plan> {
     let max_nets = u8::try_from(lim.max_nets.max(1)).unwrap_or(u8::MAX);
-    (0..max_nets, vec(setup_intent(), 1..=lim.max_devs.max(1)), vec(op_intent(lim.concurrency), 1..=lim.max_ops.max(1)))
-        .prop_map(|(nets, setup, ops)| Plan { nets, setup, ops })
+    let setup = vec((setup_intent(), any::<u8>()), 1..=lim.max_devs.max(1));
+    let plans =
+        (0..max_nets, setup, vec(op_intent(lim.concurrency), 1..=lim.max_ops.max(1))).prop_map(|(nets, setup, ops)| {
+            let (setup, keys): (Vec<SetupIntent>, Vec<u8>) = setup.into_iter().unzip();
+            // In the byte form, whose fields the shrinker lowers.
+            let setup = setup.iter().map(|i| SetupIntent::from_bytes(i.to_bytes())).collect();
+            Plan { nets, setup, ops, keys }
+        });
+    PlanStrategy(plans.boxed())
+}
+
+#[derive(Debug)]
+struct PlanStrategy(BoxedStrategy<Plan>);
+
+impl Strategy for PlanStrategy {
+    type Tree = PlanTree;
+    type Value = Plan;
+
+    fn new_tree(&self, runner: &mut TestRunner) -> NewTree<Self> {
+        Ok(PlanTree::new(self.0.new_tree(runner)?.current()))
+    }
+}
+
+/// Shrinks a plan greedily to a fixpoint: tries every simplification of the current plan in
+/// turn (drop an operation, drop a setup intent, fewer namespaces, run an operation alone,
+/// lower an intent's number to 0 or by half) and restarts from any that still fails, so an
+/// intent that was needed early on is dropped once what needed it is gone. proptest's own
+/// tuple and vector shrinking never goes back to an earlier part.
+#[derive(Clone, Debug)]
+pub struct PlanTree {
+    current: Plan,
+    candidates: Vec<Plan>,
+    next: usize,
+    trying: Option<Plan>,
+}
+
+impl PlanTree {
+    fn new(plan: Plan) -> Self {
+        PlanTree { candidates: Vec::new(), next: 0, trying: None, current: plan }
+    }
+
+    fn candidates(p: &Plan) -> Vec<Plan> {
+        let mut out = Vec::new();
+        for i in (0..p.ops.len()).filter(|_| p.ops.len() > 1) {
+            let mut q = p.clone();
+            q.ops.remove(i);
+            out.push(q);
+        }
+        for i in 0..p.setup.len() {
+            let mut q = p.clone();
+            q.setup.remove(i);
+            if i < q.keys.len() {
+                q.keys.remove(i);
+            }
+            out.push(q);
+        }
+        for nets in [0, p.nets / 2, p.nets.saturating_sub(1)] {
+            if nets < p.nets {
+                out.push(Plan { nets, ..p.clone() });
+            }
+        }
+        for i in (0..p.ops.len()).filter(|&i| p.ops[i].with_next) {
+            let mut q = p.clone();
+            q.ops[i].with_next = false;
+            out.push(q);
+        }
+        // Every number but the tag that picks the variant.
+        for i in 0..p.setup.len() {
+            let bytes = p.setup[i].to_bytes();
+            for (j, lower) in (1..4).flat_map(|j| lowered(bytes[j]).map(move |b| (j, b))) {
+                let mut q = p.clone();
+                let mut b = bytes;
+                b[j] = lower;
+                q.setup[i] = SetupIntent::from_bytes(b);
+                out.push(q);
+            }
+        }
+        for i in 0..p.ops.len() {
+            let bytes = p.ops[i].to_bytes();
+            for (j, lower) in (1..3).flat_map(|j| lowered(bytes[j]).map(move |b| (j, b))) {
+                let mut q = p.clone();
+                let mut b = bytes;
+                b[j] = lower;
+                q.ops[i] = OpIntent::from_bytes(b);
+                out.push(q);
+            }
+        }
+        out.retain(|q| q != p);
+        out
+    }
+
+    /// Moves on to the next candidate; false when none is left.
+    fn advance(&mut self) -> bool {
+        self.trying = self.candidates.get(self.next).cloned();
+        self.next += 1;
+        self.trying.is_some()
+    }
+}
+
+/// Smaller values to try for a number: 0, half of it, one less.
+fn lowered(b: u8) -> impl Iterator<Item = u8> {
+    let mut v = vec![0, b / 2, b.saturating_sub(1)];
+    v.dedup();
+    v.into_iter().filter(move |&x| x < b)
+}
+
+impl ValueTree for PlanTree {
+    type Value = Plan;
+
+    fn current(&self) -> Plan {
+        self.trying.clone().unwrap_or_else(|| self.current.clone())
+    }
+
+    fn simplify(&mut self) -> bool {
+        // Called again after a candidate still failed: keep it and start over from it.
+        if let Some(p) = self.trying.take() {
+            self.current = p;
+            self.next = 0;
+            self.candidates.clear();
+        }
+        if self.next == 0 {
+            self.candidates = Self::candidates(&self.current);
+        }
+        self.advance()
+    }
+
+    fn complicate(&mut self) -> bool {
+        // The candidate passed: drop it and try the next one.
+        self.advance()
+    }
 }
 
 /// Topologies within `lim`.

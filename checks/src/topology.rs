@@ -30,6 +30,7 @@
 use std::fmt;
 
 use rtnl_model::script::Script;
+use rtnl_model::variants::Variant;
 use rtnl_model::{Config, Mode};
 
 use crate::scenario::{parse_script, ParseError};
@@ -37,18 +38,26 @@ use crate::scenario::{parse_script, ParseError};
 /// The name generated scripts are parsed under.
 pub const SCRIPT_NAME: &str = "generated";
 
-/// The kernel configuration generated topologies run under, [`Config::new`] except for two
-/// hazards they reach constantly, so that everything else stays visible (tests pin both with
-/// the faithful values):
-/// - `wq_max_active: 4`, the modelled fix of A6. With `create_workqueue()`'s 1, a per-netns
+/// Most namespaces a generated topology names: `ns1` ..= `ns4`.
+pub const MAX_NETS: usize = 4;
+
+/// The kernel configuration generated topologies run under: [`Config::new`] without the two
+/// hazards they reach constantly, so that everything else stays visible; tests/shuttle_props.rs
+/// pins both in the faithful configuration.
+/// - A6: `rtnl_net_wq` with one active item per namespace a topology can have, the initial one
+///   included, so that no per-netns work item ever waits for a slot, as with the default
+///   `max_active` (256 per CPU) of the proposed fix. With `create_workqueue()`'s 1, a per-netns
 ///   work item that unregisters a lower whose ipvlan upper lives in a third namespace waits for
-///   that namespace's item, queued behind it on the same CPU: a hang.
-/// - `rebroadcast: false`, avoiding A1. The re-broadcast in `netdev_wait_allrefs_any()` drains
-///   the waiting device's namespace with `__rtnl_net_unlock()` and then calls `__rtnl_unlock()`,
-///   which WARNs (S11) when that drain unregistered anything: whenever another command queued a
-///   device on that namespace while a device there waits for its references.
+///   that namespace's item, queued behind it on the same CPU: a hang. The model's
+///   [`Variant::FixA6WqMaxActive`] (2) is not enough either: two such chains at once hang it
+///   (`a6_fix_of_two_active_items_hangs_two_chains`).
+/// - A1, [`Variant::FixA1RebroadcastNoDrain`]. The re-broadcast in `netdev_wait_allrefs_any()`
+///   drains the waiting device's namespace with `__rtnl_net_unlock()` and then calls
+///   `__rtnl_unlock()`, which WARNs (S11) when that drain unregistered anything: whenever
+///   another command queued a device on that namespace while a device there waits for its
+///   references.
 pub fn generated_config(mode: Mode) -> Config {
-    Config { wq_max_active: 4, rebroadcast: false, ..Config::new(mode) }
+    Config { wq_max_active: MAX_NETS + 1, variants: vec![Variant::FixA1RebroadcastNoDrain], ..Config::new(mode) }
 }
 
 /// A namespace: the initial one (commands without `-n`) or `nsN`, N from 1.
@@ -252,7 +261,7 @@ fn plural(n: usize) -> &'static str {
 /// Bounds and switches of a generated topology.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
-    /// Namespaces `ns1` ..= `nsN`, N at most this (at least 1).
+    /// Namespaces `ns1` ..= `nsN`, N at most this (1 ..= [`MAX_NETS`]).
     pub max_nets: usize,
     /// Devices the setup creates (a veth pair counts two).
     pub max_devs: usize,
@@ -283,7 +292,7 @@ pub struct Limits {
 impl Limits {
     pub fn new(max_nets: usize, max_devs: usize) -> Self {
         Limits {
-            max_nets: max_nets.max(1),
+            max_nets: max_nets.clamp(1, MAX_NETS),
             max_devs,
             max_ops: max_devs.clamp(2, 6),
             concurrency: true,
@@ -320,7 +329,8 @@ impl Limits {
     }
 }
 
-/// A setup intent. Numbers pick among what exists, modulo its count.
+/// A setup intent. Numbers pick among what exists (devices: see [`Plan`]; namespaces: modulo
+/// their count).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SetupIntent {
     /// A veth pair, the ends in `net` and `peer`.
@@ -344,7 +354,8 @@ pub struct OpIntent {
     pub with_next: bool,
 }
 
-/// What an operation does. Numbers pick among what exists, modulo its count.
+/// What an operation does. Numbers pick among what exists (devices: see [`Plan`]; namespaces:
+/// modulo their count).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum OpKind {
     Del { dev: u8 },
@@ -388,12 +399,22 @@ impl Fail {
 }
 
 /// A topology as intents, before [`Plan::build`] resolves them.
+///
+/// # Picking devices
+/// Without [`Plan::keys`] (hand-made plans, fuzz inputs) a number that picks a device picks
+/// the `n % count`th candidate in creation order. With keys (proptest), every device carries
+/// the key of the intent that made it (a veth pair the two keys `k & !1` and `k | 1`), and a
+/// number `n` picks the candidate whose key is the first at or after `n`, cyclically (ties in
+/// creation order). Positions shift whenever the shrinker drops an intent; keys do not, so
+/// a shrunk case keeps only the devices its failure needs.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Plan {
-    /// Namespaces, modulo [`Limits::max_nets`], plus one.
+    /// Namespaces, modulo [`Limits::max_nets`] (at most [`MAX_NETS`]), plus one.
     pub nets: u8,
     pub setup: Vec<SetupIntent>,
     pub ops: Vec<OpIntent>,
+    /// The key of each setup intent's devices, by intent; empty: picks are positions.
+    pub keys: Vec<u8>,
 }
 
 /// A device as the builder tracks it.
@@ -408,6 +429,8 @@ struct Dev {
     twin: bool,
     /// Deleted by an operation naming it: not picked again.
     deleted: bool,
+    /// What picks it with [`Plan::keys`].
+    key: u8,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -421,6 +444,10 @@ enum Kind {
 
 struct Builder<'l> {
     lim: &'l Limits,
+    /// [`Plan::keys`], empty for picks by position.
+    keys: &'l [u8],
+    /// The setup intent being resolved.
+    intent: usize,
     nets: usize,
     next: usize,
     devs: Vec<Dev>,
@@ -434,9 +461,11 @@ const NOSUCH: &str = "nosuch";
 impl Plan {
     /// Resolves the intents within `lim`.
     pub fn build(&self, lim: &Limits) -> Topology {
-        let nets = 1 + usize::from(self.nets) % lim.max_nets.max(1);
+        let nets = 1 + usize::from(self.nets) % lim.max_nets.clamp(1, MAX_NETS);
         let mut b = Builder {
             lim,
+            keys: &self.keys,
+            intent: 0,
             nets,
             next: 0,
             devs: Vec::new(),
@@ -444,7 +473,8 @@ impl Plan {
             ops: Vec::new(),
             dead: vec![false; nets + 2],
         };
-        for i in &self.setup {
+        for (n, i) in self.setup.iter().enumerate() {
+            b.intent = n;
             b.setup_intent(i);
         }
         let mut group: Vec<Cmd> = Vec::new();
@@ -453,7 +483,9 @@ impl Plan {
                 group.push(c);
             }
             let last = n + 1 == self.ops.len().min(lim.max_ops);
-            if !(lim.concurrency && i.with_next && group.len() < 2 && !last) && !group.is_empty() {
+            // A group of one waits for its concurrent partner, if there is one to come.
+            let wait_for_next = lim.concurrency && i.with_next && group.len() < 2 && !last;
+            if !wait_for_next && !group.is_empty() {
                 b.ops.push(std::mem::take(&mut group));
             }
         }
@@ -473,11 +505,11 @@ impl Plan {
         let n_ops = usize::from(r.byte() % 12);
         let setup = (0..n_setup).map(|_| SetupIntent::from_bytes(r.four())).collect();
         let ops = (0..n_ops).map(|_| OpIntent::from_bytes(r.four())).collect();
-        (Plan { nets, setup, ops }, r.data)
+        (Plan { nets, setup, ops, keys: Vec::new() }, r.data)
     }
 
     /// The bytes [`Plan::from_bytes`] decodes to this plan (counts beyond what it reads are
-    /// cut), for writing fuzz seeds.
+    /// cut; keys are not encoded), for writing fuzz seeds.
     pub fn to_bytes(&self) -> Vec<u8> {
         let setup = &self.setup[..self.setup.len().min(23)];
         let ops = &self.ops[..self.ops.len().min(11)];
@@ -593,8 +625,25 @@ impl Builder<'_> {
         self.devs.len() + n <= self.lim.max_devs
     }
 
-    fn add_dev(&mut self, name: String, net: Net, kind: Kind, lower: Option<usize>, twin: bool) {
-        self.devs.push(Dev { name, net, kind, lower, twin, deleted: false });
+    /// Adds a device; `end` tells the two ends of a pair apart (0 or 1).
+    fn add_dev(&mut self, name: String, net: Net, kind: Kind, lower: Option<usize>, twin: bool, end: u8) {
+        let key = match self.keys.get(self.intent) {
+            Some(&k) if end < 2 && matches!(kind, Kind::Veth) => (k & !1) | end,
+            Some(&k) => k,
+            None => 0,
+        };
+        self.devs.push(Dev { name, net, kind, lower, twin, deleted: false, key });
+    }
+
+    /// The candidate device that `x` picks (see [`Plan`]), `None` without candidates.
+    fn pick(&self, cands: &[usize], x: u8) -> Option<usize> {
+        if cands.is_empty() {
+            None
+        } else if self.keys.is_empty() {
+            Some(cands[usize::from(x) % cands.len()])
+        } else {
+            cands.iter().copied().min_by_key(|&d| (self.devs[d].key.wrapping_sub(x), d))
+        }
     }
 
     /// A veth pair `a`@`n` - `b`@`p`, printed from whichever end can name the other's namespace.
@@ -614,8 +663,8 @@ impl Builder<'_> {
                 let (n, p) = (self.net(net), self.net(peer));
                 let (a, b) = (self.fresh("veth"), self.fresh("veth"));
                 self.setup.push(Self::veth_cmd(&a, n, &b, p));
-                self.add_dev(a, n, Kind::Veth, None, false);
-                self.add_dev(b, p, Kind::Veth, None, false);
+                self.add_dev(a, n, Kind::Veth, None, false, 0);
+                self.add_dev(b, p, Kind::Veth, None, false, 1);
             }
             SetupIntent::Twin { net, peer } => {
                 if !self.room(2) {
@@ -633,8 +682,8 @@ impl Builder<'_> {
                 }
                 let name = self.fresh("tw");
                 self.setup.push(Self::veth_cmd(&name, n, &name, p));
-                self.add_dev(name.clone(), n, Kind::Veth, None, true);
-                self.add_dev(name, p, Kind::Veth, None, true);
+                self.add_dev(name.clone(), n, Kind::Veth, None, true, 0);
+                self.add_dev(name, p, Kind::Veth, None, true, 1);
             }
             SetupIntent::Upper { macvlan, lower, net, link_netns, mode } => {
                 self.upper(macvlan, lower, net, link_netns, mode)
@@ -663,13 +712,11 @@ impl Builder<'_> {
                         self.setup.push(Cmd::Move { net: s, name: name.clone(), to });
                     }
                 }
-                self.add_dev(name, d, kind, None, false);
+                self.add_dev(name, d, kind, None, false, 2);
             }
             SetupIntent::Move { dev, to } => {
-                if self.devs.is_empty() {
-                    return;
-                }
-                let d = usize::from(dev) % self.devs.len();
+                let all: Vec<usize> = (0..self.devs.len()).collect();
+                let Some(d) = self.pick(&all, dev) else { return };
                 let to = self.ns(to);
                 let Dev { name, net, .. } = self.devs[d].clone();
                 self.setup.push(Cmd::Move { net, name: name.clone(), to });
@@ -690,10 +737,10 @@ impl Builder<'_> {
     fn upper(&mut self, macvlan: bool, lower: u8, net: u8, link_netns: bool, mode: u8) {
         let kind = if macvlan || !self.lim.ipvlan { Kind::Macvlan } else { Kind::Ipvlan };
         let cands: Vec<usize> = (0..self.devs.len()).filter(|&d| self.devs[d].kind != Kind::Bareudp).collect();
-        if cands.is_empty() || !self.room(1) {
+        let Some(l) = self.pick(&cands, lower) else { return };
+        if !self.room(1) {
             return;
         }
-        let l = cands[usize::from(lower) % cands.len()];
         // ipvlan_link_new() and macvlan_common_newlink() follow an upper of their own kind
         // down to its lower.
         let real = if self.devs[l].kind == kind { self.devs[l].lower.unwrap_or(l) } else { l };
@@ -737,13 +784,14 @@ impl Builder<'_> {
             }
         }
         if !busy {
-            self.add_dev(name, n, kind, Some(real), false);
+            self.add_dev(name, n, kind, Some(real), false, 2);
         }
     }
 
     /// A command that fails, if this one can be made here.
     fn fail(&mut self, fail: Fail, arg: u8) -> Option<Cmd> {
-        let pick = |b: &Self| (!b.devs.is_empty()).then(|| b.devs[usize::from(arg) % b.devs.len()].clone());
+        let all: Vec<usize> = (0..self.devs.len()).collect();
+        let pick = |b: &Self| b.pick(&all, arg).map(|d| b.devs[d].clone());
         Some(match fail {
             Fail::MissingDevice => Cmd::Del { net: self.net(arg), name: NOSUCH.into() },
             Fail::MissingNetns => {
@@ -766,9 +814,9 @@ impl Builder<'_> {
                 Cmd::Veth { net: d.net, name: d.name, peer, peer_ns: None }
             }
             Fail::NameClashInTarget => {
-                let twins: Vec<Dev> = self.devs.iter().filter(|d| d.twin).cloned().collect();
-                let d = twins.get(usize::from(arg) % twins.len().max(1))?;
-                let other = twins.iter().find(|o| o.name == d.name && o.net != d.net)?;
+                let twins: Vec<usize> = (0..self.devs.len()).filter(|&d| self.devs[d].twin).collect();
+                let d = &self.devs[self.pick(&twins, arg)?];
+                let other = self.devs.iter().find(|o| o.twin && o.name == d.name && o.net != d.net)?;
                 Cmd::Move { net: d.net, name: d.name.clone(), to: other.net.ns()? }
             }
         })
@@ -778,7 +826,7 @@ impl Builder<'_> {
         match *op {
             OpKind::Del { dev } => {
                 let cands: Vec<usize> = (0..self.devs.len()).filter(|&d| !self.devs[d].deleted).collect();
-                let d = *cands.get(usize::from(dev) % cands.len().max(1))?;
+                let d = self.pick(&cands, dev)?;
                 self.devs[d].deleted = true;
                 Some(Cmd::Del { net: self.devs[d].net, name: self.devs[d].name.clone() })
             }
@@ -791,7 +839,7 @@ impl Builder<'_> {
             OpKind::Move { dev, to } => {
                 let cands: Vec<usize> =
                     (0..self.devs.len()).filter(|&d| !self.devs[d].deleted && !self.devs[d].twin).collect();
-                let d = *cands.get(usize::from(dev) % cands.len().max(1))?;
+                let d = self.pick(&cands, dev)?;
                 let to = self.ns(to);
                 let Dev { name, net, .. } = self.devs[d].clone();
                 let from_dead = net.ns().is_some_and(|n| self.dead[n]);
@@ -845,7 +893,7 @@ mod fuzz_input {
             let [nets, n_setup, n_ops] = <[u8; 3]>::arbitrary(u)?;
             let setup = (0..n_setup % 24).map(|_| four(u).map(SetupIntent::from_bytes)).collect::<Result<_>>()?;
             let ops = (0..n_ops % 12).map(|_| four(u).map(OpIntent::from_bytes)).collect::<Result<_>>()?;
-            Ok(Plan { nets, setup, ops })
+            Ok(Plan { nets, setup, ops, keys: Vec::new() })
         }
     }
 

@@ -1,13 +1,17 @@
 //! Properties over generated topologies (src/topology.rs, src/strategy.rs), on real threads.
 //!
-//! Every case runs in the kernel configuration of [`generated_config`]: `wq_max_active: 4`,
-//! the modelled fix of hazard A6 (with the faithful value 1 the series model hangs on a shape
-//! generated topologies reach constantly, and a hang costs the std backend's 20 s stall
-//! timeout), and no re-broadcast, which avoids hazard A1's S11 WARN; tests/shuttle_props.rs
-//! pins both. The shapes of the other findings (an ipvlan on a macvlan or a vxlan) are left out
-//! of the strategies but for `prop_every_failure_is_a_known_finding`, and pinned here.
+//! Every case runs in the kernel configuration of [`generated_config`], without hazards A6
+//! (`rtnl_net_wq` gets an active item per namespace; with `create_workqueue()`'s one the series
+//! model hangs on a shape generated topologies reach constantly, and a hang costs the std
+//! backend's 20 s stall timeout) and A1 (the model's fix of the re-broadcast's S11 WARN);
+//! tests/shuttle_props.rs pins both in the faithful configuration. The
+//! shapes of the other findings (an ipvlan on a macvlan or a vxlan) are left out of the
+//! strategies but for `prop_every_failure_is_a_known_finding`, and pinned here.
 //!
-//! 32 cases per property by default; `PROPTEST_CASES=1000` for more. A failing case shrinks
+//! Each property is a function of the kernel configuration, so that the tests after the
+//! properties can show it failing on an injected bug (a mutant of rtnl_model::mutants).
+//!
+//! 256 cases per property by default; `PROPTEST_CASES=5000` for more. A failing case shrinks
 //! to a short script, printed ready to paste into a file, and is saved under
 //! `proptest-regressions/props.txt` (commit it: it is replayed first from then on).
 
@@ -18,23 +22,24 @@ mod std_props {
     use std::path::PathBuf;
 
     use proptest::prelude::*;
-    use proptest::test_runner::FileFailurePersistence;
+    use proptest::test_runner::{FileFailurePersistence, TestError, TestRng, TestRunner};
     use rtnl_checks::lockgraph::{LockGraph, LockReportKind};
     use rtnl_checks::reference::{self, Outcome};
     use rtnl_checks::scenario::load_script;
     use rtnl_checks::strategy::{
         sequential_topology_strategy, stacked_ipvlan_strategy, topology_strategy, topology_strategy_with,
     };
-    use rtnl_checks::topology::{generated_config, Limits, Topology};
+    use rtnl_checks::topology::{generated_config, Limits, OpKind, Plan, SetupIntent, Topology};
     use rtnl_model::lockdep::LockClass;
     use rtnl_model::script::Script;
-    use rtnl_model::{Config, Mode, Property, Report};
+    use rtnl_model::{Config, Mode, Mutant, Property, Report};
 
-    const MODES: [Mode; 2] = [Mode::PreSeries, Mode::Series];
+    /// The two kernels that exist (the "both modes").
+    const MODES: [Mode; 2] = Mode::BOTH;
     const REGRESSIONS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/proptest-regressions/props.txt");
 
     fn config() -> ProptestConfig {
-        let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(32);
+        let cases = std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256);
         ProptestConfig {
             cases,
             failure_persistence: Some(Box::new(FileFailurePersistence::Direct(REGRESSIONS))),
@@ -54,58 +59,133 @@ mod std_props {
         r.violations.iter().map(|v| format!("\n  {v}")).collect()
     }
 
+    /// The kernel configuration of each mode a property runs: [`generated_config`], or a
+    /// mutant of it in the tests that show a property can fail.
+    type Cfg<'a> = &'a dyn Fn(Mode) -> Config;
+
+    fn mutant(m: Mutant) -> impl Fn(Mode) -> Config {
+        move |mode| Config { mutant: Some(m), ..generated_config(mode) }
+    }
+
+    /// The first command of a sequential script after which the model's settled state differs
+    /// from the reference's: each prefix run as a script of its own, as a state machine test
+    /// would step both. For the failure message only.
+    fn first_divergence(script: &Script, mode: Mode, cfg: Cfg) -> String {
+        for n in 1..=script.steps.len() {
+            let prefix = Script { name: script.name.clone(), steps: script.steps[..n].to_vec() };
+            let (model, expected) = (rtnl_model::execute(cfg(mode), &prefix).outcome, reference::outcome(&prefix));
+            if model != expected {
+                let at = prefix.commands().last().map(|c| format!("line {} `{}`", c.loc.line, c.text));
+                return format!(
+                    "\nfirst divergence after {}: model {model:?}, reference {expected:?}",
+                    at.unwrap_or_default()
+                );
+            }
+        }
+        String::new()
+    }
+
+    /// A sequential script ends, in both modes, with exactly the devices the independent
+    /// reference predicts, and without any violation; a command the reference runs
+    /// successfully succeeds in the model too (not conversely: a later command may still see
+    /// a doomed device that the kernel removes asynchronously). The outcome is compared first,
+    /// so that a bug which also trips a check is reported as what the user sees.
+    fn sequential_matches_reference(topo: &Topology, cfg: Cfg) -> Result<(), TestCaseError> {
+        let script = script(topo)?;
+        let (expected, predicted) = reference::run(&script);
+        for mode in MODES {
+            let report = rtnl_model::execute(cfg(mode), &script);
+            if report.outcome != expected {
+                return Err(TestCaseError::fail(format!(
+                    "{}: the model ends with {:?}, the reference with {expected:?}{}{}",
+                    mode.name(),
+                    report.outcome,
+                    first_divergence(&script, mode, cfg),
+                    violations(&report)
+                )));
+            }
+            prop_assert!(report.violations.is_empty(), "{}:{}", mode.name(), violations(&report));
+            prop_assert_eq!(report.results.len(), predicted.len());
+            for (p, r) in predicted.iter().zip(&report.results) {
+                prop_assert_eq!(p.line, r.line);
+                prop_assert!(
+                    p.result.is_err() || r.result.is_ok(),
+                    "{}: line {} `{}` failed with {:?} where the reference succeeds",
+                    mode.name(),
+                    r.line,
+                    r.text,
+                    r.result
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// Both modes reach the same outcomes. A sequential script has one outcome, so one run
+    /// each and the two must be equal. Concurrent runs sample a set of outcomes that may
+    /// differ between the modes by chance, so four runs each and every outcome one of the
+    /// reference's orders of the concurrent commands: the set both modes must share.
+    /// (Under shuttle schedules: tests/shuttle_props.rs.)
+    fn both_modes_same_outcomes(topo: &Topology, cfg: Cfg) -> Result<(), TestCaseError> {
+        let script = script(topo)?;
+        let possible = reference::outcomes(&script);
+        prop_assert!(possible.is_some(), "too many orders to enumerate");
+        let possible = possible.unwrap_or_default();
+        let runs = if topo.is_sequential() { 1 } else { 4 };
+        let mut seen: Vec<BTreeSet<Outcome>> = Vec::new();
+        let mut found = String::new();
+        for mode in MODES {
+            let mut outcomes = BTreeSet::new();
+            for _ in 0..runs {
+                let report = rtnl_model::execute(cfg(mode), &script);
+                if !report.violations.is_empty() && found.is_empty() {
+                    found = format!("{}:{}", mode.name(), violations(&report));
+                }
+                outcomes.insert(report.outcome);
+            }
+            seen.push(outcomes);
+        }
+        if topo.is_sequential() {
+            prop_assert_eq!(&seen[0], &seen[1], "pre-series (left) and series (right) end differently\n{}", found);
+        }
+        for (mode, outcomes) in MODES.iter().zip(&seen) {
+            prop_assert!(outcomes.is_subset(&possible), "{}: {:?} not within {:?}", mode.name(), outcomes, possible);
+        }
+        prop_assert!(found.is_empty(), "{}", found);
+        Ok(())
+    }
+
+    /// The lock-order graph merged over `runs` real-thread runs per mode stays acyclic and
+    /// reports nothing, and no run fails a check.
+    fn lock_graph_acyclic(topo: &Topology, cfg: Cfg, runs: usize) -> Result<(), TestCaseError> {
+        let script = script(topo)?;
+        for mode in MODES {
+            let mut graph = LockGraph::new();
+            for _ in 0..runs {
+                let report = rtnl_model::execute(cfg(mode), &script);
+                graph.add_edges(&report.lock_edges);
+                let reports: Vec<String> = graph.reports().iter().map(|r| r.to_string()).collect();
+                prop_assert!(graph.is_acyclic() && reports.is_empty(), "{}:\n{}", mode.name(), reports.join("\n"));
+                prop_assert!(report.violations.is_empty(), "{}:{}", mode.name(), violations(&report));
+            }
+        }
+        Ok(())
+    }
+
     proptest! {
         #![proptest_config(config())]
 
-        /// A sequential script ends, in both modes, with exactly the devices the independent
-        /// reference model predicts, and without any violation. A command the reference runs
-        /// successfully succeeds in the model too (not conversely: a later command may still
-        /// see a doomed device that the kernel removes asynchronously).
+        /// The concurrent model's outcome for a sequential script is the sequential
+        /// reference's, in both modes ([`sequential_matches_reference`]).
         #[test]
         fn prop_sequential_outcome_matches_reference(topo in sequential_topology_strategy(4, 8)) {
-            let script = script(&topo)?;
-            let (expected, predicted) = reference::run(&script);
-            for mode in MODES {
-                let report = run(mode, &script);
-                prop_assert!(report.violations.is_empty(), "{}:{}", mode.name(), violations(&report));
-                prop_assert_eq!(&report.outcome, &expected, "{}", mode.name());
-                prop_assert_eq!(report.results.len(), predicted.len());
-                for (p, r) in predicted.iter().zip(&report.results) {
-                    prop_assert_eq!(p.line, r.line);
-                    prop_assert!(
-                        p.result.is_err() || r.result.is_ok(),
-                        "{}: line {} `{}` failed with {:?} where the reference succeeds",
-                        mode.name(), r.line, r.text, r.result
-                    );
-                }
-            }
+            sequential_matches_reference(&topo, &generated_config)?;
         }
 
-        /// Both modes reach the same outcomes: one run each for a sequential script (one
-        /// outcome), four each otherwise, every outcome one of the reference's orders of the
-        /// concurrent commands. Sampled outcome sets of concurrent runs may differ between the
-        /// modes by chance; that they all lie in one predicted set is what both must share.
+        /// Both modes reach the same outcomes ([`both_modes_same_outcomes`]).
         #[test]
         fn prop_both_modes_same_outcomes(topo in topology_strategy(4, 8)) {
-            let script = script(&topo)?;
-            let possible = reference::outcomes(&script);
-            prop_assert!(possible.is_some(), "too many orders to enumerate");
-            let possible = possible.unwrap_or_default();
-            let runs = if topo.is_sequential() { 1 } else { 4 };
-            let mut seen: Vec<BTreeSet<Outcome>> = Vec::new();
-            for mode in MODES {
-                let mut outcomes = BTreeSet::new();
-                for _ in 0..runs {
-                    let report = run(mode, &script);
-                    prop_assert!(report.violations.is_empty(), "{}:{}", mode.name(), violations(&report));
-                    outcomes.insert(report.outcome);
-                }
-                prop_assert!(outcomes.is_subset(&possible), "{}: {:?} not within {:?}", mode.name(), outcomes, possible);
-                seen.push(outcomes);
-            }
-            if topo.is_sequential() {
-                prop_assert_eq!(&seen[0], &seen[1]);
-            }
+            both_modes_same_outcomes(&topo, &generated_config)?;
         }
 
         /// The lock-order graph merged over a few real-thread runs of a stacked ipvlan
@@ -113,37 +193,26 @@ mod std_props {
         /// threads rarely take: tests/shuttle_props.rs.)
         #[test]
         fn prop_lock_graph_acyclic_stacked_ipvlan_real_threads(topo in stacked_ipvlan_strategy(4, 3)) {
-            let script = script(&topo)?;
-            for mode in MODES {
-                let mut graph = LockGraph::new();
-                for _ in 0..3 {
-                    let report = run(mode, &script);
-                    prop_assert!(report.violations.is_empty(), "{}:{}", mode.name(), violations(&report));
-                    graph.add_edges(&report.lock_edges);
-                }
-                let reports: Vec<String> = graph.reports().iter().map(|r| r.to_string()).collect();
-                prop_assert!(graph.is_acyclic() && reports.is_empty(), "{}:\n{}", mode.name(), reports.join("\n"));
-            }
+            lock_graph_acyclic(&topo, &generated_config, 3)?;
         }
 
-        /// With every shape allowed (ipvlans on macvlans and vxlans too) and the re-broadcast
-        /// on, nothing fails but the known findings, all in series mode: S5 for an ipvlan that
-        /// its port's handler unregisters without its namespace's lock, lockdep's recursive
-        /// `pnodes_lock` (both pinned below) and A1's S11 (tests/shuttle_props.rs). Every
-        /// outcome is still one the reference predicts.
+        /// With every shape allowed (ipvlans on macvlans and vxlans too), nothing fails but the
+        /// known findings, all in series mode: S5 for an ipvlan that its port's handler
+        /// unregisters without its namespace's lock and lockdep's recursive `pnodes_lock` (both
+        /// pinned below). Every outcome is still one the reference predicts.
         #[test]
         fn prop_every_failure_is_a_known_finding(topo in topology_strategy_with(Limits::new(4, 8).with_known_findings())) {
             let script = script(&topo)?;
             let possible = reference::outcomes(&script).unwrap_or_default();
             for mode in MODES {
-                let cfg = Config { rebroadcast: true, ..generated_config(mode) };
+                let cfg = generated_config(mode);
                 let mut graph = LockGraph::new();
                 for _ in 0..if topo.is_sequential() { 1 } else { 2 } {
                     let report = rtnl_model::execute(cfg.clone(), &script);
                     let unknown: Vec<String> = report
                         .violations
                         .iter()
-                        .filter(|v| !(mode == Mode::Series && (is_known_s5(v) || v.property == Property::TodoEmptyAtRtnlUnlock)))
+                        .filter(|v| !(mode == Mode::Series && is_known_s5(v)))
                         .map(|v| v.to_string())
                         .collect();
                     prop_assert!(unknown.is_empty(), "{}: {:?}", mode.name(), unknown);
@@ -167,10 +236,14 @@ mod std_props {
             let script = script(&topo)?;
             let possible = reference::outcomes(&script).unwrap_or_default();
             let run = run_on_kernel(&script, &ConformOptions::default());
-            prop_assert!(run.is_ok(), "{:?}", run.err().map(|e| e.to_string()));
-            if let Ok(KernelRun::Observed(o)) = run {
-                prop_assert!(o.settled);
-                prop_assert!(possible.contains(&o.state), "kernel: {:?}, reference: {:?}", o.state, possible);
+            match run {
+                Ok(KernelRun::Observed(o)) => {
+                    prop_assert!(o.settled);
+                    prop_assert!(possible.contains(&o.state), "kernel: {:?}, reference: {:?}", o.state, possible);
+                }
+                // A rejection, not a pass: proptest gives up if the kernel runs too few.
+                Ok(KernelRun::Skipped { reason }) => prop_assume!(false, "{}", reason),
+                Err(e) => prop_assert!(false, "{}", e),
             }
         }
     }
@@ -220,13 +293,12 @@ mod std_props {
             let mut graph = LockGraph::new();
             let reports = graph.add_edges(&report.lock_edges);
             let kinds: Vec<_> = reports.iter().map(|r| (r.kind, r.new_edge.to.name.as_str())).collect();
-            match mode {
-                Mode::PreSeries => assert!(kinds.is_empty(), "{kinds:?}"),
-                Mode::Series => {
-                    assert_eq!(kinds, [(LockReportKind::RecursiveLocking, "port(macv3)->pnodes_lock")]);
-                    assert!(unexpected_reports(&graph).is_empty());
-                    assert!(graph.is_acyclic());
-                }
+            if mode == Mode::PreSeries {
+                assert!(kinds.is_empty(), "{kinds:?}");
+            } else {
+                assert_eq!(kinds, [(LockReportKind::RecursiveLocking, "port(macv3)->pnodes_lock")]);
+                assert!(unexpected_reports(&graph).is_empty());
+                assert!(graph.is_acyclic());
             }
         }
     }
@@ -264,15 +336,88 @@ mod std_props {
                 let report = run(mode, &script);
                 assert_eq!(report.outcome, reference::outcome(&script));
                 let found: Vec<String> = report.violations.iter().map(|v| v.to_string()).collect();
-                match mode {
-                    Mode::PreSeries => assert!(found.is_empty(), "{found:?}"),
-                    Mode::Series => {
-                        assert!(!found.is_empty() && report.violations.iter().all(is_known_s5), "{found:?}");
-                        assert!(found[0].contains("ASSERT_RTNL_NET(ns2) failed: ipvl3"), "{found:?}");
-                    }
+                if mode == Mode::PreSeries {
+                    assert!(found.is_empty(), "{found:?}");
+                } else {
+                    assert!(!found.is_empty() && report.violations.iter().all(is_known_s5), "{found:?}");
+                    assert!(found[0].contains("ASSERT_RTNL_NET(ns2) failed: ipvl3"), "{found:?}");
                 }
             }
         }
+    }
+
+    /// Runs `check` as a property over `strategy` (fixed seed, no persistence) and returns the
+    /// case proptest shrank the failure to, and why it failed; panics if nothing failed.
+    fn expect_failure(
+        strategy: impl Strategy<Value = Topology>,
+        cases: u32,
+        check: impl Fn(&Topology) -> Result<(), TestCaseError>,
+    ) -> (Topology, String) {
+        let config = ProptestConfig { cases, failure_persistence: None, ..ProptestConfig::default() };
+        let rng = TestRng::deterministic_rng(config.rng_algorithm);
+        match TestRunner::new_with_rng(config, rng).run(&strategy, |t| check(&t)) {
+            Err(TestError::Fail(why, topo)) => (topo, why.to_string()),
+            Err(e) => panic!("{e}"),
+            Ok(()) => panic!("the property held for {cases} cases of a mutant"),
+        }
+    }
+
+    /// veth0@ns1 - veth1@ns2, delete veth0: the peer goes to ns2's work.
+    fn cross_netns_veth_del() -> Topology {
+        Plan::new(2).setup(SetupIntent::Veth { net: 0, peer: 1 }).op(OpKind::Del { dev: 0 }).build(&Limits::new(2, 2))
+    }
+
+    /// The reference comparison has teeth of its own: with `queue-net-no-work` the series
+    /// never unregisters the peer it queued on ns2, and the property reports the devices the
+    /// user would see (and where they start to differ) before the end-state check that also
+    /// fails.
+    #[test]
+    fn sequential_reference_property_catches_a_lost_peer() {
+        let topo = cross_netns_veth_del();
+        assert!(sequential_matches_reference(&topo, &generated_config).is_ok());
+        let why = sequential_matches_reference(&topo, &mutant(Mutant::QueueNetNoWork)).expect_err("mutant caught");
+        let why = why.to_string();
+        assert!(why.contains("series: the model ends with {\"ns1\": [], \"ns2\": [\"veth1\"]}"), "{why}");
+        assert!(why.contains("first divergence after line 7 `ip -n ns1 link del veth0`"), "{why}");
+    }
+
+    /// On random sequential topologies the property finds a mutant that leaves the peer on
+    /// `net_todo_list` (S11 and leak checks), and proptest shrinks the case to the smallest
+    /// script that shows it, printed ready to paste into a file.
+    #[test]
+    fn sequential_reference_property_shrinks_a_mutant_to_a_script() {
+        let (topo, why) = expect_failure(sequential_topology_strategy(4, 8), 256, |t| {
+            sequential_matches_reference(t, &mutant(Mutant::WorkSkipsRunTodo))
+        });
+        let text = format!("{topo:?}");
+        eprintln!("shrunk to:{text}because: {why}");
+        assert!(why.contains("S11"), "{why}");
+        assert!(text.contains("\n# Generated topology: ") && text.contains("\n# operations\n"), "{text}");
+        let commands: Vec<&str> = text.lines().filter(|l| l.starts_with("ip ")).collect();
+        // Two namespaces, a cross-namespace veth pair, one deletion: nothing less shows it.
+        assert_eq!(commands.len(), 4, "{text}");
+        assert!(topo.script().is_ok());
+    }
+
+    /// With a series-only mutant the two modes end differently on a sequential script.
+    #[test]
+    fn both_modes_property_catches_a_series_only_mutant() {
+        let topo = cross_netns_veth_del();
+        assert!(both_modes_same_outcomes(&topo, &generated_config).is_ok());
+        let why = both_modes_same_outcomes(&topo, &mutant(Mutant::NoDrainOnUnlock)).expect_err("mutant caught");
+        assert!(why.to_string().contains("pre-series (left) and series (right) end differently"), "{why}");
+    }
+
+    /// `lock-peer-net-directly` takes the peer's namespace lock inside its own: deleting the
+    /// veth end in ns2 of a stacked ipvlan topology nests ns1's lock inside ns2's, against
+    /// `rtnl_net_lock_cmp_fn()`, which the lock-graph property reports.
+    #[test]
+    fn lock_graph_property_catches_an_unordered_netns_lock() {
+        let (topo, why) = expect_failure(stacked_ipvlan_strategy(4, 3), 64, |t| {
+            lock_graph_acyclic(t, &mutant(Mutant::LockPeerNetDirectly), 1)
+        });
+        eprintln!("shrunk to:{topo:?}because: {why}");
+        assert!(why.contains("rtnl_mutex"), "{why}");
     }
 
     fn scenario_files() -> Vec<PathBuf> {
@@ -379,28 +524,5 @@ mod std_props {
         if let Err(e) = result {
             panic!("{e}");
         }
-    }
-}
-
-#[cfg(not(any(rtnl_loom, rtnl_shuttle)))]
-#[test]
-#[ignore]
-fn scratch_run_script() {
-    let path = std::env::var("SCRIPT").unwrap();
-    let script = rtnl_checks::scenario::load_script(std::path::Path::new(&path)).unwrap();
-    let n: usize = std::env::var("N").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
-    for mode in [rtnl_model::Mode::PreSeries, rtnl_model::Mode::Series] {
-        let mut bad = 0;
-        for _ in 0..n {
-            let r = rtnl_model::execute(rtnl_checks::topology::generated_config(mode), &script);
-            if !r.violations.is_empty() {
-                bad += 1;
-                if bad == 1 {
-                    println!("{}: {}", mode.name(), r.violations[0]);
-                    println!("{}", r.format_trace(false));
-                }
-            }
-        }
-        println!("{}: {bad}/{n} bad", mode.name());
     }
 }

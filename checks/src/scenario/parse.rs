@@ -147,7 +147,8 @@ fn netns_name_problem(name: &str) -> Option<String> {
     } else if name == "." || name == ".." {
         Some("a netns name cannot be \".\" or \"..\"".into())
     } else {
-        let bad = name.chars().find(|c| matches!(c, '/' | '\0'));
+        // Control characters too: a carriage return would make a CRLF line ambiguous.
+        let bad = name.chars().find(|&c| c == '/' || c.is_control());
         bad.map(|c| format!("a netns name may not contain {c:?}"))
     }
 }
@@ -758,6 +759,14 @@ mod tests {
         assert!(dev_name_problem("a:b").is_some());
         assert!(dev_name_problem("a\u{a0}").is_some());
         assert!(dev_name_problem("eth%d").is_some());
+    }
+
+    #[test]
+    fn netns_names_are_file_names_without_control_characters() {
+        assert_eq!(netns_name_problem("ns1"), None);
+        assert!(netns_name_problem("a/b").is_some());
+        assert!(netns_name_problem("ns1\r").is_some());
+        assert!(netns_name_problem("n\u{1b}s").is_some());
     }
 
     #[test]
