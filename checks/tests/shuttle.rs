@@ -108,7 +108,8 @@ mod tests {
         assert!(checked >= 1, "no scenario beyond loom's thread limit");
     }
 
-    /// docs/findings.md: the two fixes together pass every scenario, the findings' included.
+    /// docs/findings.md: the two fix variants together pass every scenario, the findings'
+    /// included, except the one built to beat A6's mitigation.
     #[test]
     fn the_findings_fixes_pass_the_whole_corpus() {
         use rtnl_model::variants::Variant;
@@ -125,6 +126,9 @@ mod tests {
                     continue;
                 }
                 let path = p.strip_prefix(root).expect("under root").display().to_string();
+                if path.ends_with("a6-two-chains-beat-two-workers.sh") {
+                    continue; // beats A6's mitigation by design: shuttle_props.rs pins it
+                }
                 let ex = run(&target(&path, fixed.clone()), Explorer::Pct, 200);
                 assert!(ex.passed(), "{path}: {:#?}", ex.failure);
                 checked += 1;

@@ -12,9 +12,10 @@ pub enum Variant {
     /// `__rtnl_net_unlock(net)`), so it never moves devices to `net_todo_list` between
     /// `rtnl_lock()` and `__rtnl_unlock()`; the net's work, already queued, drains them.
     FixA1RebroadcastNoDrain,
-    /// Fix for A6: `rtnl_net_wq` created with a `max_active` above 1
+    /// Mitigation for A6: `rtnl_net_wq` created with a `max_active` above 1
     /// (`alloc_workqueue("rtnl_net", WQ_PERCPU, 0)` instead of `create_workqueue()`), so an item
-    /// queued behind a sleeping one runs meanwhile. Modelled as two active items per CPU.
+    /// queued behind a sleeping one runs meanwhile. Modelled as two active items per CPU; as many
+    /// waits at once still hang (checks/scenarios/findings/a6-two-chains-beat-two-workers.sh).
     FixA6WqMaxActive,
     /// Probe for A2: a caller that moves a device between nets under RTNL alone, without the
     /// per-netns locks (as a move outside rtnl_setlink could), so the destination net is not
