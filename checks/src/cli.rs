@@ -82,8 +82,9 @@ pub struct CheckArgs {
     /// pct: bug depth.
     #[arg(long, default_value_t = 3)]
     pub depth: usize,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// text or json (`graph` also takes dot and svg).
+    #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
+    pub format: GraphFormat,
     /// Show every model function in traces, not only the cover letter's probes.
     #[arg(long)]
     pub full_trace: bool,
@@ -111,9 +112,9 @@ pub struct CheckArgs {
 pub struct GraphArgs {
     #[command(flatten)]
     pub check: CheckArgs,
-    /// text, dot or svg.
-    #[arg(long = "graph-format", value_enum, default_value_t = GraphFormat::Text)]
-    pub graph_format: GraphFormat,
+    /// Same as `--format` (kept for old scripts).
+    #[arg(long = "graph-format", value_enum, hide = true)]
+    pub graph_format: Option<GraphFormat>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -125,6 +126,7 @@ pub enum Format {
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum GraphFormat {
     Text,
+    Json,
     Dot,
     Svg,
 }
@@ -533,7 +535,21 @@ fn load_all(files: &[PathBuf]) -> Result<Vec<Loaded>, i32> {
     Ok(out)
 }
 
+/// `--format dot|svg` is for `graph` only.
+fn text_or_json(a: &CheckArgs, cmd: &str) -> Result<(), i32> {
+    match a.format {
+        GraphFormat::Text | GraphFormat::Json => Ok(()),
+        f => {
+            eprintln!("error: `rtnl-check {cmd}` prints text or json; --format {f:?} is for `rtnl-check graph`");
+            Err(2)
+        }
+    }
+}
+
 fn cmd_check(a: &CheckArgs) -> i32 {
+    if let Err(code) = text_or_json(a, "check") {
+        return code;
+    }
     let Ok(all) = load_all(&a.files) else { return 2 };
     let mut failed = false;
     let mut json = Vec::new();
@@ -545,7 +561,7 @@ fn cmd_check(a: &CheckArgs) -> i32 {
             }
             Ok((r, exs)) => {
                 failed |= r.modes.iter().any(|m| !m.passed);
-                if a.format == Format::Json {
+                if a.format == GraphFormat::Json {
                     json.push(r);
                     continue;
                 }
@@ -560,7 +576,7 @@ fn cmd_check(a: &CheckArgs) -> i32 {
             }
         }
     }
-    if a.format == Format::Json {
+    if a.format == GraphFormat::Json {
         println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
     } else {
         println!("\nresult: {}", if failed { "FAIL" } else { "PASS" });
@@ -570,6 +586,9 @@ fn cmd_check(a: &CheckArgs) -> i32 {
 
 /// `outcomes`: the set of final states, per mode and together.
 fn cmd_outcomes(a: &CheckArgs) -> i32 {
+    if let Err(code) = text_or_json(a, "outcomes") {
+        return code;
+    }
     let Ok(all) = load_all(&a.files) else { return 2 };
     let mut failed = false;
     for l in &all {
@@ -588,10 +607,10 @@ fn cmd_outcomes(a: &CheckArgs) -> i32 {
             failed |= !m.passed;
         }
         match a.format {
-            Format::Json => {
+            GraphFormat::Json => {
                 println!("{}", serde_json::json!({ "outcomes": set, "complete": complete, "explorer": r.explorer }));
             }
-            Format::Text => {
+            _ => {
                 println!(
                     "{}: {} outcome(s), {} ({})",
                     r.scenario,
@@ -638,8 +657,24 @@ fn cmd_graph(g: &GraphArgs) -> i32 {
             }
         }
     }
-    match g.graph_format {
+    match g.graph_format.unwrap_or(g.check.format) {
         GraphFormat::Text => print!("{}", graph.to_text()),
+        GraphFormat::Json => {
+            let edges: Vec<_> = graph
+                .class_edges()
+                .map(|e| {
+                    let site = e.first().map(|f| (f.from_site.to_string(), f.to_site.to_string()));
+                    serde_json::json!({
+                        "from": e.from.lockdep_name(),
+                        "to": e.to.lockdep_name(),
+                        "instances": e.count,
+                        "first_sites": site,
+                    })
+                })
+                .collect();
+            let out = serde_json::json!({ "acyclic": graph.is_acyclic(), "edges": edges });
+            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+        }
         GraphFormat::Dot => print!("{}", graph.to_dot()),
         GraphFormat::Svg => match graph.to_svg() {
             Ok(s) => print!("{s}"),

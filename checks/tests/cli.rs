@@ -1,0 +1,89 @@
+//! The `rtnl-check` binary as a user runs it (std build, real threads): exit statuses, formats
+//! and errors.
+
+use std::process::{Command, Output};
+
+fn rtnl_check(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rtnl-check"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn a_passing_scenario_exits_0() {
+    let o = rtnl_check(&["check", "../../shared/scenarios/cover-letter.sh", "--explorer", "std", "--iterations", "5"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("== mode series: PASS"));
+}
+
+#[test]
+fn a_violation_exits_1_with_its_property_and_a_replay_token() {
+    let o = rtnl_check(&[
+        "check",
+        "scenarios/mutants/ipvlan-lower-del-upper-other-netns.sh",
+        "--explorer",
+        "std",
+        "--mode",
+        "series",
+        "--mutant",
+        "ipvlan-event-upper-net",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(out.contains("VIOLATION of S5 per-netns-lock-at-unregistration"), "{out}");
+    assert!(out.contains("replay: rtnl-check replay rtnl1:"), "{out}");
+}
+
+#[test]
+fn rtnl_free_mode_fails_where_rtnl_is_load_bearing() {
+    let o = rtnl_check(&["check", "scenarios/rtnl-free/r1-net-todo-list.sh", "--explorer", "std", "--mode", "all"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = text(&o.stdout);
+    assert!(out.contains("== mode series: PASS") && out.contains("== mode rtnl-free: FAIL"), "{out}");
+    assert!(out.contains("S14 common-lock-for-shared-state"), "{out}");
+}
+
+#[test]
+fn bad_input_exits_2_with_its_location() {
+    let dir = std::env::temp_dir().join(format!("rtnl-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let bad = dir.join("bad.sh");
+    std::fs::write(&bad, "ip netns add ns1\nip -n ns1 link add veth0 type vexth peer name veth1\n").expect("write");
+    let o = rtnl_check(&["check", bad.to_str().expect("utf-8 path"), "--explorer", "std"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(err.contains("bad:2:31") && err.contains("unknown link type \"vexth\""), "{err}");
+    let missing = rtnl_check(&["check", "no-such-file.sh"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn formats_belong_to_their_commands() {
+    let o = rtnl_check(&["check", "../../shared/scenarios/cover-letter.sh", "--explorer", "std", "--format", "svg"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("is for `rtnl-check graph`"), "{}", text(&o.stderr));
+
+    let g = rtnl_check(&["graph", "../../shared/scenarios/cover-letter.sh", "--explorer", "std", "--format", "json"]);
+    assert_eq!(g.status.code(), Some(0), "{}", text(&g.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&g.stdout).expect("graph json");
+    assert_eq!(v["acyclic"], true);
+    assert!(v["edges"].as_array().is_some_and(|e| !e.is_empty()));
+
+    let d = rtnl_check(&["graph", "../../shared/scenarios/cover-letter.sh", "--explorer", "std", "--format", "dot"]);
+    assert!(text(&d.stdout).starts_with("digraph lockdep {"));
+}
+
+#[test]
+fn outcomes_json_has_the_documented_shape() {
+    let o = rtnl_check(&["outcomes", "../../shared/scenarios/cover-letter.sh", "--explorer", "std", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("outcomes json");
+    assert_eq!(v["outcomes"], serde_json::json!([{ "ns1": [], "ns2": [], "ns3": [] }]));
+}
