@@ -35,7 +35,7 @@ pub enum Cmd {
         format: Format,
     },
     /// Print the lock-order graph of a scenario's explored executions.
-    Graph(GraphArgs),
+    Graph(CheckArgs),
     /// Print every final state the model reaches for a scenario.
     Outcomes(CheckArgs),
     /// Run scenarios on this machine's kernel (needs root) and check that each final state is
@@ -83,8 +83,8 @@ pub struct CheckArgs {
     #[arg(long, default_value_t = 3)]
     pub depth: usize,
     /// text or json (`graph` also takes dot and svg).
-    #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
-    pub format: GraphFormat,
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
     /// Show every model function in traces, not only the cover letter's probes.
     #[arg(long)]
     pub full_trace: bool,
@@ -108,23 +108,15 @@ pub struct CheckArgs {
     pub defer_lock_order: bool,
 }
 
-#[derive(Args, Debug, Clone)]
-pub struct GraphArgs {
-    #[command(flatten)]
-    pub check: CheckArgs,
-    /// Same as `--format` (kept for old scripts).
-    #[arg(long = "graph-format", value_enum, hide = true)]
-    pub graph_format: Option<GraphFormat>,
-}
-
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     Text,
     Json,
 }
 
+/// What `check`, `outcomes` and `graph` print: text or json; `graph` also dot or svg.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum GraphFormat {
+pub enum OutputFormat {
     Text,
     Json,
     Dot,
@@ -392,8 +384,7 @@ fn planned_explorer(a: &CheckArgs) -> Option<Explorer> {
 /// Runs the CLI; returns the process exit status.
 pub fn run(cli: Cli, raw_args: &[String]) -> i32 {
     let backend_needed = match &cli.cmd {
-        Cmd::Check(a) | Cmd::Outcomes(a) => planned_explorer(a).map(Explorer::backend),
-        Cmd::Graph(g) => planned_explorer(&g.check).map(Explorer::backend),
+        Cmd::Check(a) | Cmd::Outcomes(a) | Cmd::Graph(a) => planned_explorer(a).map(Explorer::backend),
         Cmd::Replay { token, .. } => ReplayToken::decode(token).ok().map(|t| t.explorer.backend()),
         Cmd::Conform { .. } => None,
         Cmd::Mutants(_) | Cmd::Prove(_) => None,
@@ -538,7 +529,7 @@ fn load_all(files: &[PathBuf]) -> Result<Vec<Loaded>, i32> {
 /// `--format dot|svg` is for `graph` only.
 fn text_or_json(a: &CheckArgs, cmd: &str) -> Result<(), i32> {
     match a.format {
-        GraphFormat::Text | GraphFormat::Json => Ok(()),
+        OutputFormat::Text | OutputFormat::Json => Ok(()),
         f => {
             eprintln!("error: `rtnl-check {cmd}` prints text or json; --format {f:?} is for `rtnl-check graph`");
             Err(2)
@@ -561,7 +552,7 @@ fn cmd_check(a: &CheckArgs) -> i32 {
             }
             Ok((r, exs)) => {
                 failed |= r.modes.iter().any(|m| !m.passed);
-                if a.format == GraphFormat::Json {
+                if a.format == OutputFormat::Json {
                     json.push(r);
                     continue;
                 }
@@ -576,7 +567,7 @@ fn cmd_check(a: &CheckArgs) -> i32 {
             }
         }
     }
-    if a.format == GraphFormat::Json {
+    if a.format == OutputFormat::Json {
         println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
     } else {
         println!("\nresult: {}", if failed { "FAIL" } else { "PASS" });
@@ -607,7 +598,7 @@ fn cmd_outcomes(a: &CheckArgs) -> i32 {
             failed |= !m.passed;
         }
         match a.format {
-            GraphFormat::Json => {
+            OutputFormat::Json => {
                 println!("{}", serde_json::json!({ "outcomes": set, "complete": complete, "explorer": r.explorer }));
             }
             _ => {
@@ -639,11 +630,11 @@ fn cmd_outcomes(a: &CheckArgs) -> i32 {
     i32::from(failed)
 }
 
-fn cmd_graph(g: &GraphArgs) -> i32 {
-    let Ok(all) = load_all(&g.check.files) else { return 2 };
+fn cmd_graph(g: &CheckArgs) -> i32 {
+    let Ok(all) = load_all(&g.files) else { return 2 };
     let mut graph = LockGraph::new();
     for l in &all {
-        match check_scenario(l, &g.check) {
+        match check_scenario(l, g) {
             Err(e) => {
                 eprintln!("error: {e}");
                 return 2;
@@ -657,9 +648,9 @@ fn cmd_graph(g: &GraphArgs) -> i32 {
             }
         }
     }
-    match g.graph_format.unwrap_or(g.check.format) {
-        GraphFormat::Text => print!("{}", graph.to_text()),
-        GraphFormat::Json => {
+    match g.format {
+        OutputFormat::Text => print!("{}", graph.to_text()),
+        OutputFormat::Json => {
             let edges: Vec<_> = graph
                 .class_edges()
                 .map(|e| {
@@ -675,8 +666,8 @@ fn cmd_graph(g: &GraphArgs) -> i32 {
             let out = serde_json::json!({ "acyclic": graph.is_acyclic(), "edges": edges });
             println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
         }
-        GraphFormat::Dot => print!("{}", graph.to_dot()),
-        GraphFormat::Svg => match graph.to_svg() {
+        OutputFormat::Dot => print!("{}", graph.to_dot()),
+        OutputFormat::Svg => match graph.to_svg() {
             Ok(s) => print!("{s}"),
             Err(e) => {
                 eprintln!("error: {e}");

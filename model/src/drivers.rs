@@ -210,7 +210,7 @@ fn adj_tracker(k: &Kernel, from: DevId, to: DevId) -> String {
 fn adj_list_locked(k: &Kernel, lower: DevId, edit: impl FnOnce()) {
     let sync = k.dev_sync(lower);
     let g = k.cfg.has(crate::variants::Variant::ConvertAdjListInstanceLock).then(|| netdev_lock(k, &sync));
-    k.access(&k.dev_field(lower, "adj_list"));
+    k.access_dev(lower, "adj_list");
     edit();
     if let Some(g) = g {
         netdev_unlock(g);

@@ -89,7 +89,7 @@ fn lock_pnodes<'a>(k: &Kernel, sync: &'a Shared<PortSync>) -> Option<MutexGuard<
 /// that uses it.
 fn ipvlan_port_create(k: &Kernel, phy: DevId) -> PortId {
     let _f = k.enter_dev("ipvlan_port_create", phy);
-    k.access(&k.dev_field(phy, "rx_handler"));
+    k.access_dev(phy, "rx_handler");
     let (name, ifindex) = k.dev(phy, |d| (d.name.clone(), d.ifindex));
     let sync = Shared::new(PortSync {
         pnodes_lock: k.new_lock(LockClass::IpvlanPnodes, ifindex, format!("port({name})->pnodes_lock")),
@@ -121,7 +121,7 @@ fn ipvlan_port_destroy(k: &Kernel, port: PortId) {
     let dev = k.with(|s| s.drivers.ipvlan.ports[port].dev);
     let _f = k.enter_dev("ipvlan_port_destroy", dev);
     k.assert_rtnl("netdev_rx_handler_unregister");
-    k.access(&k.dev_field(dev, "rx_handler"));
+    k.access_dev(dev, "rx_handler");
     let tracker = port_tracker(k, port);
     k.with(|s| {
         s.drivers.ipvlan.ports[port].destroyed = true;

@@ -576,10 +576,11 @@ impl Kernel {
     /// only add schedules.)
     pub fn synchronize_net(&self) {}
 
-    /// The name S14 gives a field of a device: `veth0->adj_list (ifindex 3)` (names repeat
-    /// across nets, ifindexes do not in the model).
-    pub fn dev_field(&self, dev: DevId, field: &str) -> String {
-        self.dev(dev, |d| format!("{}->{field} (ifindex {})", d.name, d.ifindex))
+    /// [`Kernel::access`] to a field of a device, named `veth0->adj_list (ifindex 3)` (names
+    /// repeat across nets, ifindexes do not in the model).
+    pub fn access_dev(&self, dev: DevId, field: &str) {
+        let what = self.dev(dev, |d| format!("{}->{field} (ifindex {})", d.name, d.ifindex));
+        self.access(&what);
     }
 
     /// Whether `net_todo_list` is per unlocker (the `convert-net-todo-list` variant).
@@ -612,22 +613,16 @@ impl Kernel {
         });
     }
 
-    /// `netdev_run_todo()`'s `list_replace_init(&net_todo_list, &list)`.
+    /// `netdev_run_todo()`'s `list_replace_init(&net_todo_list, &list)`: the whole list, or with
+    /// the conversion only this thread's entries.
     pub fn net_todo_take(&self) -> Vec<DevId> {
-        let owner = self.per_thread_todo_owner();
+        let mine = self.todo_entries_for_me();
         // Taking an empty list loses nothing; a take racing with an add does.
-        if owner.is_none() && self.with(|s| !s.net_todo_list.is_empty()) {
+        if !self.todo_list_per_thread() && !mine.is_empty() {
             self.access("net_todo_list");
         }
-        self.with(|s| match owner {
-            None => std::mem::take(&mut s.net_todo_list),
-            Some(o) => {
-                let mine: Vec<DevId> =
-                    s.net_todo_list.iter().copied().filter(|d| s.todo_owner.get(d) == Some(&o)).collect();
-                s.net_todo_list.retain(|d| !mine.contains(d));
-                mine
-            }
-        })
+        self.with(|s| s.net_todo_list.retain(|d| !mine.contains(d)));
+        mine
     }
 }
 

@@ -65,7 +65,7 @@ pub fn macvlan_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, link
     let created = !is_port(k, lower);
     if created {
         // macvlan_port_create(): netdev_rx_handler_register(), ASSERT_RTNL().
-        k.access(&k.dev_field(lower, "rx_handler"));
+        k.access_dev(lower, "rx_handler");
     }
     k.with(|s| {
         s.drivers.macvlan.ports.entry(lower).or_default();
@@ -88,7 +88,7 @@ pub fn macvlan_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, link
 pub fn macvlan_init(k: &Kernel, dev: DevId) -> Result<(), Errno> {
     let _f = k.enter_dev("macvlan_init", dev);
     let lower = lowerdev(k, dev);
-    k.access(&k.dev_field(lower, "macvlan_port.count"));
+    k.access_dev(lower, "macvlan_port.count");
     k.with(|s| s.drivers.macvlan.ports.get_mut(&lower).expect("port").count += 1);
     netdev_hold(k, Some(lower), &tracker(k, dev));
     Ok(())
@@ -99,7 +99,7 @@ pub fn macvlan_init(k: &Kernel, dev: DevId) -> Result<(), Errno> {
 pub fn macvlan_uninit(k: &Kernel, dev: DevId) {
     let _f = k.enter_dev("macvlan_uninit", dev);
     let lower = lowerdev(k, dev);
-    k.access(&k.dev_field(lower, "macvlan_port.count"));
+    k.access_dev(lower, "macvlan_port.count");
     let destroyed = k.with(|s| {
         let p = s.drivers.macvlan.ports.get_mut(&lower)?;
         p.count -= 1;
@@ -107,7 +107,7 @@ pub fn macvlan_uninit(k: &Kernel, dev: DevId) {
     });
     if destroyed.is_some() {
         // macvlan_port_destroy(): netdev_rx_handler_unregister(), ASSERT_RTNL().
-        k.access(&k.dev_field(lower, "rx_handler"));
+        k.access_dev(lower, "rx_handler");
     }
 }
 
