@@ -33,3 +33,5 @@ need dot graphviz
 need ip iproute2
 # setpriv (util-linux): the conformance test re-runs itself unprivileged to check the root error.
 need setpriv util-linux
+# jq: checks/golden.sh normalizes JSON outputs (drops timings) before comparing.
+need jq jq

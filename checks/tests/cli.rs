@@ -17,7 +17,7 @@ fn text(b: &[u8]) -> String {
 
 #[test]
 fn a_passing_scenario_exits_0() {
-    let o = rtnl_check(&["check", "../../shared/scenarios/cover-letter.sh", "--explorer", "std", "--iterations", "5"]);
+    let o = rtnl_check(&["check", "scenarios/cover-letter.sh", "--explorer", "std", "--iterations", "5"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     assert!(text(&o.stdout).contains("== mode series: PASS"));
 }
@@ -66,23 +66,23 @@ fn bad_input_exits_2_with_its_location() {
 
 #[test]
 fn formats_belong_to_their_commands() {
-    let o = rtnl_check(&["check", "../../shared/scenarios/cover-letter.sh", "--explorer", "std", "--format", "svg"]);
+    let o = rtnl_check(&["check", "scenarios/cover-letter.sh", "--explorer", "std", "--format", "svg"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("is for `rtnl-check graph`"), "{}", text(&o.stderr));
 
-    let g = rtnl_check(&["graph", "../../shared/scenarios/cover-letter.sh", "--explorer", "std", "--format", "json"]);
+    let g = rtnl_check(&["graph", "scenarios/cover-letter.sh", "--explorer", "std", "--format", "json"]);
     assert_eq!(g.status.code(), Some(0), "{}", text(&g.stderr));
     let v: serde_json::Value = serde_json::from_slice(&g.stdout).expect("graph json");
     assert_eq!(v["acyclic"], true);
     assert!(v["edges"].as_array().is_some_and(|e| !e.is_empty()));
 
-    let d = rtnl_check(&["graph", "../../shared/scenarios/cover-letter.sh", "--explorer", "std", "--format", "dot"]);
+    let d = rtnl_check(&["graph", "scenarios/cover-letter.sh", "--explorer", "std", "--format", "dot"]);
     assert!(text(&d.stdout).starts_with("digraph lockdep {"));
 }
 
 #[test]
 fn outcomes_json_has_the_documented_shape() {
-    let o = rtnl_check(&["outcomes", "../../shared/scenarios/cover-letter.sh", "--explorer", "std", "--format", "json"]);
+    let o = rtnl_check(&["outcomes", "scenarios/cover-letter.sh", "--explorer", "std", "--format", "json"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("outcomes json");
     assert_eq!(v["outcomes"], serde_json::json!([{ "ns1": [], "ns2": [], "ns3": [] }]));

@@ -23,9 +23,9 @@ mod tests {
         explore(t, &opts).expect("loom build")
     }
 
-    const COVER: &str = "../../shared/scenarios/cover-letter.sh";
-    const RACE: &str = "../../shared/scenarios/veth-pair-race.sh";
-    const TUNNEL: &str = "../../shared/scenarios/tunnel-socket-netns.sh";
+    const COVER: &str = "scenarios/cover-letter.sh";
+    const RACE: &str = "scenarios/proofs/veth-pair-race.sh";
+    const TUNNEL: &str = "scenarios/proofs/tunnel-socket-netns.sh";
     const A6: &str = "scenarios/findings/a6-stacked-upper-behind-its-lower-work.sh";
 
     #[test]
@@ -109,12 +109,12 @@ mod tests {
         assert!(again.trace.contains("ipvlan_uninit") || again.trace.contains("unregister_netdevice_queue_net"));
     }
 
-    /// Every corpus scenario (the shared ones, checks/scenarios and its proofs), except the
+    /// Every corpus scenario (checks/scenarios and its proofs), except the
     /// findings, which fail on purpose and are pinned by their own tests.
     pub(crate) fn corpus() -> Vec<String> {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut out = Vec::new();
-        for dir in ["../../shared/scenarios", "scenarios", "scenarios/proofs"] {
+        for dir in ["scenarios", "scenarios/proofs"] {
             let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
                 .unwrap_or_else(|e| panic!("{dir}: {e}"))
                 .filter_map(|e| e.ok().map(|e| e.path()))

@@ -423,7 +423,6 @@ mod std_props {
     fn scenario_files() -> Vec<PathBuf> {
         let dirs = [
             concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"),
-            concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/scenarios"),
         ];
         let mut files: Vec<PathBuf> = dirs
             .iter()

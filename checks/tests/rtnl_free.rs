@@ -71,7 +71,7 @@ mod tests {
 
     #[test]
     fn a5_ipvlan_uninit_needs_the_lower_instance_lock_not_rtnl() {
-        let cover = "../../../shared/scenarios/cover-letter.sh";
+        let cover = "cover-letter.sh";
         let ok = run(cover, Mode::RtnlFree, &[TODO, ADJ], None, false);
         assert!(ok.passed() && ok.stats.exhausted, "{:?}", ok.failure);
         let bad = run(cover, Mode::RtnlFree, &[TODO, ADJ], Some(Mutant::IpvlanUninitNoLowerLock), false);

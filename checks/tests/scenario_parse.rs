@@ -10,8 +10,6 @@ use proptest::prelude::*;
 use rtnl_checks::scenario::{load_script, parse_script, ParseError, ScenarioError};
 use rtnl_model::script::{Command, LinkKind, Loc, Op, Script, Step};
 
-/// Scenarios shared by the whole project (the repo is cloned beside `shared/`).
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/scenarios");
 /// This crate's corpus.
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
 
@@ -41,17 +39,6 @@ fn single_op(source: &str) -> (Option<String>, Op) {
     match script.steps.as_slice() {
         [Step::Run(c)] => (c.netns.clone(), c.op.clone()),
         other => panic!("expected one command, got {other:?}"),
-    }
-}
-
-#[test]
-fn shared_scenarios_parse() {
-    let files = scenario_files(SHARED);
-    assert!(!files.is_empty(), "no scenarios in {SHARED}");
-    for path in files {
-        let script = load_script(&path).unwrap_or_else(|e| panic!("{e}"));
-        assert!(!script.steps.is_empty(), "{} has no steps", path.display());
-        assert_eq!(Some(script.name.as_str()), path.file_stem().and_then(|s| s.to_str()));
     }
 }
 

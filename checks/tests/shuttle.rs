@@ -49,7 +49,7 @@ mod tests {
 
     #[test]
     fn concurrent_scenarios_hold_every_property_under_random_and_pct_schedules() {
-        for path in ["../../shared/scenarios/veth-pair-race.sh", "scenarios/cover-letter-netns-del.sh"] {
+        for path in ["scenarios/proofs/veth-pair-race.sh", "scenarios/cover-letter-netns-del.sh"] {
             for mode in Mode::BOTH {
                 for explorer in [Explorer::Shuttle, Explorer::Pct] {
                     let ex = run(&target(path, Config::new(mode)), explorer, 500);
@@ -87,7 +87,7 @@ mod tests {
         use rtnl_checks::explore::{threads_needed, LOOM_MAX_THREADS};
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut checked = 0;
-        for dir in ["../../shared/scenarios", "scenarios", "scenarios/proofs"] {
+        for dir in ["scenarios", "scenarios/proofs"] {
             for entry in std::fs::read_dir(root.join(dir)).expect("corpus dir") {
                 let p = entry.expect("entry").path();
                 if p.extension().is_none_or(|x| x != "sh") {
@@ -119,7 +119,7 @@ mod tests {
             ..Config::new(Mode::Series)
         };
         let mut checked = 0;
-        for dir in ["../../shared/scenarios", "scenarios", "scenarios/proofs", "scenarios/findings"] {
+        for dir in ["scenarios", "scenarios/proofs", "scenarios/findings"] {
             for entry in std::fs::read_dir(root.join(dir)).expect("corpus dir") {
                 let p = entry.expect("entry").path();
                 if p.extension().is_none_or(|x| x != "sh") {
