@@ -61,11 +61,7 @@ pub fn check_end_state(k: &Kernel) -> Vec<Violation> {
                     format!("{} outlived its namespace {}", d.name, s.net_name(d.nd_net)),
                 ));
             }
-            let sock_net = match &d.priv_ {
-                crate::drivers::DevPriv::Bareudp(b) => Some(b.net),
-                crate::drivers::DevPriv::Vxlan(v) => Some(v.net),
-                _ => None,
-            };
+            let sock_net = d.rtnl_link_ops.get_link_net(d);
             if let Some(sn) = sock_net.filter(|&sn| !net_alive(sn)) {
                 out.push(violation(
                     Property::NothingLeftBehind,

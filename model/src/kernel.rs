@@ -11,9 +11,10 @@ use crate::netdevice::{DevState, DevSync};
 use crate::properties::{Property, Violation};
 use crate::sync::{self, thread, Arc, Instr, LockHook, Mutex, RawMutex};
 use crate::workqueue::Workqueue;
-use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 use rustc_hash::FxHashMap as HashMap;
+use serde::{Deserialize, Serialize};
+use std::any::{Any, TypeId};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::panic::Location;
@@ -149,7 +150,15 @@ impl Config {
     }
 
     pub fn new(mode: Mode) -> Self {
-        Config { mode, wq_cpus: 1, wq_max_active: 1, rebroadcast: true, mutant: None, trace_all: false, variants: Vec::new() }
+        Config {
+            mode,
+            wq_cpus: 1,
+            wq_max_active: 1,
+            rebroadcast: true,
+            mutant: None,
+            trace_all: false,
+            variants: Vec::new(),
+        }
     }
 }
 
@@ -212,8 +221,10 @@ pub struct State {
     pub cleanup_list: Vec<NetId>,
     pub next_ifindex: u64,
     pub next_list_id: u64,
-    /// Per-driver state that is not per device or per net (ipvlan ports).
-    pub drivers: crate::drivers::DriverState,
+    /// The drivers' module data: what a driver's C keeps in its own statics or hangs off a
+    /// lower's `rx_handler_data` (ipvlan and macvlan ports). One slot per type, reached by
+    /// [`State::driver_data`]; the core never names what is in it.
+    driver_data: HashMap<TypeId, Box<dyn Any + Send>>,
 }
 
 /// What the model observes of an execution: threads, trace, lockdep recorder, violations and
@@ -240,6 +251,15 @@ impl fmt::Debug for State {
 }
 
 impl State {
+    /// A driver's module data of type `T`, created empty at first use.
+    pub fn driver_data<T: Default + Send + 'static>(&mut self) -> &mut T {
+        self.driver_data
+            .entry(TypeId::of::<T>())
+            .or_insert_with(|| Box::new(T::default()))
+            .downcast_mut()
+            .expect("driver_data is keyed by its type")
+    }
+
     pub fn dev_name(&self, dev: DevId) -> String {
         self.devs.get(dev).map(|d| d.name.clone()).unwrap_or_else(|| format!("dev#{dev}"))
     }
@@ -327,9 +347,22 @@ impl LockHook for LockdepHook {
     }
 }
 
+/// What the drivers registered at boot, as their `module_init` does: read-only afterwards.
+#[derive(Debug, Default)]
+pub struct Registered {
+    /// `link_ops` (net/core/rtnetlink.c): [`crate::rtnetlink::rtnl_link_register`].
+    pub link_ops: Vec<&'static dyn crate::rtnetlink::RtnlLinkOps>,
+    /// `netdev_chain` (net/core/dev.c): [`crate::dev::register_netdevice_notifier`].
+    pub netdev_chain: Vec<crate::dev::NotifierBlock>,
+    /// `pernet_list` (net/core/net_namespace.c): [`crate::net_namespace::register_pernet_subsys`].
+    pub pernet_list: Vec<crate::net_namespace::PernetOperations>,
+}
+
 /// The kernel: its globals and the model's observation of them.
 pub struct Kernel {
     pub cfg: Config,
+    /// The drivers' registered operations.
+    pub ops: Registered,
     /// `rtnl_mutex`, the global RTNL.
     pub rtnl_mutex: Mutex<()>,
     pub st: Instr<State>,
@@ -356,17 +389,19 @@ impl fmt::Debug for Kernel {
 }
 
 impl Kernel {
-    /// Boots a kernel with `init_net` and no other namespace. Workers are started by
-    /// [`crate::Machine::boot`].
+    /// Boots a kernel with `init_net`, no other namespace and no driver: the drivers register
+    /// next ([`crate::drivers::do_initcalls`]), then [`crate::Machine::boot`] starts the workers.
     pub fn new(cfg: Config) -> Self {
         let st = Instr::new(State { next_ifindex: 1, ..State::default() });
         let obs = Instr::new(Observed::default());
         let hook = sync::hook(LockdepHook(obs.clone()));
         let rtnl_mutex = Mutex::new((), LockId::new(LockClass::Rtnl, 0, "rtnl_mutex"), hook.clone());
-        let rtnl_net_wq = Workqueue::new("rtnl_net", cfg.wq_cpus.max(1), cfg.rtnl_net_wq_max_active(), LockClass::WqCompletion);
+        let rtnl_net_wq =
+            Workqueue::new("rtnl_net", cfg.wq_cpus.max(1), cfg.rtnl_net_wq_max_active(), LockClass::WqCompletion);
         let netns_wq = Workqueue::new("netns", 1, 1, LockClass::WqNetns);
         let k = Kernel {
             cfg,
+            ops: Registered::default(),
             rtnl_mutex,
             st,
             obs,
@@ -566,7 +601,8 @@ impl Kernel {
         let small = self.mode().small_rtnl();
         let rtnl_needed = self.mode().net_lock_takes_rtnl();
         self.obs(|s| {
-            (!rtnl_needed || s.holds(LockClass::Rtnl, None)) && (!small || s.holds(LockClass::RtnlNet, Some(net as u64)))
+            (!rtnl_needed || s.holds(LockClass::Rtnl, None))
+                && (!small || s.holds(LockClass::RtnlNet, Some(net as u64)))
         })
     }
 
@@ -592,7 +628,9 @@ impl Kernel {
     /// the current thread's.
     pub fn todo_entries_for_me(&self) -> Vec<DevId> {
         let me = self.per_thread_todo_owner();
-        self.with(|s| s.net_todo_list.iter().copied().filter(|d| me.is_none() || s.todo_owner.get(d) == me.as_ref()).collect())
+        self.with(|s| {
+            s.net_todo_list.iter().copied().filter(|d| me.is_none() || s.todo_owner.get(d) == me.as_ref()).collect()
+        })
     }
 
     fn per_thread_todo_owner(&self) -> Option<String> {

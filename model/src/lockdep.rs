@@ -10,9 +10,9 @@
 //! so that same-class nesting can be checked against the kernel's order
 //! (`rtnl_net_lock_cmp_fn()`: init_net first, then ascending).
 
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::fmt;
 
 /// A lock class, named as lockdep names it in a report.

@@ -41,7 +41,9 @@ pub struct Report {
 impl Machine {
     /// Boots a kernel: `init_net`, and one worker per pool of `rtnl_net_wq` and `netns_wq`.
     pub fn boot(cfg: Config) -> Machine {
-        let k = Arc::new(Kernel::new(cfg));
+        let mut k = Kernel::new(cfg);
+        crate::drivers::do_initcalls(&mut k);
+        let k = Arc::new(k);
         k.set_thread_name("main");
         let mut workers = Vec::new();
         for cpu in 0..k.rtnl_net_wq.cpus() {

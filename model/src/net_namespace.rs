@@ -193,8 +193,9 @@ pub fn ops_undo_list(k: &Kernel, nets: &[NetId]) {
 ///
 /// # Kernel steps
 /// 1. `rtnl_lock()`.
-/// 2. For each dying net: `__rtnl_net_lock(net)`; every op's `exit_rtnl(net, &dev_kill_list)`
-///    (bareudp, vxlan); [series] `unregister_netdevice_queue_many_net(net, &dev_kill_list)`;
+/// 2. For each dying net: `__rtnl_net_lock(net)`; every registered op's
+///    `exit_rtnl(net, &dev_kill_list)`, last registered first (vxlan, bareudp); [series]
+///    `unregister_netdevice_queue_many_net(net, &dev_kill_list)`;
 ///    `__rtnl_net_unlock(net)`, which drains.
 /// 3. `unregister_netdevice_many(&dev_kill_list)` for what is left: devices of other nets,
 ///    which the series has not converted here (S5 exempts this call by name).
@@ -206,8 +207,8 @@ pub fn ops_exit_rtnl_list(k: &Kernel, nets: &[NetId]) {
     for &net in nets {
         let sync = k.net_sync(net);
         let g = rtnl_net_lock_raw(k, net, &sync);
-        for exit_rtnl in crate::drivers::EXIT_RTNL_OPS {
-            exit_rtnl(k, net, &mut dev_kill_list);
+        for ops in k.ops.pernet_list.iter().rev() {
+            (ops.exit_rtnl)(k, net, &mut dev_kill_list);
         }
         if k.mode().small_rtnl() {
             unregister_netdevice_queue_many_net(k, net, &mut dev_kill_list);
@@ -252,4 +253,17 @@ fn net_free(k: &Kernel, net: NetId) {
         );
     }
     k.with(|s| s.nets[net].freed = true);
+}
+
+/// `struct pernet_operations` (include/net/net_namespace.h): the one hook the model runs,
+/// `exit_rtnl(net, dev_kill_list)`, called by `ops_exit_rtnl_list()` under `rtnl_net_lock(net)`.
+#[derive(Clone, Copy, Debug)]
+pub struct PernetOperations {
+    pub exit_rtnl: fn(&Kernel, NetId, &mut crate::dev::KillList),
+}
+
+/// Models `register_pernet_subsys(ops)`: net/core/net_namespace.c, MN@af3634d4. Appends `ops` to
+/// `pernet_list` at boot; `ops_exit_rtnl_list()` runs the list in reverse.
+pub fn register_pernet_subsys(k: &mut Kernel, ops: PernetOperations) {
+    k.ops.pernet_list.push(ops);
 }

@@ -4,9 +4,9 @@
 //! Commands run on the calling thread; a command ending in `&` runs on a thread of its own
 //! until the next `wait`, as in a shell.
 
-use crate::drivers::NewLink;
 use crate::kernel::{Kernel, KernelRef, NetId, INIT_NET};
 use crate::net_namespace::{maybe_get_net, put_net, setup_net};
+use crate::rtnetlink::NewLink;
 use crate::rtnetlink::{rtnl_dellink, rtnl_newlink, rtnl_setlink, Errno};
 use crate::script::{Command, LinkKind, Op, Script, Step};
 use crate::sync::thread;
