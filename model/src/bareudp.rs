@@ -7,12 +7,13 @@ use crate::dev::{
     alloc_netdev, register_netdevice, unregister_netdevice_queue, unregister_netdevice_queue_net, KillList,
 };
 use crate::kernel::{DevId, Kernel, NetId};
+use crate::lockdep::{mutex_unlock, MutexGuard};
 use crate::mutants::Mutant;
 use crate::net_namespace::{register_pernet_subsys, PernetOperations};
 use crate::netdevice::{netdev_priv, DevState};
 use crate::rtnetlink::{rtnl_link_register, Errno, NewLink, RtnlLinkOps, ARPHRD_NONE};
 use crate::script::LinkKind;
-use crate::sync::{mutex_unlock, MutexGuard, Shared};
+use crate::sync::Shared;
 
 /// `struct bareudp_dev`, the device's private part.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -3,6 +3,7 @@
 //! multipath-tcp/mptcp_net-next @05fe7484 (patch 7). Pre-series: MN@5326fefb.
 
 use crate::kernel::{DevId, Kernel, NetId, INIT_NET};
+use crate::lockdep::mutex_unlock;
 use crate::mutants::Mutant;
 use crate::netdevice::{
     netdev_hold, netdev_lock, netdev_put, netdev_refcnt_read, netdev_unlock, set_reg_state, DevState, DevSync,
@@ -14,7 +15,6 @@ use crate::rtnetlink::{
     rtnl_net_unlock_raw, rtnl_unlock, rtnl_unlock_raw, Errno, Rtnl, RtnlLinkOps,
 };
 use crate::sync::atomic::Ordering::SeqCst;
-use crate::sync::mutex_unlock;
 use std::fmt;
 
 /// A kill list on a caller's stack (`LIST_HEAD(list_kill)`): the devices it will pass to

@@ -9,6 +9,7 @@ use crate::dev::{
 };
 use crate::kernel::{DevId, Kernel, NetId};
 use crate::lockdep::LockClass;
+use crate::lockdep::{mutex_unlock, Mutex, MutexGuard};
 use crate::mutants::Mutant;
 use crate::netdevice::{
     netdev_hold, netdev_lock, netdev_priv, netdev_priv_mut, netdev_put, netdev_unlock, NetdevEvent, RegState,
@@ -17,7 +18,7 @@ use crate::properties::Property;
 use crate::rtnetlink::{rtnl_link_register, Errno, NewLink, RtnlLinkOps, ARPHRD_ETHER};
 use crate::script::LinkKind;
 use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use crate::sync::{mutex_unlock, Mutex, MutexGuard, Shared};
+use crate::sync::Shared;
 use std::collections::BTreeMap;
 
 pub type PortId = usize;

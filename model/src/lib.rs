@@ -16,6 +16,7 @@ pub mod sync;
 
 pub mod lockdep;
 pub mod mutants;
+pub mod observe;
 pub mod properties;
 pub mod script;
 

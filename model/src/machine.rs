@@ -3,10 +3,10 @@
 
 use crate::kernel::{Config, Event, EventKind, Kernel, KernelRef, INIT_NET};
 use crate::lockdep::LockEdge;
+use crate::observe::CmdResult;
 use crate::properties::Violation;
 use crate::script::Script;
 use crate::sync::{thread, Arc};
-use crate::userspace::CmdResult;
 use crate::workqueue::{flush_workqueue, shutdown, worker_thread};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

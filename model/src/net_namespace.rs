@@ -4,10 +4,11 @@
 use crate::dev::{default_device_exit_batch, unregister_netdevice_many, unregister_netdevice_queue_many_net, KillList};
 use crate::kernel::{DevId, Kernel, NetId};
 use crate::lockdep::LockClass;
+use crate::lockdep::Mutex;
 use crate::properties::Property;
 use crate::rtnetlink::{rtnl_lock, rtnl_net_lock_raw, rtnl_net_unlock_raw, rtnl_unlock};
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
-use crate::sync::{Mutex, Shared};
+use crate::sync::Shared;
 use crate::workqueue::{queue_work, Work};
 
 /// The parts of a net that threads synchronise on.

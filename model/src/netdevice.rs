@@ -6,9 +6,9 @@
 
 use crate::kernel::{DevId, Kernel, NetId};
 use crate::lockdep::LockClass;
+use crate::lockdep::{mutex_unlock, Mutex, MutexGuard};
 use crate::properties::Property;
 use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use crate::sync::{mutex_unlock, Mutex, MutexGuard};
 use serde::{Deserialize, Serialize};
 
 /// `enum netdev_reg_state` (`NETREG_*`).

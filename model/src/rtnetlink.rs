@@ -7,13 +7,14 @@ use crate::dev::{
 };
 use crate::kernel::{DevId, Kernel, NetId, INIT_NET};
 use crate::lockdep::LockClass;
+use crate::lockdep::{mutex_unlock, MutexGuard};
 use crate::mutants::Mutant;
 use crate::net_namespace::NetSync;
 use crate::netdevice::DevState;
 use crate::properties::Property;
 use crate::script::LinkKind;
 use crate::sync::atomic::Ordering::SeqCst;
-use crate::sync::{mutex_unlock, MutexGuard, Shared};
+use crate::sync::Shared;
 use crate::workqueue::{flush_workqueue, queue_work, Work};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;

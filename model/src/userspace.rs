@@ -10,16 +10,8 @@ use crate::rtnetlink::NewLink;
 use crate::rtnetlink::{rtnl_dellink, rtnl_newlink, rtnl_setlink, Errno};
 use crate::script::{Command, LinkKind, Op, Script, Step};
 use crate::sync::thread;
-use serde::{Deserialize, Serialize};
 
-/// How one command ended.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CmdResult {
-    pub line: usize,
-    pub text: String,
-    pub thread: String,
-    pub result: Result<(), Errno>,
-}
+pub use crate::observe::CmdResult;
 
 /// Opens `/run/netns/NAME`: a reference on the net, or `ENOENT` if no such name is mounted
 /// (or its net is already on its way out).
