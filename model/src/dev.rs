@@ -679,7 +679,7 @@ pub fn alloc_netdev(
     let (id, ifindex) = k.with(|s| {
         let ifindex = s.next_ifindex;
         s.next_ifindex += 1;
-        (s.devs.len(), ifindex)
+        (DevId(s.devs.len()), ifindex)
     });
     let sync = crate::sync::Shared::new(DevSync {
         lock: k.new_lock(LockClass::DevInstance, ifindex, format!("{name}->lock")),

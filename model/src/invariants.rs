@@ -4,7 +4,7 @@
 //! catch is what was left undone (a device never freed, a work never run, a reference never
 //! put), which no single step of the execution can see.
 
-use crate::kernel::{Kernel, NetId};
+use crate::kernel::{Kernel, NetId, INIT_NET};
 use crate::netdevice::RegState;
 use crate::properties::{Property, Violation};
 use crate::sync::atomic::Ordering::SeqCst;
@@ -39,7 +39,7 @@ pub fn check_end_state(k: &Kernel) -> Vec<Violation> {
                     format!(
                         "{} is still queued on {}->dev_unreg_head and was never unregistered",
                         d.name,
-                        s.net_name(d.unreg_list_net.unwrap_or(0))
+                        s.net_name(d.unreg_list_net.unwrap_or(INIT_NET))
                     ),
                 )),
                 _ => {}

@@ -22,14 +22,52 @@ use std::panic::Location;
 // The observation's types, where they were before `observe` had a module of its own.
 pub use crate::observe::{Event, EventKind, Frame, Observed, ThreadState, TRACED};
 
-/// Index of a `struct net` in [`State::nets`]; `0` is `init_net`, which sorts first in
+/// A `struct net *`: its index in [`State::nets`]; `0` is `init_net`, which sorts first in
 /// `rtnl_net_lock_cmp_fn()`, like the kernel's "init_net first, then ascending address".
-pub type NetId = usize;
-/// Index of a `struct net_device` in [`State::devs`]. Never reused, so a stale id is a
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NetId(pub usize);
+/// A `struct net_device *`: its index in [`State::devs`]. Never reused, so a stale id is a
 /// use-after-free the model can see, not a silently different device.
-pub type DevId = usize;
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DevId(pub usize);
 
-pub const INIT_NET: NetId = 0;
+pub const INIT_NET: NetId = NetId(0);
+
+// Printed as the bare index, as when the ids were plain integers (traces and messages keep
+// their text).
+macro_rules! id_impls {
+    ($id:ident, $state:ty) => {
+        impl fmt::Debug for $id {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&self.0, f)
+            }
+        }
+        impl fmt::Display for $id {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&self.0, f)
+            }
+        }
+        impl std::ops::Index<$id> for Vec<$state> {
+            type Output = $state;
+            fn index(&self, id: $id) -> &$state {
+                &self[id.0]
+            }
+        }
+        impl std::ops::IndexMut<$id> for Vec<$state> {
+            fn index_mut(&mut self, id: $id) -> &mut $state {
+                &mut self[id.0]
+            }
+        }
+        impl $id {
+            /// The lockdep key of the object's locks (its index).
+            pub fn key(self) -> u64 {
+                self.0 as u64
+            }
+        }
+    };
+}
+id_impls!(NetId, NetState);
+id_impls!(DevId, DevState);
 
 /// Which kernel the run models. One source, chosen at run time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -183,11 +221,11 @@ impl State {
     }
 
     pub fn dev_name(&self, dev: DevId) -> String {
-        self.devs.get(dev).map(|d| d.name.clone()).unwrap_or_else(|| format!("dev#{dev}"))
+        self.devs.get(dev.0).map(|d| d.name.clone()).unwrap_or_else(|| format!("dev#{dev}"))
     }
 
     pub fn net_name(&self, net: NetId) -> String {
-        self.nets.get(net).map(|n| n.name.clone()).unwrap_or_else(|| format!("net#{net}"))
+        self.nets.get(net.0).map(|n| n.name.clone()).unwrap_or_else(|| format!("net#{net}"))
     }
 }
 
@@ -301,7 +339,7 @@ impl Kernel {
             return self.enter_at(func, None, None);
         }
         let (d, n) = self.with(|s| {
-            let n = s.devs.get(dev).map(|d| s.net_name(d.nd_net));
+            let n = s.devs.get(dev.0).map(|d| s.net_name(d.nd_net));
             (Some(s.dev_name(dev)), n)
         });
         self.enter_at(func, d, n)
@@ -408,8 +446,7 @@ impl Kernel {
         let small = self.mode().small_rtnl();
         let rtnl_needed = self.mode().net_lock_takes_rtnl();
         self.obs(|s| {
-            (!rtnl_needed || s.holds(LockClass::Rtnl, None))
-                && (!small || s.holds(LockClass::RtnlNet, Some(net as u64)))
+            (!rtnl_needed || s.holds(LockClass::Rtnl, None)) && (!small || s.holds(LockClass::RtnlNet, Some(net.key())))
         })
     }
 

@@ -1,7 +1,7 @@
 //! One execution: boot a kernel, run a script, let the workqueues settle, shut down, and
 //! collect what happened.
 
-use crate::kernel::{Config, Event, EventKind, Kernel, KernelRef, INIT_NET};
+use crate::kernel::{Config, Event, EventKind, Kernel, KernelRef, NetId, INIT_NET};
 use crate::lockdep::LockEdge;
 use crate::observe::CmdResult;
 use crate::properties::Violation;
@@ -113,7 +113,7 @@ pub fn execute(cfg: Config, script: &Script) -> Report {
 
 fn outcome(k: &Kernel) -> Outcome {
     k.with(|s| {
-        let devs = |n: usize| {
+        let devs = |n: NetId| {
             let mut v: Vec<String> = s.nets[n].dev_base.iter().map(|&d| s.devs[d].name.clone()).collect();
             v.sort();
             v

@@ -56,8 +56,8 @@ pub struct NetState {
 /// Models `setup_net()` / `preinit_net()`: net/core/net_namespace.c, MN@af3634d4. A new net with
 /// one reference (the caller's), its per-netns mutex, `rtnl_work` and `dev_unreg_head`.
 pub fn setup_net(k: &Kernel, name: &str) -> NetId {
-    let id = k.with(|s| s.nets.len());
-    let key = id as u64;
+    let id = k.with(|s| NetId(s.nets.len()));
+    let key = id.key();
     let sync = Shared::new(NetSync {
         rtnl_mutex: k.new_lock(LockClass::RtnlNet, key, format!("{name}->rtnl_mutex")),
         dev_unreg_lock: k.new_lock(LockClass::DevUnregLock, key, format!("{name}->dev_unreg_lock")),

@@ -237,5 +237,5 @@ pub fn set_reg_state(k: &Kernel, dev: DevId, to: RegState) {
 
 /// Whether `class` is held by this thread for the device's net (`lockdep_assert_held`).
 pub fn holds_net_lock(k: &Kernel, net: NetId) -> bool {
-    k.obs(|s| s.holds(LockClass::RtnlNet, Some(net as u64)))
+    k.obs(|s| s.holds(LockClass::RtnlNet, Some(net.key())))
 }

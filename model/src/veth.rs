@@ -43,11 +43,11 @@ fn peer_tracker(k: &Kernel, dev: DevId) -> String {
 }
 
 fn to_ptr(dev: Option<DevId>) -> usize {
-    dev.map_or(0, |d| d + 1)
+    dev.map_or(0, |d| d.0 + 1)
 }
 
 fn from_ptr(p: usize) -> Option<DevId> {
-    p.checked_sub(1)
+    p.checked_sub(1).map(DevId)
 }
 
 /// `rtnl_dereference(priv->peer)`: drivers/net/veth.c, MP@522fa876.
