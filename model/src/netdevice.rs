@@ -5,7 +5,6 @@
 //! name the same one: a put without its hold is reported, and so is a hold never put.
 
 use crate::kernel::{DevId, Kernel, NetId};
-use crate::lockdep::LockClass;
 use crate::lockdep::{mutex_unlock, Mutex, MutexGuard};
 use crate::properties::Property;
 use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
@@ -233,9 +232,4 @@ pub fn set_reg_state(k: &Kernel, dev: DevId, to: RegState) {
     }
     k.dev_mut(dev, |d| d.reg_state = to);
     netdev_unlock(g);
-}
-
-/// Whether `class` is held by this thread for the device's net (`lockdep_assert_held`).
-pub fn holds_net_lock(k: &Kernel, net: NetId) -> bool {
-    k.obs(|s| s.holds(LockClass::RtnlNet, Some(net.key())))
 }

@@ -194,10 +194,6 @@ impl RtnlNets {
         }
         self.nets.sort_by(|a, b| rtnl_net_lock_cmp_fn(a.0, b.0));
     }
-
-    pub fn ids(&self) -> Vec<NetId> {
-        self.nets.iter().map(|(n, _)| *n).collect()
-    }
 }
 
 /// Models `rtnl_nets_lock()`: net/core/rtnetlink.c, MN@5ecbbb17: `rtnl_lock()` (not in
