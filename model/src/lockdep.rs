@@ -352,46 +352,6 @@ impl Locksets {
     }
 }
 
-#[cfg(test)]
-mod lockset_tests {
-    use super::*;
-
-    fn access(thread: &str) -> Access {
-        Access { thread: thread.into(), func: "f".into(), held: Vec::new() }
-    }
-
-    const RTNL: (LockClass, u64) = (LockClass::Rtnl, 0);
-    const NS1: (LockClass, u64) = (LockClass::RtnlNet, 1);
-    const NS2: (LockClass, u64) = (LockClass::RtnlNet, 2);
-
-    #[test]
-    fn a_lock_common_to_every_access_protects_the_state() {
-        let mut l = Locksets::default();
-        assert!(l.access("x", access("a"), vec![RTNL, NS1]).is_none());
-        assert!(l.access("x", access("b"), vec![RTNL, NS2]).is_none());
-        assert!(l.access("x", access("a"), vec![RTNL]).is_none());
-    }
-
-    #[test]
-    fn disjoint_locks_from_two_threads_are_reported_once_with_both_accesses() {
-        let mut l = Locksets::default();
-        assert!(l.access("x", access("a"), vec![RTNL, NS1]).is_none());
-        assert!(l.access("x", access("b"), vec![RTNL, NS2]).is_none());
-        let (first, second) = l.access("x", access("c"), vec![NS2]).expect("no common lock left");
-        assert_eq!((first.thread.as_str(), second.thread.as_str()), ("a", "c"), "a shares no lock with c");
-        assert!(l.access("x", access("d"), vec![]).is_none(), "reported once");
-        assert!(l.access("y", access("a"), vec![]).is_none(), "per piece of state");
-    }
-
-    #[test]
-    fn one_thread_alone_is_never_a_race() {
-        let mut l = Locksets::default();
-        assert!(l.access("x", access("a"), vec![NS1]).is_none());
-        assert!(l.access("x", access("a"), vec![NS2]).is_none());
-        assert!(l.access("x", access("b"), vec![NS2]).is_some());
-    }
-}
-
 /// Where lock events go: the kernel's lockdep recorder implements this.
 pub trait LockHook: Send + Sync {
     /// About to block on `lock` at `site` (the caller of `lock()`).
@@ -486,4 +446,44 @@ impl<T> Drop for MutexGuard<'_, T> {
 /// `mutex_unlock()`: gives the guard back.
 pub fn mutex_unlock<T>(guard: MutexGuard<'_, T>) {
     drop(guard);
+}
+
+#[cfg(test)]
+mod lockset_tests {
+    use super::*;
+
+    fn access(thread: &str) -> Access {
+        Access { thread: thread.into(), func: "f".into(), held: Vec::new() }
+    }
+
+    const RTNL: (LockClass, u64) = (LockClass::Rtnl, 0);
+    const NS1: (LockClass, u64) = (LockClass::RtnlNet, 1);
+    const NS2: (LockClass, u64) = (LockClass::RtnlNet, 2);
+
+    #[test]
+    fn a_lock_common_to_every_access_protects_the_state() {
+        let mut l = Locksets::default();
+        assert!(l.access("x", access("a"), vec![RTNL, NS1]).is_none());
+        assert!(l.access("x", access("b"), vec![RTNL, NS2]).is_none());
+        assert!(l.access("x", access("a"), vec![RTNL]).is_none());
+    }
+
+    #[test]
+    fn disjoint_locks_from_two_threads_are_reported_once_with_both_accesses() {
+        let mut l = Locksets::default();
+        assert!(l.access("x", access("a"), vec![RTNL, NS1]).is_none());
+        assert!(l.access("x", access("b"), vec![RTNL, NS2]).is_none());
+        let (first, second) = l.access("x", access("c"), vec![NS2]).expect("no common lock left");
+        assert_eq!((first.thread.as_str(), second.thread.as_str()), ("a", "c"), "a shares no lock with c");
+        assert!(l.access("x", access("d"), vec![]).is_none(), "reported once");
+        assert!(l.access("y", access("a"), vec![]).is_none(), "per piece of state");
+    }
+
+    #[test]
+    fn one_thread_alone_is_never_a_race() {
+        let mut l = Locksets::default();
+        assert!(l.access("x", access("a"), vec![NS1]).is_none());
+        assert!(l.access("x", access("a"), vec![NS2]).is_none());
+        assert!(l.access("x", access("b"), vec![NS2]).is_some());
+    }
 }
