@@ -5,14 +5,12 @@
 use crate::kernel::{DevId, Kernel, NetId, INIT_NET};
 use crate::lockdep::mutex_unlock;
 use crate::mutants::Mutant;
-use crate::netdevice::{
-    netdev_hold, netdev_lock, netdev_put, netdev_refcnt_read, netdev_unlock, set_reg_state, DevState, DevSync,
-    NetdevEvent, RegState,
-};
+use crate::netdevice::{netdev_hold, DevState, DevSync, NetdevEvent};
+use crate::netdevice::{netdev_lock, netdev_put, netdev_refcnt_read, netdev_unlock, set_reg_state, RegState};
 use crate::properties::Property;
 use crate::rtnetlink::{
     rtnl_lock, rtnl_net_flush_workqueue, rtnl_net_lock, rtnl_net_lock_raw, rtnl_net_queue_work, rtnl_net_unlock,
-    rtnl_net_unlock_raw, rtnl_unlock, rtnl_unlock_raw, Errno, Rtnl, RtnlLinkOps,
+    rtnl_net_unlock_raw, rtnl_unlock, rtnl_unlock_raw, Errno, Rtnl,
 };
 use crate::sync::atomic::Ordering::SeqCst;
 use std::fmt;
@@ -499,6 +497,7 @@ pub fn register_netdevice(k: &Kernel, dev: DevId) -> Result<(), Errno> {
 pub fn dev_change_net_namespace(k: &Kernel, dev: DevId, net: NetId) -> Result<(), Errno> {
     let _f = k.enter_dev("__dev_change_net_namespace", dev);
     k.assert_rtnl("__dev_change_net_namespace");
+    // `dev->netns_immutable` (none of the modelled devices sets it).
     let (name, state, net_old, immutable) = k.dev(dev, |d| (d.name.clone(), d.reg_state, d.nd_net, d.netns_immutable));
     if immutable || state != RegState::Registered {
         return Err(Errno::EINVAL);
@@ -671,7 +670,7 @@ pub fn alloc_netdev(
     k: &Kernel,
     name: &str,
     net: NetId,
-    ops: &'static dyn RtnlLinkOps,
+    ops: &'static dyn crate::rtnetlink::RtnlLinkOps,
     priv_: impl std::any::Any + Send,
 ) -> DevId {
     use crate::lockdep::LockClass;

@@ -21,9 +21,10 @@ pub const INITCALLS: &[fn(&mut Kernel)] = &[
 ];
 
 /// `do_initcalls()`: init/main.c. Runs every driver's `module_init` on a kernel that has
-/// `init_net` and no device.
-pub fn do_initcalls(k: &mut Kernel) {
+/// `init_net` and no device, before the kernel is shared.
+pub fn do_initcalls(mut k: Kernel) -> Kernel {
     for initcall in INITCALLS {
-        initcall(k);
+        initcall(&mut k);
     }
+    k
 }

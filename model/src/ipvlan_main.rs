@@ -4,19 +4,17 @@
 //! only, uppers deleted on the lower's kill list), [recon] from the patch subjects.
 
 use crate::dev::{
-    alloc_netdev, netdev_upper_dev_link, netdev_upper_dev_unlink, register_netdevice, register_netdevice_notifier,
-    unregister_netdevice_many, unregister_netdevice_queue, unregister_netdevice_queue_net, KillList, NotifierBlock,
+    alloc_netdev, netdev_upper_dev_link, netdev_upper_dev_unlink, register_netdevice, unregister_netdevice_many,
+    unregister_netdevice_queue, unregister_netdevice_queue_net, KillList,
 };
 use crate::kernel::{DevId, Kernel, NetId};
-use crate::lockdep::LockClass;
-use crate::lockdep::{mutex_unlock, Mutex, MutexGuard};
+use crate::lockdep::{mutex_unlock, LockClass, Mutex, MutexGuard};
 use crate::mutants::Mutant;
 use crate::netdevice::{
     netdev_hold, netdev_lock, netdev_priv, netdev_priv_mut, netdev_put, netdev_unlock, NetdevEvent, RegState,
 };
 use crate::properties::Property;
-use crate::rtnetlink::{rtnl_link_register, Errno, NewLink, RtnlLinkOps, ARPHRD_ETHER};
-use crate::script::LinkKind;
+use crate::rtnetlink::{Errno, ARPHRD_ETHER};
 use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::sync::Shared;
 use std::collections::BTreeMap;
@@ -70,45 +68,6 @@ fn set_priv(k: &Kernel, dev: DevId, f: impl FnOnce(&mut IpvlDev)) {
 /// ipvlan's module data ([`IpvlanState`]).
 fn ipvlan_state<R>(k: &Kernel, f: impl FnOnce(&mut IpvlanState) -> R) -> R {
     k.with(|s| f(s.driver_data()))
-}
-
-/// `ipvlan_link_ops` with `ipvlan_netdev_ops`' `ndo_init`/`ndo_uninit`:
-/// drivers/net/ipvlan/ipvlan_main.c, MP@3fda4180.
-#[derive(Debug)]
-pub struct IpvlanLinkOps;
-
-pub static IPVLAN_LINK_OPS: IpvlanLinkOps = IpvlanLinkOps;
-
-impl RtnlLinkOps for IpvlanLinkOps {
-    fn kind(&self) -> &'static str {
-        "ipvlan"
-    }
-    fn newlink(&self, k: &Kernel, net: NetId, req: &NewLink) -> Result<(), Errno> {
-        let LinkKind::Ipvlan { link, .. } = &req.kind else { unreachable!("ipvlan_link_new: {:?}", req.kind) };
-        ipvlan_link_new(k, net, &req.name, req.link_net.unwrap_or(net), link)
-    }
-    fn dellink(&self, k: &Kernel, dev: DevId, head: &mut KillList) {
-        ipvlan_link_delete(k, dev, head)
-    }
-    fn ndo_init(&self, k: &Kernel, dev: DevId) -> Result<(), Errno> {
-        ipvlan_init(k, dev)
-    }
-    fn ndo_uninit(&self, k: &Kernel, dev: DevId) {
-        ipvlan_uninit(k, dev)
-    }
-}
-
-/// Models `ipvlan_init_module()` (module_init): drivers/net/ipvlan/ipvlan_main.c, MP@3fda4180.
-/// `register_netdevice_notifier(&ipvlan_notifier_block)`, then
-/// `ipvlan_link_register(&ipvlan_link_ops)` (`rtnl_link_register()`).
-pub fn ipvlan_init_module(k: &mut Kernel) {
-    register_netdevice_notifier(k, NotifierBlock { notifier_call: ipvlan_device_event });
-    rtnl_link_register(k, &IPVLAN_LINK_OPS);
-}
-
-/// `netif_is_ipvlan(dev)`: include/linux/netdevice.h (`IFF_IPVLAN_SLAVE`).
-pub fn netif_is_ipvlan(k: &Kernel, dev: DevId) -> bool {
-    k.dev(dev, |d| d.rtnl_link_ops.kind() == IPVLAN_LINK_OPS.kind())
 }
 
 fn port_sync(k: &Kernel, port: PortId) -> Shared<PortSync> {
@@ -369,4 +328,45 @@ pub fn ipvlan_device_event(k: &Kernel, event: NetdevEvent, dev: DevId) {
     if series {
         ipvlan_port_put(k, port);
     }
+}
+
+/// `ipvlan_link_ops` with `ipvlan_netdev_ops`' `ndo_init`/`ndo_uninit`:
+/// drivers/net/ipvlan/ipvlan_main.c, MP@3fda4180.
+#[derive(Debug)]
+pub struct IpvlanLinkOps;
+
+pub static IPVLAN_LINK_OPS: IpvlanLinkOps = IpvlanLinkOps;
+
+impl crate::rtnetlink::RtnlLinkOps for IpvlanLinkOps {
+    fn kind(&self) -> &'static str {
+        "ipvlan"
+    }
+    fn newlink(&self, k: &Kernel, net: NetId, req: &crate::rtnetlink::NewLink) -> Result<(), Errno> {
+        let crate::script::LinkKind::Ipvlan { link, .. } = &req.kind else {
+            unreachable!("ipvlan_link_new: {:?}", req.kind)
+        };
+        ipvlan_link_new(k, net, &req.name, req.link_net.unwrap_or(net), link)
+    }
+    fn dellink(&self, k: &Kernel, dev: DevId, head: &mut KillList) {
+        ipvlan_link_delete(k, dev, head)
+    }
+    fn ndo_init(&self, k: &Kernel, dev: DevId) -> Result<(), Errno> {
+        ipvlan_init(k, dev)
+    }
+    fn ndo_uninit(&self, k: &Kernel, dev: DevId) {
+        ipvlan_uninit(k, dev)
+    }
+}
+
+/// Models `ipvlan_init_module()` (module_init): drivers/net/ipvlan/ipvlan_main.c, MP@3fda4180.
+/// `register_netdevice_notifier(&ipvlan_notifier_block)`, then
+/// `ipvlan_link_register(&ipvlan_link_ops)` (`rtnl_link_register()`).
+pub fn ipvlan_init_module(k: &mut Kernel) {
+    crate::dev::register_netdevice_notifier(k, crate::dev::NotifierBlock { notifier_call: ipvlan_device_event });
+    crate::rtnetlink::rtnl_link_register(k, &IPVLAN_LINK_OPS);
+}
+
+/// `netif_is_ipvlan(dev)`: include/linux/netdevice.h (`IFF_IPVLAN_SLAVE`).
+pub fn netif_is_ipvlan(k: &Kernel, dev: DevId) -> bool {
+    k.dev(dev, |d| d.rtnl_link_ops.kind() == crate::rtnetlink::RtnlLinkOps::kind(&IPVLAN_LINK_OPS))
 }

@@ -39,11 +39,9 @@ pub struct Report {
 }
 
 impl Machine {
-    /// Boots a kernel: `init_net`, and one worker per pool of `rtnl_net_wq` and `netns_wq`.
+    /// Boots a kernel: `init_net`, the drivers (`do_initcalls`), one worker per pool of `rtnl_net_wq` and `netns_wq`.
     pub fn boot(cfg: Config) -> Machine {
-        let mut k = Kernel::new(cfg);
-        crate::drivers::do_initcalls(&mut k);
-        let k = Arc::new(k);
+        let k = Arc::new(crate::drivers::do_initcalls(Kernel::new(cfg)));
         k.set_thread_name("main");
         let mut workers = Vec::new();
         for cpu in 0..k.rtnl_net_wq.cpus() {

@@ -3,8 +3,7 @@
 
 use crate::dev::{default_device_exit_batch, unregister_netdevice_many, unregister_netdevice_queue_many_net, KillList};
 use crate::kernel::{DevId, Kernel, NetId};
-use crate::lockdep::LockClass;
-use crate::lockdep::Mutex;
+use crate::lockdep::{LockClass, Mutex};
 use crate::properties::Property;
 use crate::rtnetlink::{rtnl_lock, rtnl_net_lock_raw, rtnl_net_unlock_raw, rtnl_unlock};
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
@@ -108,9 +107,7 @@ impl Kernel {
         self.with(|s| s.net_name(net))
     }
 }
-
-/// `get_net(net)`: include/net/net_namespace.h. No modelled path takes a plain reference
-/// (ip(8) uses [`maybe_get_net`]); kept beside its siblings for the map.
+/// `get_net(net)`: include/net/net_namespace.h. No modelled path calls it (ip(8) takes `maybe_get_net`).
 #[allow(dead_code)]
 pub fn get_net(k: &Kernel, net: NetId) {
     let sync = k.net_sync(net);
@@ -196,9 +193,8 @@ pub fn ops_undo_list(k: &Kernel, nets: &[NetId]) {
 ///
 /// # Kernel steps
 /// 1. `rtnl_lock()`.
-/// 2. For each dying net: `__rtnl_net_lock(net)`; every registered op's
-///    `exit_rtnl(net, &dev_kill_list)`, last registered first (vxlan, bareudp); [series]
-///    `unregister_netdevice_queue_many_net(net, &dev_kill_list)`;
+/// 2. For each dying net: `__rtnl_net_lock(net)`; every op's `exit_rtnl(net, &dev_kill_list)`
+///    (last registered first: vxlan, bareudp); [series] `unregister_netdevice_queue_many_net(net, &dev_kill_list)`;
 ///    `__rtnl_net_unlock(net)`, which drains.
 /// 3. `unregister_netdevice_many(&dev_kill_list)` for what is left: devices of other nets,
 ///    which the series has not converted here (S5 exempts this call by name).

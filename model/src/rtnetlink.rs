@@ -22,7 +22,8 @@ use std::fmt;
 
 /// What a failed command returns, as ip(8) reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[allow(clippy::upper_case_acronyms)] // the C's names
+// The C's names.
+#[allow(clippy::upper_case_acronyms)]
 pub enum Errno {
     /// "Cannot find device".
     ENODEV,
