@@ -3,12 +3,15 @@
 //! `unregister_netdevice_queue_net`). Pre-series: the list under RTNL only, unconditional
 //! `list_del` and `unregister_netdevice_queue`.
 
-use crate::dev::{register_netdevice, unregister_netdevice_queue, unregister_netdevice_queue_net, KillList};
-use crate::drivers::{alloc_netdev, DevKind, DevPriv};
+use crate::dev::{
+    alloc_netdev, register_netdevice, unregister_netdevice_queue, unregister_netdevice_queue_net, KillList,
+};
 use crate::kernel::{DevId, Kernel, NetId};
+use crate::lockdep::{mutex_unlock, MutexGuard};
 use crate::mutants::Mutant;
+use crate::netdevice::netdev_priv;
 use crate::rtnetlink::Errno;
-use crate::sync::{mutex_unlock, MutexGuard, Shared};
+use crate::sync::Shared;
 
 /// `struct bareudp_dev`, the device's private part.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,10 +22,7 @@ pub struct BareudpDev {
 }
 
 fn bareudp_priv(k: &Kernel, dev: DevId) -> BareudpDev {
-    k.dev(dev, |d| match &d.priv_ {
-        DevPriv::Bareudp(b) => b.clone(),
-        other => unreachable!("{} is not bareudp: {other:?}", d.name),
-    })
+    netdev_priv(k, dev)
 }
 
 fn lock_bn<'a>(k: &Kernel, sync: &'a Shared<crate::net_namespace::NetSync>) -> Option<MutexGuard<'a, ()>> {
@@ -54,7 +54,7 @@ pub fn bareudp_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, port
     if taken {
         return Err(Errno::EBUSY);
     }
-    let dev = alloc_netdev(k, name, net, DevKind::Bareudp, DevPriv::Bareudp(BareudpDev { net: link_net, port }));
+    let dev = alloc_netdev(k, name, net, &BAREUDP_LINK_OPS, BareudpDev { net: link_net, port });
     if let Err(e) = register_netdevice(k, dev) {
         crate::dev::free_netdev(k, dev);
         return Err(e);
@@ -112,4 +112,44 @@ pub fn bareudp_exit_rtnl_net(k: &Kernel, net: NetId, dev_kill_list: &mut KillLis
     if let Some(g) = g {
         mutex_unlock(g);
     }
+}
+
+/// `bareudp_link_ops`: drivers/net/bareudp.c, MP@8fd11a59.
+#[derive(Debug)]
+pub struct BareudpLinkOps;
+
+pub static BAREUDP_LINK_OPS: BareudpLinkOps = BareudpLinkOps;
+
+impl crate::rtnetlink::RtnlLinkOps for BareudpLinkOps {
+    fn kind(&self) -> &'static str {
+        "bareudp"
+    }
+    fn newlink(&self, k: &Kernel, net: NetId, req: &crate::rtnetlink::NewLink) -> Result<(), Errno> {
+        let crate::script::LinkKind::Bareudp { dstport, .. } = req.kind else {
+            unreachable!("bareudp_newlink: {:?}", req.kind)
+        };
+        bareudp_newlink(k, net, &req.name, req.link_net.unwrap_or(net), dstport)
+    }
+    fn dellink(&self, k: &Kernel, dev: DevId, head: &mut KillList) {
+        bareudp_dellink(k, dev, head)
+    }
+    /// `bareudp_get_link_net()`: `bareudp->net`.
+    fn get_link_net(&self, dev: &crate::netdevice::DevState) -> Option<NetId> {
+        Some(dev.priv_ref::<BareudpDev>().net)
+    }
+    /// `bareudp_setup()`: `dev->type = ARPHRD_NONE`.
+    fn dev_type(&self) -> u16 {
+        crate::rtnetlink::ARPHRD_NONE
+    }
+}
+
+/// Models `bareudp_init_module()` (module_init): drivers/net/bareudp.c, MP@8fd11a59.
+/// `register_pernet_subsys(&bareudp_net_ops)` (its `exit_rtnl`), then
+/// `rtnl_link_register(&bareudp_link_ops)`.
+pub fn bareudp_init_module(k: &mut Kernel) {
+    crate::net_namespace::register_pernet_subsys(
+        k,
+        crate::net_namespace::PernetOperations { exit_rtnl: bareudp_exit_rtnl_net },
+    );
+    crate::rtnetlink::rtnl_link_register(k, &BAREUDP_LINK_OPS);
 }

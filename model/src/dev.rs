@@ -2,9 +2,10 @@
 //! `unregister_netdevice_queue_many_net()` and `default_device_exit_batch()` from
 //! multipath-tcp/mptcp_net-next @05fe7484 (patch 7). Pre-series: MN@5326fefb.
 
-use crate::drivers::{self, NetdevEvent};
 use crate::kernel::{DevId, Kernel, NetId, INIT_NET};
+use crate::lockdep::mutex_unlock;
 use crate::mutants::Mutant;
+use crate::netdevice::{netdev_hold, DevState, DevSync, NetdevEvent};
 use crate::netdevice::{netdev_lock, netdev_put, netdev_refcnt_read, netdev_unlock, set_reg_state, RegState};
 use crate::properties::Property;
 use crate::rtnetlink::{
@@ -12,7 +13,6 @@ use crate::rtnetlink::{
     rtnl_net_unlock_raw, rtnl_unlock, rtnl_unlock_raw, Errno, Rtnl,
 };
 use crate::sync::atomic::Ordering::SeqCst;
-use crate::sync::mutex_unlock;
 use std::fmt;
 
 /// A kill list on a caller's stack (`LIST_HEAD(list_kill)`): the devices it will pass to
@@ -275,8 +275,8 @@ pub fn unregister_netdevice_many_notify(k: &Kernel, head: &mut KillList) {
     }
     k.synchronize_net();
     for &dev in &head.devs {
-        drivers::call_netdevice_notifiers(k, NetdevEvent::Unregister, dev);
-        drivers::ndo_uninit(k, dev);
+        call_netdevice_notifiers(k, NetdevEvent::Unregister, dev);
+        k.dev(dev, |d| d.rtnl_link_ops).ndo_uninit(k, dev);
         let (name, uppers) = k.dev(dev, |d| (d.name.clone(), d.uppers.len()));
         if uppers > 0 {
             k.warn(
@@ -365,7 +365,7 @@ pub fn netdev_run_todo(k: &Kernel, rtnl: Rtnl<'_>) {
             );
         }
         k.dev_mut(dev, |d| d.todo = false);
-        drivers::priv_destructor(k, dev);
+        k.dev(dev, |d| d.rtnl_link_ops).priv_destructor(k, dev);
         if k.dev(dev, |d| d.needs_free_netdev) {
             free_netdev(k, dev);
         }
@@ -398,7 +398,7 @@ pub fn netdev_wait_allrefs_any(k: &Kernel, list: &[DevId]) -> DevId {
             let net = k.dev_net(dev);
             let sync = k.net_sync(net);
             let nl = rtnl_net_lock_raw(k, net, &sync);
-            drivers::call_netdevice_notifiers(k, NetdevEvent::Unregister, dev);
+            call_netdevice_notifiers(k, NetdevEvent::Unregister, dev);
             if k.cfg.has(crate::variants::Variant::FixA1RebroadcastNoDrain) {
                 // Fix for A1: release without draining; the net's queued work drains.
                 nl.unlock_without_drain();
@@ -476,11 +476,11 @@ pub fn register_netdevice(k: &Kernel, dev: DevId) -> Result<(), Errno> {
     if k.dev_get_by_name(net, &name).is_some() {
         return Err(Errno::EEXIST);
     }
-    drivers::ndo_init(k, dev)?;
+    k.dev(dev, |d| d.rtnl_link_ops).ndo_init(k, dev)?;
     set_reg_state(k, dev, RegState::Registered);
     crate::netdevice::netdev_hold(k, Some(dev), "dev_registered_tracker");
     list_netdevice(k, dev);
-    drivers::call_netdevice_notifiers(k, NetdevEvent::Register, dev);
+    call_netdevice_notifiers(k, NetdevEvent::Register, dev);
     Ok(())
 }
 
@@ -497,8 +497,8 @@ pub fn register_netdevice(k: &Kernel, dev: DevId) -> Result<(), Errno> {
 pub fn dev_change_net_namespace(k: &Kernel, dev: DevId, net: NetId) -> Result<(), Errno> {
     let _f = k.enter_dev("__dev_change_net_namespace", dev);
     k.assert_rtnl("__dev_change_net_namespace");
-    let (name, state, net_old, immutable) =
-        k.dev(dev, |d| (d.name.clone(), d.reg_state, d.nd_net, drivers::netns_immutable(d.kind)));
+    // `dev->netns_immutable` (none of the modelled devices sets it).
+    let (name, state, net_old, immutable) = k.dev(dev, |d| (d.name.clone(), d.reg_state, d.nd_net, d.netns_immutable));
     if immutable || state != RegState::Registered {
         return Err(Errno::EINVAL);
     }
@@ -510,7 +510,7 @@ pub fn dev_change_net_namespace(k: &Kernel, dev: DevId, net: NetId) -> Result<()
     }
     unlist_netdevice(k, dev);
     k.synchronize_net();
-    drivers::call_netdevice_notifiers(k, NetdevEvent::Unregister, dev);
+    call_netdevice_notifiers(k, NetdevEvent::Unregister, dev);
     let sync = k.dev_sync(dev);
     let g = netdev_lock(k, &sync);
     k.dev_mut(dev, |d| d.nd_net = net);
@@ -520,7 +520,7 @@ pub fn dev_change_net_namespace(k: &Kernel, dev: DevId, net: NetId) -> Result<()
         unregister_netdevice_move_net(k, net_old, net, dev);
     }
     list_netdevice(k, dev);
-    drivers::call_netdevice_notifiers(k, NetdevEvent::Register, dev);
+    call_netdevice_notifiers(k, NetdevEvent::Register, dev);
     k.synchronize_net();
     Ok(())
 }
@@ -557,7 +557,7 @@ pub fn default_device_exit_batch(k: &Kernel, nets: &[NetId]) {
         let nl = rtnl_net_lock_raw(k, net, &sync);
         let devs: Vec<DevId> = k.net(net, |n| n.dev_base.iter().rev().copied().collect());
         for dev in devs {
-            drivers::dellink(k, dev, &mut dev_kill_list);
+            k.dev(dev, |d| d.rtnl_link_ops).dellink(k, dev, &mut dev_kill_list);
         }
         if k.mode().small_rtnl() {
             unregister_netdevice_queue_many_net(k, net, &mut dev_kill_list);
@@ -638,4 +638,115 @@ pub fn unregister_netdevice_notifier_dev_net(k: &Kernel, dev: DevId) {
             );
         }
     });
+}
+
+/// `struct notifier_block` on `netdev_chain` (include/linux/notifier.h): a driver's
+/// `notifier_call`.
+#[derive(Clone, Copy, Debug)]
+pub struct NotifierBlock {
+    pub notifier_call: fn(&Kernel, NetdevEvent, DevId),
+}
+
+/// Models `register_netdevice_notifier(nb)`: net/core/dev.c, MP@05fe7484. Appends `nb` to
+/// `netdev_chain` at boot; there is no device yet to replay NETDEV_REGISTER for.
+pub fn register_netdevice_notifier(k: &mut Kernel, nb: NotifierBlock) {
+    k.ops.netdev_chain.push(nb);
+}
+
+/// `call_netdevice_notifiers(event, dev)`: net/core/dev.c, MP@05fe7484. Every registered handler,
+/// in order.
+pub fn call_netdevice_notifiers(k: &Kernel, event: NetdevEvent, dev: DevId) {
+    let _f = k.enter_dev("call_netdevice_notifiers", dev);
+    for nb in &k.ops.netdev_chain {
+        (nb.notifier_call)(k, event, dev);
+    }
+}
+
+/// `alloc_netdev_mqs()` plus the driver's `setup`: net/core/dev.c, MP@05fe7484. A new UNINITIALIZED
+/// device in `net` with refcount 1 (the allocation's reference, never put), `ops` as its
+/// `rtnl_link_ops`, `priv_` as `netdev_priv(dev)`, and `needs_free_netdev` set, as every modelled
+/// driver's setup does.
+pub fn alloc_netdev(
+    k: &Kernel,
+    name: &str,
+    net: NetId,
+    ops: &'static dyn crate::rtnetlink::RtnlLinkOps,
+    priv_: impl std::any::Any + Send,
+) -> DevId {
+    use crate::lockdep::LockClass;
+    use crate::sync::atomic::AtomicUsize;
+    let (id, ifindex) = k.with(|s| {
+        let ifindex = s.next_ifindex;
+        s.next_ifindex += 1;
+        (DevId(s.devs.len()), ifindex)
+    });
+    let sync = crate::sync::Shared::new(DevSync {
+        lock: k.new_lock(LockClass::DevInstance, ifindex, format!("{name}->lock")),
+        refcnt: AtomicUsize::new(1),
+        veth_peer: AtomicUsize::new(0),
+    });
+    k.with(|s| {
+        s.devs.push(DevState {
+            id,
+            name: name.to_string(),
+            ifindex,
+            nd_net: net,
+            reg_state: RegState::Uninitialized,
+            rtnl_link_ops: ops,
+            type_: ops.dev_type(),
+            priv_: Box::new(priv_),
+            netns_immutable: false,
+            freed: false,
+            needs_free_netdev: true,
+            trackers: Vec::new(),
+            unreg_list: None,
+            unreg_list_net: None,
+            todo: false,
+            uppers: Vec::new(),
+            lower: None,
+            freed_by: None,
+            sync,
+        })
+    });
+    id
+}
+
+/// `netdev_upper_dev_link(lower, upper)`: net/core/dev.c, MP@05fe7484. `ASSERT_RTNL()`; the lower's
+/// adjacency lists are RTNL's (S14), and the upper may live in another net than the lower.
+pub fn netdev_upper_dev_link(k: &Kernel, lower: DevId, upper: DevId) {
+    adj_list_locked(k, lower, || {
+        k.dev_mut(lower, |d| d.uppers.push(upper));
+        k.dev_mut(upper, |d| d.lower = Some(lower));
+    });
+    // __netdev_adjacent_dev_insert(): each adjacency entry holds the device it points to.
+    netdev_hold(k, Some(upper), &adj_tracker(k, lower, upper));
+    netdev_hold(k, Some(lower), &adj_tracker(k, upper, lower));
+}
+
+fn adj_tracker(k: &Kernel, from: DevId, to: DevId) -> String {
+    format!("{}->adj_list({})", k.dev_name(from), k.dev_name(to))
+}
+
+/// An edit of `lower`'s adjacency lists (S14), under the lower's instance lock with the
+/// `convert-adj-list-instance-lock` variant.
+fn adj_list_locked(k: &Kernel, lower: DevId, edit: impl FnOnce()) {
+    let sync = k.dev_sync(lower);
+    let g = k.cfg.has(crate::variants::Variant::ConvertAdjListInstanceLock).then(|| netdev_lock(k, &sync));
+    k.access_dev(lower, "adj_list");
+    edit();
+    if let Some(g) = g {
+        netdev_unlock(g);
+    }
+}
+
+/// `netdev_upper_dev_unlink(lower, upper)`: net/core/dev.c, MP@05fe7484. `ASSERT_RTNL()`, as for
+/// the link.
+pub fn netdev_upper_dev_unlink(k: &Kernel, lower: DevId, upper: DevId) {
+    adj_list_locked(k, lower, || {
+        k.dev_mut(lower, |d| d.uppers.retain(|&u| u != upper));
+        k.dev_mut(upper, |d| d.lower = None);
+    });
+    // __netdev_adjacent_dev_remove(): the entries' references go.
+    netdev_put(k, Some(upper), &adj_tracker(k, lower, upper));
+    netdev_put(k, Some(lower), &adj_tracker(k, upper, lower));
 }

@@ -4,7 +4,7 @@
 //! catch is what was left undone (a device never freed, a work never run, a reference never
 //! put), which no single step of the execution can see.
 
-use crate::kernel::{Kernel, NetId};
+use crate::kernel::{Kernel, NetId, INIT_NET};
 use crate::netdevice::RegState;
 use crate::properties::{Property, Violation};
 use crate::sync::atomic::Ordering::SeqCst;
@@ -39,7 +39,7 @@ pub fn check_end_state(k: &Kernel) -> Vec<Violation> {
                     format!(
                         "{} is still queued on {}->dev_unreg_head and was never unregistered",
                         d.name,
-                        s.net_name(d.unreg_list_net.unwrap_or(0))
+                        s.net_name(d.unreg_list_net.unwrap_or(INIT_NET))
                     ),
                 )),
                 _ => {}
@@ -61,11 +61,7 @@ pub fn check_end_state(k: &Kernel) -> Vec<Violation> {
                     format!("{} outlived its namespace {}", d.name, s.net_name(d.nd_net)),
                 ));
             }
-            let sock_net = match &d.priv_ {
-                crate::drivers::DevPriv::Bareudp(b) => Some(b.net),
-                crate::drivers::DevPriv::Vxlan(v) => Some(v.net),
-                _ => None,
-            };
+            let sock_net = d.rtnl_link_ops.get_link_net(d);
             if let Some(sn) = sock_net.filter(|&sn| !net_alive(sn)) {
                 out.push(violation(
                     Property::NothingLeftBehind,

@@ -4,17 +4,19 @@
 //! only, uppers deleted on the lower's kill list), [recon] from the patch subjects.
 
 use crate::dev::{
-    register_netdevice, unregister_netdevice_many, unregister_netdevice_queue, unregister_netdevice_queue_net, KillList,
+    alloc_netdev, netdev_upper_dev_link, netdev_upper_dev_unlink, register_netdevice, unregister_netdevice_many,
+    unregister_netdevice_queue, unregister_netdevice_queue_net, KillList,
 };
-use crate::drivers::{alloc_netdev, netdev_upper_dev_link, netdev_upper_dev_unlink, DevKind, DevPriv, NetdevEvent};
 use crate::kernel::{DevId, Kernel, NetId};
-use crate::lockdep::LockClass;
+use crate::lockdep::{mutex_unlock, LockClass, Mutex, MutexGuard};
 use crate::mutants::Mutant;
-use crate::netdevice::{netdev_hold, netdev_lock, netdev_put, netdev_unlock, RegState};
+use crate::netdevice::{
+    netdev_hold, netdev_lock, netdev_priv, netdev_priv_mut, netdev_put, netdev_unlock, NetdevEvent, RegState,
+};
 use crate::properties::Property;
-use crate::rtnetlink::Errno;
+use crate::rtnetlink::{Errno, ARPHRD_ETHER};
 use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use crate::sync::{mutex_unlock, Mutex, MutexGuard, Shared};
+use crate::sync::Shared;
 use std::collections::BTreeMap;
 
 pub type PortId = usize;
@@ -56,28 +58,26 @@ pub struct IpvlanState {
 }
 
 fn priv_of(k: &Kernel, dev: DevId) -> IpvlDev {
-    k.dev(dev, |d| match &d.priv_ {
-        DevPriv::Ipvlan(p) => p.clone(),
-        other => unreachable!("{} is not an ipvlan: {other:?}", d.name),
-    })
+    netdev_priv(k, dev)
 }
 
 fn set_priv(k: &Kernel, dev: DevId, f: impl FnOnce(&mut IpvlDev)) {
-    k.dev_mut(dev, |d| {
-        if let DevPriv::Ipvlan(p) = &mut d.priv_ {
-            f(p)
-        }
-    });
+    netdev_priv_mut(k, dev, f)
+}
+
+/// ipvlan's module data ([`IpvlanState`]).
+fn ipvlan_state<R>(k: &Kernel, f: impl FnOnce(&mut IpvlanState) -> R) -> R {
+    k.with(|s| f(s.driver_data()))
 }
 
 fn port_sync(k: &Kernel, port: PortId) -> Shared<PortSync> {
-    k.with(|s| s.drivers.ipvlan.ports[port].sync.clone())
+    ipvlan_state(k, |st| st.ports[port].sync.clone())
 }
 
 /// `netif_is_ipvlan_port(dev)` (include/linux/netdevice.h) and `ipvlan_port_get_rcu(dev)`
 /// (drivers/net/ipvlan/ipvlan.h).
 pub fn port_of(k: &Kernel, dev: DevId) -> Option<PortId> {
-    k.with(|s| s.drivers.ipvlan.port_of.get(&dev).copied())
+    ipvlan_state(k, |st| st.port_of.get(&dev).copied())
 }
 
 fn lock_pnodes<'a>(k: &Kernel, sync: &'a Shared<PortSync>) -> Option<MutexGuard<'a, ()>> {
@@ -95,10 +95,10 @@ fn ipvlan_port_create(k: &Kernel, phy: DevId) -> PortId {
         pnodes_lock: k.new_lock(LockClass::IpvlanPnodes, ifindex, format!("port({name})->pnodes_lock")),
         count: AtomicUsize::new(0),
     });
-    let id = k.with(|s| {
-        let id = s.drivers.ipvlan.ports.len();
-        s.drivers.ipvlan.ports.push(Port { dev: phy, ipvlans: Vec::new(), destroyed: false, sync });
-        s.drivers.ipvlan.port_of.insert(phy, id);
+    let id = ipvlan_state(k, |st| {
+        let id = st.ports.len();
+        st.ports.push(Port { dev: phy, ipvlans: Vec::new(), destroyed: false, sync });
+        st.port_of.insert(phy, id);
         id
     });
     if k.mutated(Mutant::IpvlanPortNoHold) {
@@ -110,7 +110,7 @@ fn ipvlan_port_create(k: &Kernel, phy: DevId) -> PortId {
 }
 
 fn port_tracker(k: &Kernel, port: PortId) -> String {
-    let dev = k.with(|s| s.drivers.ipvlan.ports[port].dev);
+    let dev = ipvlan_state(k, |st| st.ports[port].dev);
     format!("port({})->dev_tracker", k.dev_name(dev))
 }
 
@@ -118,14 +118,14 @@ fn port_tracker(k: &Kernel, port: PortId) -> String {
 /// `netdev_rx_handler_unregister(dev)` (ASSERT_RTNL), `netdev_put(dev, &port->dev_tracker)`,
 /// `kfree(port)`.
 fn ipvlan_port_destroy(k: &Kernel, port: PortId) {
-    let dev = k.with(|s| s.drivers.ipvlan.ports[port].dev);
+    let dev = ipvlan_state(k, |st| st.ports[port].dev);
     let _f = k.enter_dev("ipvlan_port_destroy", dev);
     k.assert_rtnl("netdev_rx_handler_unregister");
     k.access_dev(dev, "rx_handler");
     let tracker = port_tracker(k, port);
-    k.with(|s| {
-        s.drivers.ipvlan.ports[port].destroyed = true;
-        s.drivers.ipvlan.port_of.remove(&dev);
+    ipvlan_state(k, |st| {
+        st.ports[port].destroyed = true;
+        st.port_of.remove(&dev);
     });
     if k.mutated(Mutant::IpvlanPortNoHold) {
         // mutant ipvlan-port-no-hold: no hold taken, so none to put.
@@ -225,22 +225,17 @@ pub fn ipvlan_uninit(k: &Kernel, dev: DevId) {
 pub fn ipvlan_link_new(k: &Kernel, net: NetId, name: &str, link_net: NetId, link: &str) -> Result<(), Errno> {
     let _f = k.enter_net("ipvlan_link_new", net);
     let mut phy = k.dev_get_by_name(link_net, link).ok_or(Errno::ENODEV)?;
-    if k.dev(phy, |d| d.kind) == DevKind::Ipvlan {
+    if netif_is_ipvlan(k, phy) {
         phy = priv_of(k, phy).phy_dev;
     }
-    match k.dev(phy, |d| d.kind) {
-        // "Master is either lo or non-ether device": bareudp is ARPHRD_NONE.
-        DevKind::Bareudp => return Err(Errno::EINVAL),
-        _ if crate::macvlan::is_port(k, phy) => return Err(Errno::EBUSY),
-        _ => {}
+    // "Master is either lo or non-ether device": bareudp is ARPHRD_NONE.
+    if k.dev(phy, |d| d.type_) != ARPHRD_ETHER {
+        return Err(Errno::EINVAL);
     }
-    let dev = alloc_netdev(
-        k,
-        name,
-        net,
-        DevKind::Ipvlan,
-        DevPriv::Ipvlan(IpvlDev { phy_dev: phy, port: None, dying: false }),
-    );
+    if crate::macvlan::is_port(k, phy) {
+        return Err(Errno::EBUSY);
+    }
+    let dev = alloc_netdev(k, name, net, &IPVLAN_LINK_OPS, IpvlDev { phy_dev: phy, port: None, dying: false });
     if let Err(e) = register_netdevice(k, dev) {
         crate::dev::free_netdev(k, dev);
         return Err(e);
@@ -249,7 +244,7 @@ pub fn ipvlan_link_new(k: &Kernel, net: NetId, name: &str, link_net: NetId, link
     let port = priv_of(k, dev).port.expect("ipvlan_init set the port");
     let sync = port_sync(k, port);
     let g = lock_pnodes(k, &sync);
-    k.with(|s| s.drivers.ipvlan.ports[port].ipvlans.push(dev));
+    ipvlan_state(k, |st| st.ports[port].ipvlans.push(dev));
     if let Some(g) = g {
         mutex_unlock(g);
     }
@@ -263,7 +258,7 @@ fn ipvlan_link_delete_raw(k: &Kernel, net: NetId, dev: DevId, head: &mut KillLis
     let _f = k.enter_dev("__ipvlan_link_delete", dev);
     let p = priv_of(k, dev);
     if let Some(port) = p.port {
-        k.with(|s| s.drivers.ipvlan.ports[port].ipvlans.retain(|&d| d != dev));
+        ipvlan_state(k, |st| st.ports[port].ipvlans.retain(|&d| d != dev));
     }
     if k.mode().small_rtnl() {
         unregister_netdevice_queue_net(k, net, dev, head);
@@ -315,7 +310,7 @@ pub fn ipvlan_device_event(k: &Kernel, event: NetdevEvent, dev: DevId) {
     if k.dev(dev, |d| d.reg_state) == RegState::Unregistering {
         let net = k.dev_net(dev);
         let mut lst_kill = KillList::new(k);
-        let uppers = k.with(|s| s.drivers.ipvlan.ports[port].ipvlans.clone());
+        let uppers = ipvlan_state(k, |st| st.ports[port].ipvlans.clone());
         for upper in uppers {
             set_priv(k, upper, |p| p.dying = true);
             let mut net = net;
@@ -333,4 +328,45 @@ pub fn ipvlan_device_event(k: &Kernel, event: NetdevEvent, dev: DevId) {
     if series {
         ipvlan_port_put(k, port);
     }
+}
+
+/// `ipvlan_link_ops` with `ipvlan_netdev_ops`' `ndo_init`/`ndo_uninit`:
+/// drivers/net/ipvlan/ipvlan_main.c, MP@3fda4180.
+#[derive(Debug)]
+pub struct IpvlanLinkOps;
+
+pub static IPVLAN_LINK_OPS: IpvlanLinkOps = IpvlanLinkOps;
+
+impl crate::rtnetlink::RtnlLinkOps for IpvlanLinkOps {
+    fn kind(&self) -> &'static str {
+        "ipvlan"
+    }
+    fn newlink(&self, k: &Kernel, net: NetId, req: &crate::rtnetlink::NewLink) -> Result<(), Errno> {
+        let crate::script::LinkKind::Ipvlan { link, .. } = &req.kind else {
+            unreachable!("ipvlan_link_new: {:?}", req.kind)
+        };
+        ipvlan_link_new(k, net, &req.name, req.link_net.unwrap_or(net), link)
+    }
+    fn dellink(&self, k: &Kernel, dev: DevId, head: &mut KillList) {
+        ipvlan_link_delete(k, dev, head)
+    }
+    fn ndo_init(&self, k: &Kernel, dev: DevId) -> Result<(), Errno> {
+        ipvlan_init(k, dev)
+    }
+    fn ndo_uninit(&self, k: &Kernel, dev: DevId) {
+        ipvlan_uninit(k, dev)
+    }
+}
+
+/// Models `ipvlan_init_module()` (module_init): drivers/net/ipvlan/ipvlan_main.c, MP@3fda4180.
+/// `register_netdevice_notifier(&ipvlan_notifier_block)`, then
+/// `ipvlan_link_register(&ipvlan_link_ops)` (`rtnl_link_register()`).
+pub fn ipvlan_init_module(k: &mut Kernel) {
+    crate::dev::register_netdevice_notifier(k, crate::dev::NotifierBlock { notifier_call: ipvlan_device_event });
+    crate::rtnetlink::rtnl_link_register(k, &IPVLAN_LINK_OPS);
+}
+
+/// `netif_is_ipvlan(dev)`: include/linux/netdevice.h (`IFF_IPVLAN_SLAVE`).
+pub fn netif_is_ipvlan(k: &Kernel, dev: DevId) -> bool {
+    k.dev(dev, |d| d.rtnl_link_ops.kind() == crate::rtnetlink::RtnlLinkOps::kind(&IPVLAN_LINK_OPS))
 }

@@ -1,31 +1,73 @@
 //! The kernel's globals, built fresh for every execution (loom forbids statics that outlive one).
 //!
 //! [`Kernel`] holds what the C keeps in globals: `rtnl_mutex`, `net_todo_list`,
-//! `dev_unreg_count`, the workqueues, every `struct net` and `struct net_device`, plus what the
-//! model adds to observe it: the event trace, the lockdep recorder and the recorded WARNs.
+//! `dev_unreg_count`, the workqueues, every `struct net` and `struct net_device`, the operations
+//! the drivers registered, and a handle on the model's observation of it ([`crate::observe`]).
 
-use crate::lockdep::{LockClass, LockId, Recorder, Site};
+use crate::lockdep::{LockClass, LockId, Mutex};
 use crate::mutants::Mutant;
 use crate::net_namespace::{NetState, NetSync};
 use crate::netdevice::{DevState, DevSync};
-use crate::properties::{Property, Violation};
-use crate::sync::{self, thread, Arc, Instr, LockHook, Mutex, RawMutex};
+use crate::observe::LockdepHook;
+use crate::properties::Property;
+use crate::sync::{self, Arc, Instr, RawMutex};
 use crate::workqueue::Workqueue;
-use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 use rustc_hash::FxHashMap as HashMap;
+use serde::{Deserialize, Serialize};
+use std::any::{Any, TypeId};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::panic::Location;
 
-/// Index of a `struct net` in [`State::nets`]; `0` is `init_net`, which sorts first in
-/// `rtnl_net_lock_cmp_fn()`, like the kernel's "init_net first, then ascending address".
-pub type NetId = usize;
-/// Index of a `struct net_device` in [`State::devs`]. Never reused, so a stale id is a
-/// use-after-free the model can see, not a silently different device.
-pub type DevId = usize;
+// The observation's types, where they were before `observe` had a module of its own.
+pub use crate::observe::{Event, EventKind, Frame, Observed, ThreadState, TRACED};
 
-pub const INIT_NET: NetId = 0;
+/// A `struct net *`: its index in [`State::nets`]; `0` is `init_net`, which sorts first in
+/// `rtnl_net_lock_cmp_fn()`, like the kernel's "init_net first, then ascending address".
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NetId(pub usize);
+/// A `struct net_device *`: its index in [`State::devs`]. Never reused, so a stale id is a
+/// use-after-free the model can see, not a silently different device.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DevId(pub usize);
+
+pub const INIT_NET: NetId = NetId(0);
+
+// Printed as the bare index, as when the ids were plain integers (traces and messages keep
+// their text).
+macro_rules! id_impls {
+    ($id:ident, $state:ty) => {
+        impl fmt::Debug for $id {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&self.0, f)
+            }
+        }
+        impl fmt::Display for $id {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&self.0, f)
+            }
+        }
+        impl std::ops::Index<$id> for Vec<$state> {
+            type Output = $state;
+            fn index(&self, id: $id) -> &$state {
+                &self[id.0]
+            }
+        }
+        impl std::ops::IndexMut<$id> for Vec<$state> {
+            fn index_mut(&mut self, id: $id) -> &mut $state {
+                &mut self[id.0]
+            }
+        }
+        impl $id {
+            /// The lockdep key of the object's locks (its index).
+            pub fn key(self) -> u64 {
+                self.0 as u64
+            }
+        }
+    };
+}
+id_impls!(NetId, NetState);
+id_impls!(DevId, DevState);
 
 /// Which kernel the run models. One source, chosen at run time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -111,29 +153,6 @@ pub struct Config {
     pub variants: Vec<crate::variants::Variant>,
 }
 
-/// The functions every trace records: the cover letter's bpftrace probes and the per-netns
-/// machinery around them.
-pub const TRACED: &[&str] = &[
-    "veth_dellink",
-    "ipvlan_uninit",
-    "ipvlan_link_delete",
-    "ipvlan_device_event",
-    "macvlan_dellink",
-    "macvlan_device_event",
-    "bareudp_dellink",
-    "vxlan_dellink",
-    "free_netdev",
-    "unregister_netdevice_queue_net",
-    "rtnl_net_queue_work",
-    "rtnl_net_work_func",
-    "cleanup_net",
-    "default_device_exit_batch",
-    "ops_exit_rtnl_list",
-    "__dev_change_net_namespace",
-    "unregister_netdevice_move_net",
-    "rtnl_net_flush_workqueue",
-];
-
 impl Config {
     /// Whether the run has the finding variant `v`.
     pub fn has(&self, v: crate::variants::Variant) -> bool {
@@ -149,49 +168,16 @@ impl Config {
     }
 
     pub fn new(mode: Mode) -> Self {
-        Config { mode, wq_cpus: 1, wq_max_active: 1, rebroadcast: true, mutant: None, trace_all: false, variants: Vec::new() }
+        Config {
+            mode,
+            wq_cpus: 1,
+            wq_max_active: 1,
+            rebroadcast: true,
+            mutant: None,
+            trace_all: false,
+            variants: Vec::new(),
+        }
     }
-}
-
-/// A frame of a model thread's call stack: a kernel function name.
-pub type Frame = &'static str;
-
-/// What a model thread is and where it is, for traces and reports.
-#[derive(Clone, Debug, Default)]
-pub struct ThreadState {
-    pub name: String,
-    pub stack: Vec<Frame>,
-    /// The rtnl_net_wq pool a worker belongs to (its CPU), `None` for other threads.
-    pub wq_pool: Option<(&'static str, usize)>,
-    /// The ip(8) command this thread is running, shown at the bottom of its stacks.
-    pub cmd: Option<String>,
-}
-
-/// The kind of a trace event.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum EventKind {
-    /// A model function was entered.
-    Call,
-    /// A note from the model (a command's result, an unconverted path taken, ...).
-    Note,
-    /// A WARN fired (recorded, fails the execution at its end).
-    Warn,
-    /// A BUG fired (fails the execution at once).
-    Bug,
-}
-
-/// One step of an execution.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Event {
-    pub seq: usize,
-    pub thread: String,
-    pub kind: EventKind,
-    pub func: String,
-    pub dev: Option<String>,
-    pub net: Option<String>,
-    pub text: String,
-    /// The model call stack, innermost first, as bpftrace's `kstack()` prints it.
-    pub stack: Vec<String>,
 }
 
 /// The model's plain data. Only reachable through [`Kernel::with`], never across a schedule
@@ -212,25 +198,10 @@ pub struct State {
     pub cleanup_list: Vec<NetId>,
     pub next_ifindex: u64,
     pub next_list_id: u64,
-    /// Per-driver state that is not per device or per net (ipvlan ports).
-    pub drivers: crate::drivers::DriverState,
-}
-
-/// What the model observes of an execution: threads, trace, lockdep recorder, violations and
-/// command results. Plain std data, so a harness can read it after a failed execution, when
-/// the model's own objects (loom's among them) are gone.
-#[derive(Debug, Default)]
-pub struct Observed {
-    pub threads: HashMap<thread::ThreadId, ThreadState>,
-    pub trace: Vec<Event>,
-    pub violations: Vec<Violation>,
-    pub recorder: Recorder,
-    /// S14: candidate locksets of the shared state the model names.
-    pub locksets: crate::lockdep::Locksets,
-    /// How each ip(8) command ended.
-    pub results: Vec<crate::userspace::CmdResult>,
-    /// Kernel-function calls made so far: the execution's length in steps.
-    pub calls: usize,
+    /// The drivers' module data: what a driver's C keeps in its own statics or hangs off a
+    /// lower's `rx_handler_data` (ipvlan and macvlan ports). One slot per type, reached by
+    /// [`State::driver_data`]; the core never names what is in it.
+    driver_data: HashMap<TypeId, Box<dyn Any + Send>>,
 }
 
 impl fmt::Debug for State {
@@ -240,102 +211,46 @@ impl fmt::Debug for State {
 }
 
 impl State {
+    /// A driver's module data of type `T`, created empty at first use.
+    pub fn driver_data<T: Default + Send + 'static>(&mut self) -> &mut T {
+        self.driver_data
+            .entry(TypeId::of::<T>())
+            .or_insert_with(|| Box::new(T::default()))
+            .downcast_mut()
+            .expect("driver_data is keyed by its type")
+    }
+
     pub fn dev_name(&self, dev: DevId) -> String {
-        self.devs.get(dev).map(|d| d.name.clone()).unwrap_or_else(|| format!("dev#{dev}"))
+        self.devs.get(dev.0).map(|d| d.name.clone()).unwrap_or_else(|| format!("dev#{dev}"))
     }
 
     pub fn net_name(&self, net: NetId) -> String {
-        self.nets.get(net).map(|n| n.name.clone()).unwrap_or_else(|| format!("net#{net}"))
+        self.nets.get(net.0).map(|n| n.name.clone()).unwrap_or_else(|| format!("net#{net}"))
     }
 }
 
-impl Observed {
-    pub fn thread_name(&self) -> String {
-        self.threads.get(&thread::current_id()).map(|t| t.name.clone()).unwrap_or_else(|| "main".into())
-    }
-
-    fn current_func(&self) -> &'static str {
-        self.threads.get(&thread::current_id()).and_then(|t| t.stack.last().copied()).unwrap_or("?")
-    }
-
-    pub fn stack(&self) -> Vec<String> {
-        let Some(t) = self.threads.get(&thread::current_id()) else { return Vec::new() };
-        let mut v: Vec<String> = t.stack.iter().rev().map(|f| f.to_string()).collect();
-        if let Some(cmd) = &t.cmd {
-            v.push(cmd.clone());
-        }
-        v
-    }
-
-    pub fn push_event(&mut self, kind: EventKind, dev: Option<String>, net: Option<String>, text: String) {
-        let ev = Event {
-            seq: self.trace.len(),
-            thread: self.thread_name(),
-            kind,
-            func: self.current_func().to_string(),
-            dev,
-            net,
-            text,
-            stack: self.stack(),
-        };
-        self.trace.push(ev);
-    }
-
-    /// Whether the current thread holds `class` for `key` (`None`: any instance).
-    pub fn holds(&self, class: LockClass, key: Option<u64>) -> bool {
-        let name = self.threads.get(&thread::current_id()).map_or("main", |t| t.name.as_str());
-        self.recorder.holds(name, class, key)
-    }
-}
-
-/// The hook every facade lock calls: it feeds the lockdep recorder in [`State`].
-struct LockdepHook(Instr<Observed>);
-
-fn site_of(s: &Observed, loc: &'static Location<'static>) -> Site {
-    Site { func: Cow::Borrowed(s.current_func()), file: Cow::Borrowed(loc.file()), line: loc.line() }
-}
-
-impl Observed {
-    /// The current thread's name and the recorder, borrowed together (no name clone on the
-    /// hot path of every lock operation).
-    fn thread_and_recorder(&mut self) -> (&str, &mut Recorder) {
-        let name = self.threads.get(&thread::current_id()).map_or("main", |t| t.name.as_str());
-        (name, &mut self.recorder)
-    }
-}
-
-impl LockHook for LockdepHook {
-    fn will_acquire(&self, lock: &LockId, loc: &'static Location<'static>) {
-        self.0.with(|s| {
-            let site = site_of(s, loc);
-            let (t, r) = s.thread_and_recorder();
-            r.will_acquire(t, lock, &site);
-        });
-    }
-    fn acquired(&self, lock: &LockId, loc: &'static Location<'static>) {
-        self.0.with(|s| {
-            let site = site_of(s, loc);
-            let (t, r) = s.thread_and_recorder();
-            r.acquired(t, lock, &site);
-        });
-    }
-    fn released(&self, lock: &LockId) {
-        self.0.with(|s| {
-            let (t, r) = s.thread_and_recorder();
-            r.released(t, lock);
-        });
-    }
+/// What the drivers registered at boot, as their `module_init` does: read-only afterwards.
+#[derive(Debug, Default)]
+pub struct Registered {
+    /// `link_ops` (net/core/rtnetlink.c): [`crate::rtnetlink::rtnl_link_register`].
+    pub link_ops: Vec<&'static dyn crate::rtnetlink::RtnlLinkOps>,
+    /// `netdev_chain` (net/core/dev.c): [`crate::dev::register_netdevice_notifier`].
+    pub netdev_chain: Vec<crate::dev::NotifierBlock>,
+    /// `pernet_list` (net/core/net_namespace.c): [`crate::net_namespace::register_pernet_subsys`].
+    pub pernet_list: Vec<crate::net_namespace::PernetOperations>,
 }
 
 /// The kernel: its globals and the model's observation of them.
 pub struct Kernel {
     pub cfg: Config,
+    /// The drivers' registered operations.
+    pub ops: Registered,
     /// `rtnl_mutex`, the global RTNL.
     pub rtnl_mutex: Mutex<()>,
     pub st: Instr<State>,
     /// The observation of this execution (trace, lockdep, violations).
     pub obs: Instr<Observed>,
-    hook: sync::Hook,
+    hook: crate::lockdep::Hook,
     /// `rtnl_net_wq` (patch 3).
     pub rtnl_net_wq: Workqueue,
     /// `netns_wq`, the ordered queue `cleanup_net()` runs on.
@@ -356,17 +271,19 @@ impl fmt::Debug for Kernel {
 }
 
 impl Kernel {
-    /// Boots a kernel with `init_net` and no other namespace. Workers are started by
-    /// [`crate::Machine::boot`].
+    /// Boots a kernel with `init_net`, no other namespace and no driver: the drivers register
+    /// next ([`crate::drivers::do_initcalls`]), then [`crate::Machine::boot`] starts the workers.
     pub fn new(cfg: Config) -> Self {
         let st = Instr::new(State { next_ifindex: 1, ..State::default() });
         let obs = Instr::new(Observed::default());
-        let hook = sync::hook(LockdepHook(obs.clone()));
+        let hook = crate::lockdep::hook(LockdepHook(obs.clone()));
         let rtnl_mutex = Mutex::new((), LockId::new(LockClass::Rtnl, 0, "rtnl_mutex"), hook.clone());
-        let rtnl_net_wq = Workqueue::new("rtnl_net", cfg.wq_cpus.max(1), cfg.rtnl_net_wq_max_active(), LockClass::WqCompletion);
+        let rtnl_net_wq =
+            Workqueue::new("rtnl_net", cfg.wq_cpus.max(1), cfg.rtnl_net_wq_max_active(), LockClass::WqCompletion);
         let netns_wq = Workqueue::new("netns", 1, 1, LockClass::WqNetns);
         let k = Kernel {
             cfg,
+            ops: Registered::default(),
             rtnl_mutex,
             st,
             obs,
@@ -390,7 +307,7 @@ impl Kernel {
         self.cfg.mutant == Some(m)
     }
 
-    pub fn hook(&self) -> sync::Hook {
+    pub fn hook(&self) -> crate::lockdep::Hook {
         self.hook.clone()
     }
 
@@ -422,7 +339,7 @@ impl Kernel {
             return self.enter_at(func, None, None);
         }
         let (d, n) = self.with(|s| {
-            let n = s.devs.get(dev).map(|d| s.net_name(d.nd_net));
+            let n = s.devs.get(dev.0).map(|d| s.net_name(d.nd_net));
             (Some(s.dev_name(dev)), n)
         });
         self.enter_at(func, d, n)
@@ -440,13 +357,7 @@ impl Kernel {
 
     fn enter_at(&self, func: Frame, dev: Option<String>, net: Option<String>) -> FrameGuard<'_> {
         let traced = self.traced(func);
-        self.obs(|s| {
-            s.threads.entry(thread::current_id()).or_default().stack.push(func);
-            s.calls += 1;
-            if traced {
-                s.push_event(EventKind::Call, dev, net, String::new());
-            }
-        });
+        self.obs(|s| s.enter(func, traced, dev, net));
         FrameGuard { k: self }
     }
 
@@ -460,7 +371,7 @@ impl Kernel {
     /// Names the current thread (`ip#3`, `kworker/rtnl_net:0`, ...).
     pub fn set_thread_name(&self, name: impl Into<String>) {
         let name = name.into();
-        self.obs(|s| s.threads.entry(thread::current_id()).or_default().name = name);
+        self.obs(|s| s.set_thread_name(name));
     }
 
     pub fn thread_name(&self) -> String {
@@ -477,23 +388,14 @@ impl Kernel {
     /// `WARN_ON()`: recorded in the trace; fails the execution at its end.
     pub fn warn(&self, property: Property, text: impl Into<String>) {
         let text = text.into();
-        self.obs(|s| {
-            s.push_event(EventKind::Warn, None, None, format!("WARNING [{}]: {text}", property.id()));
-            let v = Violation::new(property, text, s.thread_name(), s.stack());
-            s.violations.push(v);
-        });
+        self.obs(|s| s.violation(EventKind::Warn, property, text));
     }
 
     /// `BUG_ON()`: fails the execution at once.
     #[track_caller]
     pub fn bug(&self, property: Property, text: impl Into<String>) -> ! {
         let text = text.into();
-        let v = self.obs(|s| {
-            s.push_event(EventKind::Bug, None, None, format!("BUG [{}]: {text}", property.id()));
-            let v = Violation::new(property, text, s.thread_name(), s.stack());
-            s.violations.push(v.clone());
-            v
-        });
+        let v = self.obs(|s| s.violation(EventKind::Bug, property, text));
         panic!("{v}");
     }
 
@@ -513,39 +415,17 @@ impl Kernel {
     #[track_caller]
     pub fn will_wait(&self, on: String) {
         let loc = Location::caller();
-        self.obs(|s| {
-            let site = site_of(s, loc);
-            let t = s.thread_name();
-            s.recorder.will_wait(&t, on, &site);
-        });
+        self.obs(|s| s.will_wait(on, loc));
     }
 
     pub fn done_waiting(&self) {
-        self.obs(|s| {
-            let t = s.thread_name();
-            s.recorder.done_waiting(&t);
-        });
+        self.obs(|s| s.done_waiting());
     }
 
     /// Notes an access to shared kernel state `what` (S14): the state's candidate lockset is
     /// narrowed to the locks this thread holds; a violation when it becomes empty.
     pub fn access(&self, what: &str) {
-        self.obs(|s| {
-            let thread = s.thread_name();
-            let held = s.recorder.held_locks(&thread);
-            let access = crate::lockdep::Access {
-                thread,
-                func: s.current_func().to_string(),
-                held: held.iter().map(|h| h.2.clone()).collect(),
-            };
-            let ids = held.into_iter().map(|(c, k, _)| (c, k)).collect();
-            if let Some((a, b)) = s.locksets.access(what, access, ids) {
-                let text = format!("no lock protects {what}: accessed by {a} and by {b}");
-                s.push_event(EventKind::Warn, None, None, format!("WARNING [S14]: {text}"));
-                let v = Violation::new(Property::CommonLockForSharedState, text, s.thread_name(), s.stack());
-                s.violations.push(v);
-            }
-        });
+        self.obs(|s| s.access(what));
     }
 
     /// `ASSERT_RTNL()`: include/linux/rtnetlink.h. RTNL is held by someone (the kernel checks
@@ -566,7 +446,7 @@ impl Kernel {
         let small = self.mode().small_rtnl();
         let rtnl_needed = self.mode().net_lock_takes_rtnl();
         self.obs(|s| {
-            (!rtnl_needed || s.holds(LockClass::Rtnl, None)) && (!small || s.holds(LockClass::RtnlNet, Some(net as u64)))
+            (!rtnl_needed || s.holds(LockClass::Rtnl, None)) && (!small || s.holds(LockClass::RtnlNet, Some(net.key())))
         })
     }
 
@@ -592,7 +472,9 @@ impl Kernel {
     /// the current thread's.
     pub fn todo_entries_for_me(&self) -> Vec<DevId> {
         let me = self.per_thread_todo_owner();
-        self.with(|s| s.net_todo_list.iter().copied().filter(|d| me.is_none() || s.todo_owner.get(d) == me.as_ref()).collect())
+        self.with(|s| {
+            s.net_todo_list.iter().copied().filter(|d| me.is_none() || s.todo_owner.get(d) == me.as_ref()).collect()
+        })
     }
 
     fn per_thread_todo_owner(&self) -> Option<String> {
@@ -643,11 +525,7 @@ impl Drop for FrameGuard<'_> {
             // Keep the stack as it was at the failure; the backend must not be re-entered.
             return;
         }
-        self.k.obs(|s| {
-            if let Some(t) = s.threads.get_mut(&thread::current_id()) {
-                t.stack.pop();
-            }
-        });
+        self.k.obs(|s| s.leave());
     }
 }
 

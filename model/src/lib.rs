@@ -16,24 +16,25 @@ pub mod sync;
 
 pub mod lockdep;
 pub mod mutants;
+pub(crate) mod observe;
 pub mod properties;
 pub mod script;
 
 pub mod dev;
 pub mod kernel;
-pub mod net_namespace;
-pub mod netdevice;
-pub mod rtnetlink;
-pub mod workqueue;
+pub(crate) mod net_namespace;
+pub(crate) mod netdevice;
+pub(crate) mod rtnetlink;
+pub(crate) mod workqueue;
 
-pub mod bareudp;
-pub mod drivers;
-pub mod ipvlan_main;
-pub mod macvlan;
-pub mod veth;
-pub mod vxlan_core;
+pub(crate) mod bareudp;
+pub(crate) mod drivers;
+pub(crate) mod ipvlan_main;
+pub(crate) mod macvlan;
+pub(crate) mod veth;
+pub(crate) mod vxlan_core;
 
-pub mod invariants;
+pub(crate) mod invariants;
 pub mod machine;
 pub mod userspace;
 pub mod variants;

@@ -1,7 +1,7 @@
 //! The lockdep-like recorder: which locks each thread holds, and every "acquired B while
 //! holding A" with its call sites.
 //!
-//! Every lock and unlock of the facade's [`crate::sync::Mutex`] goes through [`Recorder`]. It
+//! Every lock and unlock of a kernel [`Mutex`] goes through [`Recorder`]. It
 //! keeps what the kernel's lockdep keeps per task (`held_locks`) and per class pair
 //! (`lock_list` dependencies). The graph and its cycle reports are built from these edges by
 //! `rtnl-checks` (petgraph), across every explored execution.
@@ -10,10 +10,13 @@
 //! so that same-class nesting can be checked against the kernel's order
 //! (`rtnl_net_lock_cmp_fn()`: init_net first, then ascending).
 
+use crate::sync::{RawMutex, RawMutexGuard};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::panic::Location;
 
 /// A lock class, named as lockdep names it in a report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -347,6 +350,102 @@ impl Locksets {
             .expect("an entry has a witness");
         Some((other, access))
     }
+}
+
+/// Where lock events go: the kernel's lockdep recorder implements this.
+pub trait LockHook: Send + Sync {
+    /// About to block on `lock` at `site` (the caller of `lock()`).
+    fn will_acquire(&self, lock: &LockId, site: &'static Location<'static>);
+    fn acquired(&self, lock: &LockId, site: &'static Location<'static>);
+    fn released(&self, lock: &LockId);
+}
+
+/// A shared lock hook. Instrumentation, so a plain `std` `Arc`: cloning it is not a kernel event.
+pub type Hook = crate::sync::Shared<dyn LockHook>;
+
+pub fn hook(h: impl LockHook + 'static) -> Hook {
+    crate::sync::Shared::new(h)
+}
+
+/// A kernel lock: a backend mutex with a lockdep identity and a hook for every lock and unlock.
+pub struct Mutex<T> {
+    raw: RawMutex<T>,
+    id: LockId,
+    hook: Hook,
+}
+
+impl<T: fmt::Debug> fmt::Debug for Mutex<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Mutex").field("id", &self.id).finish_non_exhaustive()
+    }
+}
+
+impl<T> Mutex<T> {
+    pub fn new(value: T, id: LockId, hook: Hook) -> Self {
+        Mutex { raw: RawMutex::new(value), id, hook }
+    }
+
+    pub fn id(&self) -> &LockId {
+        &self.id
+    }
+
+    /// `mutex_lock()`: records the dependency on every held lock, then blocks.
+    #[track_caller]
+    pub fn lock(&self) -> MutexGuard<'_, T> {
+        let site = Location::caller();
+        self.hook.will_acquire(&self.id, site);
+        let inner = self.raw.lock();
+        self.hook.acquired(&self.id, site);
+        MutexGuard { inner: Some(inner), lock: self }
+    }
+}
+
+/// Held kernel lock. Dropping it unlocks too (an early return in the model still unlocks and
+/// is recorded), but model code unlocks explicitly with [`mutex_unlock`] to read like the C.
+#[must_use = "dropping the guard unlocks the mutex"]
+pub struct MutexGuard<'a, T> {
+    inner: Option<RawMutexGuard<'a, T>>,
+    lock: &'a Mutex<T>,
+}
+
+impl<T> fmt::Debug for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MutexGuard({})", self.lock.id)
+    }
+}
+
+impl<T> Deref for MutexGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.inner.as_ref().expect("guard is live")
+    }
+}
+
+impl<T> DerefMut for MutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.inner.as_mut().expect("guard is live")
+    }
+}
+
+impl<T> Drop for MutexGuard<'_, T> {
+    fn drop(&mut self) {
+        let inner = self.inner.take();
+        if std::thread::panicking() {
+            // The execution is failing: loom and shuttle must not be re-entered while unwinding
+            // (a second panic aborts), and the recorder keeps the lock as held, which is what
+            // the failure report should show.
+            std::mem::forget(inner);
+            return;
+        }
+        // Tell the recorder first: once the raw guard drops, another thread may take the lock.
+        self.lock.hook.released(&self.lock.id);
+        drop(inner);
+    }
+}
+
+/// `mutex_unlock()`: gives the guard back.
+pub fn mutex_unlock<T>(guard: MutexGuard<'_, T>) {
+    drop(guard);
 }
 
 #[cfg(test)]

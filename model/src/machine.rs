@@ -1,12 +1,12 @@
 //! One execution: boot a kernel, run a script, let the workqueues settle, shut down, and
 //! collect what happened.
 
-use crate::kernel::{Config, Event, EventKind, Kernel, KernelRef, INIT_NET};
+use crate::kernel::{Config, Event, EventKind, Kernel, KernelRef, NetId, INIT_NET};
 use crate::lockdep::LockEdge;
+use crate::observe::CmdResult;
 use crate::properties::Violation;
 use crate::script::Script;
 use crate::sync::{thread, Arc};
-use crate::userspace::CmdResult;
 use crate::workqueue::{flush_workqueue, shutdown, worker_thread};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -39,9 +39,9 @@ pub struct Report {
 }
 
 impl Machine {
-    /// Boots a kernel: `init_net`, and one worker per pool of `rtnl_net_wq` and `netns_wq`.
+    /// Boots a kernel: `init_net`, the drivers (`do_initcalls`), one worker per pool of `rtnl_net_wq` and `netns_wq`.
     pub fn boot(cfg: Config) -> Machine {
-        let k = Arc::new(Kernel::new(cfg));
+        let k = Arc::new(crate::drivers::do_initcalls(Kernel::new(cfg)));
         k.set_thread_name("main");
         let mut workers = Vec::new();
         for cpu in 0..k.rtnl_net_wq.cpus() {
@@ -111,7 +111,7 @@ pub fn execute(cfg: Config, script: &Script) -> Report {
 
 fn outcome(k: &Kernel) -> Outcome {
     k.with(|s| {
-        let devs = |n: usize| {
+        let devs = |n: NetId| {
             let mut v: Vec<String> = s.nets[n].dev_base.iter().map(|&d| s.devs[d].name.clone()).collect();
             v.sort();
             v

@@ -3,11 +3,14 @@
 //! (an unconverted path, exempt from S5 by name), and the upper's reference on the lower is
 //! dropped in its `priv_destructor`, after the upper's own references drain.
 
-use crate::dev::{register_netdevice, unregister_netdevice_many, unregister_netdevice_queue, KillList};
-use crate::drivers::{alloc_netdev, netdev_upper_dev_link, netdev_upper_dev_unlink, DevKind, DevPriv, NetdevEvent};
+use crate::dev::{
+    alloc_netdev, netdev_upper_dev_link, netdev_upper_dev_unlink, register_netdevice, register_netdevice_notifier,
+    unregister_netdevice_many, unregister_netdevice_queue, KillList, NotifierBlock,
+};
 use crate::kernel::{DevId, Kernel, NetId};
-use crate::netdevice::{netdev_hold, netdev_put, RegState};
-use crate::rtnetlink::Errno;
+use crate::netdevice::{netdev_hold, netdev_priv, netdev_put, NetdevEvent, RegState};
+use crate::rtnetlink::{rtnl_link_register, Errno, NewLink, RtnlLinkOps, ARPHRD_ETHER};
+use crate::script::LinkKind;
 use std::collections::BTreeMap;
 
 /// `struct macvlan_dev`, the upper's private part.
@@ -31,10 +34,54 @@ pub struct MacvlanState {
 }
 
 fn lowerdev(k: &Kernel, dev: DevId) -> DevId {
-    k.dev(dev, |d| match &d.priv_ {
-        DevPriv::Macvlan(m) => m.lowerdev,
-        other => unreachable!("{} is not a macvlan: {other:?}", d.name),
-    })
+    netdev_priv::<MacvlanDev>(k, dev).lowerdev
+}
+
+/// macvlan's module data ([`MacvlanState`]).
+fn macvlan_state<R>(k: &Kernel, f: impl FnOnce(&mut MacvlanState) -> R) -> R {
+    k.with(|s| f(s.driver_data()))
+}
+
+/// `macvlan_link_ops` with `macvlan_netdev_ops`' `ndo_init`/`ndo_uninit` and
+/// `dev->priv_destructor = macvlan_dev_free`: drivers/net/macvlan.c, MN@ed37710d.
+#[derive(Debug)]
+pub struct MacvlanLinkOps;
+
+pub static MACVLAN_LINK_OPS: MacvlanLinkOps = MacvlanLinkOps;
+
+impl RtnlLinkOps for MacvlanLinkOps {
+    fn kind(&self) -> &'static str {
+        "macvlan"
+    }
+    fn newlink(&self, k: &Kernel, net: NetId, req: &NewLink) -> Result<(), Errno> {
+        let LinkKind::Macvlan { link, .. } = &req.kind else { unreachable!("macvlan_newlink: {:?}", req.kind) };
+        macvlan_newlink(k, net, &req.name, req.link_net.unwrap_or(net), link)
+    }
+    fn dellink(&self, k: &Kernel, dev: DevId, head: &mut KillList) {
+        macvlan_dellink(k, dev, head)
+    }
+    fn ndo_init(&self, k: &Kernel, dev: DevId) -> Result<(), Errno> {
+        macvlan_init(k, dev)
+    }
+    fn ndo_uninit(&self, k: &Kernel, dev: DevId) {
+        macvlan_uninit(k, dev)
+    }
+    fn priv_destructor(&self, k: &Kernel, dev: DevId) {
+        macvlan_dev_free(k, dev)
+    }
+}
+
+/// Models `macvlan_init_module()` (module_init): drivers/net/macvlan.c, MN@ed37710d.
+/// `register_netdevice_notifier(&macvlan_notifier_block)`, then
+/// `macvlan_link_register(&macvlan_link_ops)` (`rtnl_link_register()`).
+pub fn macvlan_init_module(k: &mut Kernel) {
+    register_netdevice_notifier(k, NotifierBlock { notifier_call: macvlan_device_event });
+    rtnl_link_register(k, &MACVLAN_LINK_OPS);
+}
+
+/// `netif_is_macvlan(dev)`: include/linux/if_macvlan.h (`IFF_MACVLAN`).
+pub fn netif_is_macvlan(k: &Kernel, dev: DevId) -> bool {
+    k.dev(dev, |d| d.rtnl_link_ops.kind() == MACVLAN_LINK_OPS.kind())
 }
 
 fn tracker(k: &Kernel, dev: DevId) -> String {
@@ -43,7 +90,7 @@ fn tracker(k: &Kernel, dev: DevId) -> String {
 
 /// `netif_is_macvlan_port(dev)`: include/linux/netdevice.h.
 pub fn is_port(k: &Kernel, dev: DevId) -> bool {
-    k.with(|s| s.drivers.macvlan.ports.contains_key(&dev))
+    macvlan_state(k, |st| st.ports.contains_key(&dev))
 }
 
 /// Models `macvlan_newlink()` / `macvlan_common_newlink()`: drivers/net/macvlan.c, MN@ed37710d. The
@@ -53,10 +100,10 @@ pub fn is_port(k: &Kernel, dev: DevId) -> bool {
 pub fn macvlan_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, link: &str) -> Result<(), Errno> {
     let _f = k.enter_net("macvlan_newlink", net);
     let mut lower = k.dev_get_by_name(link_net, link).ok_or(Errno::ENODEV)?;
-    if k.dev(lower, |d| d.kind) == DevKind::Macvlan {
+    if netif_is_macvlan(k, lower) {
         lower = lowerdev(k, lower);
     }
-    if k.dev(lower, |d| d.kind) == DevKind::Bareudp {
+    if k.dev(lower, |d| d.type_) != ARPHRD_ETHER {
         return Err(Errno::EINVAL);
     }
     if crate::ipvlan_main::port_of(k, lower).is_some() {
@@ -67,19 +114,19 @@ pub fn macvlan_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, link
         // macvlan_port_create(): netdev_rx_handler_register(), ASSERT_RTNL().
         k.access_dev(lower, "rx_handler");
     }
-    k.with(|s| {
-        s.drivers.macvlan.ports.entry(lower).or_default();
+    macvlan_state(k, |st| {
+        st.ports.entry(lower).or_default();
     });
-    let dev = alloc_netdev(k, name, net, DevKind::Macvlan, DevPriv::Macvlan(MacvlanDev { lowerdev: lower }));
+    let dev = alloc_netdev(k, name, net, &MACVLAN_LINK_OPS, MacvlanDev { lowerdev: lower });
     if let Err(e) = register_netdevice(k, dev) {
         if created {
-            k.with(|s| s.drivers.macvlan.ports.remove(&lower));
+            macvlan_state(k, |st| st.ports.remove(&lower));
         }
         crate::dev::free_netdev(k, dev);
         return Err(e);
     }
     netdev_upper_dev_link(k, lower, dev);
-    k.with(|s| s.drivers.macvlan.ports.get_mut(&lower).expect("port").vlans.push(dev));
+    macvlan_state(k, |st| st.ports.get_mut(&lower).expect("port").vlans.push(dev));
     Ok(())
 }
 
@@ -89,7 +136,7 @@ pub fn macvlan_init(k: &Kernel, dev: DevId) -> Result<(), Errno> {
     let _f = k.enter_dev("macvlan_init", dev);
     let lower = lowerdev(k, dev);
     k.access_dev(lower, "macvlan_port.count");
-    k.with(|s| s.drivers.macvlan.ports.get_mut(&lower).expect("port").count += 1);
+    macvlan_state(k, |st| st.ports.get_mut(&lower).expect("port").count += 1);
     netdev_hold(k, Some(lower), &tracker(k, dev));
     Ok(())
 }
@@ -100,10 +147,10 @@ pub fn macvlan_uninit(k: &Kernel, dev: DevId) {
     let _f = k.enter_dev("macvlan_uninit", dev);
     let lower = lowerdev(k, dev);
     k.access_dev(lower, "macvlan_port.count");
-    let destroyed = k.with(|s| {
-        let p = s.drivers.macvlan.ports.get_mut(&lower)?;
+    let destroyed = macvlan_state(k, |st| {
+        let p = st.ports.get_mut(&lower)?;
         p.count -= 1;
-        (p.count == 0).then(|| s.drivers.macvlan.ports.remove(&lower))
+        (p.count == 0).then(|| st.ports.remove(&lower))
     });
     if destroyed.is_some() {
         // macvlan_port_destroy(): netdev_rx_handler_unregister(), ASSERT_RTNL().
@@ -125,8 +172,8 @@ pub fn macvlan_dev_free(k: &Kernel, dev: DevId) {
 pub fn macvlan_dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
     let _f = k.enter_dev("macvlan_dellink", dev);
     let lower = lowerdev(k, dev);
-    k.with(|s| {
-        if let Some(p) = s.drivers.macvlan.ports.get_mut(&lower) {
+    macvlan_state(k, |st| {
+        if let Some(p) = st.ports.get_mut(&lower) {
             p.vlans.retain(|&v| v != dev);
         }
     });
@@ -146,7 +193,7 @@ pub fn macvlan_device_event(k: &Kernel, event: NetdevEvent, dev: DevId) {
         return;
     }
     let mut list_kill = KillList::new(k);
-    let vlans = k.with(|s| s.drivers.macvlan.ports[&dev].vlans.clone());
+    let vlans = macvlan_state(k, |st| st.ports[&dev].vlans.clone());
     for vlan in vlans {
         macvlan_dellink(k, vlan, &mut list_kill);
     }

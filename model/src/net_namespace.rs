@@ -3,11 +3,11 @@
 
 use crate::dev::{default_device_exit_batch, unregister_netdevice_many, unregister_netdevice_queue_many_net, KillList};
 use crate::kernel::{DevId, Kernel, NetId};
-use crate::lockdep::LockClass;
+use crate::lockdep::{LockClass, Mutex};
 use crate::properties::Property;
 use crate::rtnetlink::{rtnl_lock, rtnl_net_lock_raw, rtnl_net_unlock_raw, rtnl_unlock};
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
-use crate::sync::{Mutex, Shared};
+use crate::sync::Shared;
 use crate::workqueue::{queue_work, Work};
 
 /// The parts of a net that threads synchronise on.
@@ -55,8 +55,8 @@ pub struct NetState {
 /// Models `setup_net()` / `preinit_net()`: net/core/net_namespace.c, MN@af3634d4. A new net with
 /// one reference (the caller's), its per-netns mutex, `rtnl_work` and `dev_unreg_head`.
 pub fn setup_net(k: &Kernel, name: &str) -> NetId {
-    let id = k.with(|s| s.nets.len());
-    let key = id as u64;
+    let id = k.with(|s| NetId(s.nets.len()));
+    let key = id.key();
     let sync = Shared::new(NetSync {
         rtnl_mutex: k.new_lock(LockClass::RtnlNet, key, format!("{name}->rtnl_mutex")),
         dev_unreg_lock: k.new_lock(LockClass::DevUnregLock, key, format!("{name}->dev_unreg_lock")),
@@ -107,8 +107,8 @@ impl Kernel {
         self.with(|s| s.net_name(net))
     }
 }
-
-/// `get_net(net)`: include/net/net_namespace.h.
+/// `get_net(net)`: include/net/net_namespace.h. No modelled path calls it (ip(8) takes `maybe_get_net`).
+#[allow(dead_code)]
 pub fn get_net(k: &Kernel, net: NetId) {
     let sync = k.net_sync(net);
     if sync.count.fetch_add(1, SeqCst) == 0 {
@@ -194,7 +194,7 @@ pub fn ops_undo_list(k: &Kernel, nets: &[NetId]) {
 /// # Kernel steps
 /// 1. `rtnl_lock()`.
 /// 2. For each dying net: `__rtnl_net_lock(net)`; every op's `exit_rtnl(net, &dev_kill_list)`
-///    (bareudp, vxlan); [series] `unregister_netdevice_queue_many_net(net, &dev_kill_list)`;
+///    (last registered first: vxlan, bareudp); [series] `unregister_netdevice_queue_many_net(net, &dev_kill_list)`;
 ///    `__rtnl_net_unlock(net)`, which drains.
 /// 3. `unregister_netdevice_many(&dev_kill_list)` for what is left: devices of other nets,
 ///    which the series has not converted here (S5 exempts this call by name).
@@ -206,8 +206,8 @@ pub fn ops_exit_rtnl_list(k: &Kernel, nets: &[NetId]) {
     for &net in nets {
         let sync = k.net_sync(net);
         let g = rtnl_net_lock_raw(k, net, &sync);
-        for exit_rtnl in crate::drivers::EXIT_RTNL_OPS {
-            exit_rtnl(k, net, &mut dev_kill_list);
+        for ops in k.ops.pernet_list.iter().rev() {
+            (ops.exit_rtnl)(k, net, &mut dev_kill_list);
         }
         if k.mode().small_rtnl() {
             unregister_netdevice_queue_many_net(k, net, &mut dev_kill_list);
@@ -252,4 +252,17 @@ fn net_free(k: &Kernel, net: NetId) {
         );
     }
     k.with(|s| s.nets[net].freed = true);
+}
+
+/// `struct pernet_operations` (include/net/net_namespace.h): the one hook the model runs,
+/// `exit_rtnl(net, dev_kill_list)`, called by `ops_exit_rtnl_list()` under `rtnl_net_lock(net)`.
+#[derive(Clone, Copy, Debug)]
+pub struct PernetOperations {
+    pub exit_rtnl: fn(&Kernel, NetId, &mut crate::dev::KillList),
+}
+
+/// Models `register_pernet_subsys(ops)`: net/core/net_namespace.c, MN@af3634d4. Appends `ops` to
+/// `pernet_list` at boot; `ops_exit_rtnl_list()` runs the list in reverse.
+pub fn register_pernet_subsys(k: &mut Kernel, ops: PernetOperations) {
+    k.ops.pernet_list.push(ops);
 }

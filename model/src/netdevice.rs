@@ -4,12 +4,10 @@
 //! names a tracker, as `netdev_hold(dev, &tracker, gfp)` does with ref_tracker, and its put must
 //! name the same one: a put without its hold is reported, and so is a hold never put.
 
-use crate::drivers::{DevKind, DevPriv};
 use crate::kernel::{DevId, Kernel, NetId};
-use crate::lockdep::LockClass;
+use crate::lockdep::{mutex_unlock, Mutex, MutexGuard};
 use crate::properties::Property;
 use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use crate::sync::{mutex_unlock, Mutex, MutexGuard};
 use serde::{Deserialize, Serialize};
 
 /// `enum netdev_reg_state` (`NETREG_*`).
@@ -40,6 +38,38 @@ impl RegState {
     }
 }
 
+/// The netdevice notifier events the modelled handlers act on (`NETDEV_*`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NetdevEvent {
+    Register,
+    Unregister,
+}
+
+impl DevState {
+    /// `netdev_priv(dev)` on a device already borrowed.
+    pub fn priv_ref<T: 'static>(&self) -> &T {
+        self.priv_.downcast_ref().unwrap_or_else(|| {
+            unreachable!("{} ({}) has no {}", self.name, self.rtnl_link_ops.kind(), std::any::type_name::<T>())
+        })
+    }
+}
+
+/// `netdev_priv(dev)`: include/linux/netdevice.h. A copy of the driver's private part `T`.
+#[track_caller]
+pub fn netdev_priv<T: Clone + 'static>(k: &Kernel, dev: DevId) -> T {
+    k.dev(dev, |d| d.priv_ref::<T>().clone())
+}
+
+/// `netdev_priv(dev)` written: `f` on the private part, if it is a `T`.
+#[track_caller]
+pub fn netdev_priv_mut<T: 'static>(k: &Kernel, dev: DevId, f: impl FnOnce(&mut T)) {
+    k.dev_mut(dev, |d| {
+        if let Some(p) = d.priv_.downcast_mut::<T>() {
+            f(p)
+        }
+    });
+}
+
 /// The parts of a device that threads synchronise on.
 #[derive(Debug)]
 pub struct DevSync {
@@ -61,8 +91,14 @@ pub struct DevState {
     /// `nd_net`: written under `dev->lock` in `__dev_change_net_namespace()`.
     pub nd_net: NetId,
     pub reg_state: RegState,
-    pub kind: DevKind,
-    pub priv_: DevPriv,
+    /// `dev->rtnl_link_ops`: the driver's operations.
+    pub rtnl_link_ops: &'static dyn crate::rtnetlink::RtnlLinkOps,
+    /// `dev->type` (`ARPHRD_*`).
+    pub type_: u16,
+    /// `netdev_priv(dev)`: the driver's private part, read with [`netdev_priv`].
+    pub priv_: Box<dyn std::any::Any + Send>,
+    /// `dev->netns_immutable`: none of the modelled devices sets it.
+    pub netns_immutable: bool,
     /// Set by `free_netdev()`: any later access is a use-after-free.
     pub freed: bool,
     pub needs_free_netdev: bool,
@@ -196,9 +232,4 @@ pub fn set_reg_state(k: &Kernel, dev: DevId, to: RegState) {
     }
     k.dev_mut(dev, |d| d.reg_state = to);
     netdev_unlock(g);
-}
-
-/// Whether `class` is held by this thread for the device's net (`lockdep_assert_held`).
-pub fn holds_net_lock(k: &Kernel, net: NetId) -> bool {
-    k.obs(|s| s.holds(LockClass::RtnlNet, Some(net as u64)))
 }

@@ -5,14 +5,16 @@ use crate::dev::{
     dev_change_net_namespace, netdev_run_todo, unregister_netdevice_many_net, unregister_netdevice_many_notify,
     KillList,
 };
-use crate::drivers::{self, NewLink};
-use crate::kernel::{Kernel, NetId, INIT_NET};
+use crate::kernel::{DevId, Kernel, NetId, INIT_NET};
 use crate::lockdep::LockClass;
+use crate::lockdep::{mutex_unlock, MutexGuard};
 use crate::mutants::Mutant;
 use crate::net_namespace::NetSync;
+use crate::netdevice::DevState;
 use crate::properties::Property;
+use crate::script::LinkKind;
 use crate::sync::atomic::Ordering::SeqCst;
-use crate::sync::{mutex_unlock, MutexGuard, Shared};
+use crate::sync::Shared;
 use crate::workqueue::{flush_workqueue, queue_work, Work};
 use serde::{Deserialize, Serialize};
 use std::cmp::Ordering;
@@ -20,6 +22,8 @@ use std::fmt;
 
 /// What a failed command returns, as ip(8) reports it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+// The C's names.
+#[allow(clippy::upper_case_acronyms)]
 pub enum Errno {
     /// "Cannot find device".
     ENODEV,
@@ -192,10 +196,6 @@ impl RtnlNets {
         }
         self.nets.sort_by(|a, b| rtnl_net_lock_cmp_fn(a.0, b.0));
     }
-
-    pub fn ids(&self) -> Vec<NetId> {
-        self.nets.iter().map(|(n, _)| *n).collect()
-    }
 }
 
 /// Models `rtnl_nets_lock()`: net/core/rtnetlink.c, MN@5ecbbb17: `rtnl_lock()` (not in
@@ -286,7 +286,7 @@ pub fn rtnl_dellink(k: &Kernel, net: NetId, name: &str) -> Result<(), Errno> {
         Some(dev) => {
             let _d = k.enter_dev("rtnl_delete_link", dev);
             let mut list_kill = KillList::new(k);
-            drivers::dellink(k, dev, &mut list_kill);
+            k.dev(dev, |d| d.rtnl_link_ops).dellink(k, dev, &mut list_kill);
             unregister_netdevice_many_notify(k, &mut list_kill);
             Ok(())
         }
@@ -313,7 +313,7 @@ pub fn rtnl_newlink(k: &Kernel, net: NetId, req: &NewLink) -> Result<(), Errno> 
         nets.add(k, p);
     }
     let locks = rtnl_nets_lock(k, &nets);
-    let res = drivers::newlink(k, net, req);
+    let res = rtnl_newlink_create(k, net, req);
     rtnl_nets_unlock(k, locks);
     res
 }
@@ -343,4 +343,78 @@ pub fn rtnl_setlink(k: &Kernel, net: NetId, name: &str, tgt: NetId) -> Result<()
     };
     rtnl_nets_unlock(k, locks);
     res
+}
+
+/// An `RTM_NEWLINK` request with its namespaces resolved (`IFLA_LINK_NETNSID`, the peer's
+/// `IFLA_NET_NS_FD`).
+#[derive(Clone, Debug)]
+pub struct NewLink {
+    pub name: String,
+    pub kind: LinkKind,
+    pub link_net: Option<NetId>,
+    pub peer_net: Option<NetId>,
+}
+
+/// `struct rtnl_link_ops` (include/net/rtnetlink.h), with the two `struct net_device_ops` hooks
+/// (`ndo_init`, `ndo_uninit`, include/linux/netdevice.h) and `dev->priv_destructor` the core
+/// calls: one object per driver, registered at boot with [`rtnl_link_register`]; every device
+/// carries its driver's as `dev->rtnl_link_ops`. The core calls drivers only through it, the
+/// netdevice notifier chain ([`crate::dev::register_netdevice_notifier`]) and the pernet ops
+/// ([`crate::net_namespace::register_pernet_subsys`]).
+pub trait RtnlLinkOps: Send + Sync + 'static {
+    /// `ops->kind`, the `type` of `ip link add`.
+    fn kind(&self) -> &'static str;
+    /// `ops->newlink()`, called by `rtnl_newlink_create()` with the nets locked; `net` is the
+    /// target net.
+    fn newlink(&self, k: &Kernel, net: NetId, req: &NewLink) -> Result<(), Errno>;
+    /// `ops->dellink(dev, head)`.
+    fn dellink(&self, k: &Kernel, dev: DevId, head: &mut KillList);
+    /// `dev->netdev_ops->ndo_init(dev)`, from `register_netdevice()`.
+    fn ndo_init(&self, _k: &Kernel, _dev: DevId) -> Result<(), Errno> {
+        Ok(())
+    }
+    /// `dev->netdev_ops->ndo_uninit(dev)`, from `unregister_netdevice_many_notify()`.
+    fn ndo_uninit(&self, _k: &Kernel, _dev: DevId) {}
+    /// `dev->priv_destructor(dev)`, from `netdev_run_todo()` once the refcount is 1.
+    fn priv_destructor(&self, _k: &Kernel, _dev: DevId) {}
+    /// `ops->get_link_net(dev)`: the net of the device's socket, for the tunnels (the model
+    /// does not ask it of ipvlan and macvlan, whose link net is their lower's).
+    fn get_link_net(&self, _dev: &DevState) -> Option<NetId> {
+        None
+    }
+    /// `dev->type`, as the driver's `setup()` sets it: `ARPHRD_ETHER` unless said otherwise.
+    fn dev_type(&self) -> u16 {
+        ARPHRD_ETHER
+    }
+}
+
+/// `ARPHRD_ETHER`, include/uapi/linux/if_arp.h.
+pub const ARPHRD_ETHER: u16 = 1;
+/// `ARPHRD_NONE`, include/uapi/linux/if_arp.h: a device without a link-layer header (bareudp).
+pub const ARPHRD_NONE: u16 = 0xFFFE;
+
+impl fmt::Debug for dyn RtnlLinkOps {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "rtnl_link_ops({})", self.kind())
+    }
+}
+
+/// Models `rtnl_link_register(ops)`: net/core/rtnetlink.c, MN@af3634d4. Adds `ops` to
+/// `link_ops`, at boot (a driver's `module_init`).
+pub fn rtnl_link_register(k: &mut Kernel, ops: &'static dyn RtnlLinkOps) {
+    assert!(rtnl_link_ops_get(k, ops.kind()).is_none(), "rtnl_link_register: {} registered twice", ops.kind());
+    k.ops.link_ops.push(ops);
+}
+
+/// Models `rtnl_link_ops_get(kind)`: net/core/rtnetlink.c, MN@af3634d4.
+pub fn rtnl_link_ops_get(k: &Kernel, kind: &str) -> Option<&'static dyn RtnlLinkOps> {
+    k.ops.link_ops.iter().copied().find(|o| o.kind() == kind)
+}
+
+/// Models `rtnl_newlink_create()`: net/core/rtnetlink.c, MN@5ecbbb17. The `ops` of the
+/// requested kind (`rtnl_link_ops_get()`), then `ops->newlink()`.
+fn rtnl_newlink_create(k: &Kernel, net: NetId, req: &NewLink) -> Result<(), Errno> {
+    let kind = req.kind.type_name();
+    let ops = rtnl_link_ops_get(k, kind).unwrap_or_else(|| panic!("no rtnl_link_ops registered for {kind}"));
+    ops.newlink(k, net, req)
 }

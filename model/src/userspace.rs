@@ -4,22 +4,14 @@
 //! Commands run on the calling thread; a command ending in `&` runs on a thread of its own
 //! until the next `wait`, as in a shell.
 
-use crate::drivers::NewLink;
 use crate::kernel::{Kernel, KernelRef, NetId, INIT_NET};
 use crate::net_namespace::{maybe_get_net, put_net, setup_net};
+use crate::rtnetlink::NewLink;
 use crate::rtnetlink::{rtnl_dellink, rtnl_newlink, rtnl_setlink, Errno};
 use crate::script::{Command, LinkKind, Op, Script, Step};
 use crate::sync::thread;
-use serde::{Deserialize, Serialize};
 
-/// How one command ended.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CmdResult {
-    pub line: usize,
-    pub text: String,
-    pub thread: String,
-    pub result: Result<(), Errno>,
-}
+pub use crate::observe::CmdResult;
 
 /// Opens `/run/netns/NAME`: a reference on the net, or `ENOENT` if no such name is mounted
 /// (or its net is already on its way out).

@@ -2,14 +2,40 @@
 //! d7fda2c776b2); pre-series: the upstream text before it (kernel-notes.md §5.1).
 
 use crate::dev::{
-    register_netdevice, unregister_netdevice_many, unregister_netdevice_queue, unregister_netdevice_queue_net, KillList,
+    alloc_netdev, register_netdevice, unregister_netdevice_many, unregister_netdevice_queue,
+    unregister_netdevice_queue_net, KillList,
 };
-use crate::drivers::{alloc_netdev, DevKind, DevPriv};
 use crate::kernel::{DevId, Kernel, NetId};
 use crate::mutants::Mutant;
 use crate::netdevice::{netdev_hold, netdev_put};
-use crate::rtnetlink::{rtnl_net_lock_raw, rtnl_net_unlock_raw, Errno};
+use crate::rtnetlink::{rtnl_link_register, rtnl_net_lock_raw, rtnl_net_unlock_raw, Errno, NewLink, RtnlLinkOps};
+use crate::script::LinkKind;
 use crate::sync::atomic::Ordering::SeqCst;
+
+/// `veth_link_ops`: drivers/net/veth.c, MP@522fa876.
+#[derive(Debug)]
+pub struct VethLinkOps;
+
+pub static VETH_LINK_OPS: VethLinkOps = VethLinkOps;
+
+impl RtnlLinkOps for VethLinkOps {
+    fn kind(&self) -> &'static str {
+        "veth"
+    }
+    fn newlink(&self, k: &Kernel, net: NetId, req: &NewLink) -> Result<(), Errno> {
+        let LinkKind::Veth { peer, .. } = &req.kind else { unreachable!("veth_newlink: {:?}", req.kind) };
+        veth_newlink(k, net, &req.name, peer, req.peer_net.unwrap_or(net))
+    }
+    fn dellink(&self, k: &Kernel, dev: DevId, head: &mut KillList) {
+        veth_dellink(k, dev, head)
+    }
+}
+
+/// Models `veth_init()` (module_init): drivers/net/veth.c, MP@522fa876.
+/// `rtnl_link_register(&veth_link_ops)`.
+pub fn veth_init(k: &mut Kernel) {
+    rtnl_link_register(k, &VETH_LINK_OPS);
+}
 
 /// The tracker of `priv(dev)->peer_tracker`: the reference `dev` holds on its peer.
 fn peer_tracker(k: &Kernel, dev: DevId) -> String {
@@ -17,11 +43,11 @@ fn peer_tracker(k: &Kernel, dev: DevId) -> String {
 }
 
 fn to_ptr(dev: Option<DevId>) -> usize {
-    dev.map_or(0, |d| d + 1)
+    dev.map_or(0, |d| d.0 + 1)
 }
 
 fn from_ptr(p: usize) -> Option<DevId> {
-    p.checked_sub(1)
+    p.checked_sub(1).map(DevId)
 }
 
 /// `rtnl_dereference(priv->peer)`: drivers/net/veth.c, MP@522fa876.
@@ -53,9 +79,9 @@ pub fn veth_newlink(k: &Kernel, net: NetId, name: &str, peer_name: &str, peer_ne
     {
         return Err(Errno::EEXIST);
     }
-    let peer = alloc_netdev(k, peer_name, peer_net, DevKind::Veth, DevPriv::Veth);
+    let peer = alloc_netdev(k, peer_name, peer_net, &VETH_LINK_OPS, ());
     register_netdevice(k, peer)?;
-    let dev = alloc_netdev(k, name, net, DevKind::Veth, DevPriv::Veth);
+    let dev = alloc_netdev(k, name, net, &VETH_LINK_OPS, ());
     register_netdevice(k, dev)?;
     // mutant veth-no-peer-ref: no reference on the peer (nor, in veth_dellink, its puts).
     let series = k.mode().small_rtnl() && !k.mutated(Mutant::VethNoPeerRef);

@@ -3,11 +3,13 @@
 //! socket net dies while the device lives elsewhere is unregistered by the unconverted final
 //! `unregister_netdevice_many()` of `ops_exit_rtnl_list()`.
 
-use crate::dev::{register_netdevice, unregister_netdevice_queue, KillList};
-use crate::drivers::{alloc_netdev, DevKind, DevPriv};
+use crate::dev::{alloc_netdev, register_netdevice, unregister_netdevice_queue, KillList};
 use crate::kernel::{DevId, Kernel, NetId};
+use crate::net_namespace::{register_pernet_subsys, PernetOperations};
+use crate::netdevice::{netdev_priv, DevState};
 use crate::properties::Property;
-use crate::rtnetlink::Errno;
+use crate::rtnetlink::{rtnl_link_register, Errno, NewLink, RtnlLinkOps};
+use crate::script::LinkKind;
 
 /// `struct vxlan_dev`, the device's private part.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,10 +21,38 @@ pub struct VxlanDev {
 }
 
 fn vxlan_priv(k: &Kernel, dev: DevId) -> VxlanDev {
-    k.dev(dev, |d| match &d.priv_ {
-        DevPriv::Vxlan(v) => v.clone(),
-        other => unreachable!("{} is not vxlan: {other:?}", d.name),
-    })
+    netdev_priv(k, dev)
+}
+
+/// `vxlan_link_ops`: drivers/net/vxlan/vxlan_core.c, MP@0518c33e.
+#[derive(Debug)]
+pub struct VxlanLinkOps;
+
+pub static VXLAN_LINK_OPS: VxlanLinkOps = VxlanLinkOps;
+
+impl RtnlLinkOps for VxlanLinkOps {
+    fn kind(&self) -> &'static str {
+        "vxlan"
+    }
+    fn newlink(&self, k: &Kernel, net: NetId, req: &NewLink) -> Result<(), Errno> {
+        let LinkKind::Vxlan { id, dstport } = req.kind else { unreachable!("vxlan_newlink: {:?}", req.kind) };
+        vxlan_newlink(k, net, &req.name, req.link_net.unwrap_or(net), id, dstport)
+    }
+    fn dellink(&self, k: &Kernel, dev: DevId, head: &mut KillList) {
+        vxlan_dellink(k, dev, head)
+    }
+    /// `vxlan_get_link_net()`: `vxlan->net`.
+    fn get_link_net(&self, dev: &DevState) -> Option<NetId> {
+        Some(dev.priv_ref::<VxlanDev>().net)
+    }
+}
+
+/// Models `vxlan_init_module()` (module_init): drivers/net/vxlan/vxlan_core.c, MP@0518c33e.
+/// `register_pernet_subsys(&vxlan_net_ops)` (its `exit_rtnl`), then
+/// `rtnl_link_register(&vxlan_link_ops)`; vxlan's netdevice notifier is not modelled.
+pub fn vxlan_init_module(k: &mut Kernel) {
+    register_pernet_subsys(k, PernetOperations { exit_rtnl: vxlan_exit_rtnl });
+    rtnl_link_register(k, &VXLAN_LINK_OPS);
 }
 
 /// Models `vxlan_newlink()` / `vxlan_dev_create(link_net, ...)`: drivers/net/vxlan/vxlan_core.c,
@@ -37,7 +67,7 @@ pub fn vxlan_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, vni: u
     }) {
         return Err(Errno::EEXIST);
     }
-    let dev = alloc_netdev(k, name, net, DevKind::Vxlan, DevPriv::Vxlan(VxlanDev { net: link_net, vni, port }));
+    let dev = alloc_netdev(k, name, net, &VXLAN_LINK_OPS, VxlanDev { net: link_net, vni, port });
     if let Err(e) = register_netdevice(k, dev) {
         crate::dev::free_netdev(k, dev);
         return Err(e);

@@ -146,7 +146,7 @@ fn process_one_work(k: &Kernel, wq: &Workqueue, work: Work) {
     let work_map = match work {
         Work::RtnlNet(net) => Some(LockId::new(
             LockClass::WorkCompletion,
-            net as u64,
+            net.key(),
             format!("(work_completion)({}->rtnl_work)", k.net_name(net)),
         )),
         Work::CleanupNet => None,

@@ -5,7 +5,6 @@ use std::time::{Duration, Instant};
 
 pub const BACKEND: &str = "std";
 
-pub use std::sync::atomic;
 pub use std::sync::Arc;
 
 /// How long a std-backend thread may block before the run is declared stuck.

@@ -1,16 +1,21 @@
-//! shuttle: randomized and PCT schedules over the facade's operations.
+//! The model checkers, loom and shuttle, whose surfaces the facade uses alike: loom explores
+//! every interleaving of the facade's operations up to a preemption bound; shuttle runs random
+//! and PCT schedules over them. `mc` is the one chosen by `--cfg`.
 
+#[cfg(rtnl_loom)]
+pub const BACKEND: &str = "loom";
+#[cfg(rtnl_shuttle)]
 pub const BACKEND: &str = "shuttle";
 
+use super::mc;
 pub use super::unwind_safe::{Arc, RawMutexGuard};
-pub use shuttle::sync::atomic;
 
 #[derive(Debug, Default)]
-pub struct RawMutex<T>(shuttle::sync::Mutex<T>);
+pub struct RawMutex<T>(mc::sync::Mutex<T>);
 
 impl<T> RawMutex<T> {
     pub fn new(value: T) -> Self {
-        RawMutex(shuttle::sync::Mutex::new(value))
+        RawMutex(mc::sync::Mutex::new(value))
     }
 
     pub fn lock(&self) -> RawMutexGuard<'_, T> {
@@ -19,11 +24,11 @@ impl<T> RawMutex<T> {
 }
 
 #[derive(Debug, Default)]
-pub struct Condvar(shuttle::sync::Condvar);
+pub struct Condvar(mc::sync::Condvar);
 
 impl Condvar {
     pub fn new() -> Self {
-        Condvar(shuttle::sync::Condvar::new())
+        Condvar(mc::sync::Condvar::new())
     }
 
     pub fn wait<'a, T>(&self, mut guard: RawMutexGuard<'a, T>) -> RawMutexGuard<'a, T> {
@@ -37,14 +42,14 @@ impl Condvar {
 }
 
 pub mod thread {
-    pub use shuttle::thread::{current, yield_now, JoinHandle, ThreadId};
+    pub use super::mc::thread::{current, yield_now, JoinHandle, ThreadId};
 
     pub fn spawn<F, T>(f: F) -> JoinHandle<T>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        shuttle::thread::spawn(f)
+        super::mc::thread::spawn(f)
     }
 
     pub fn current_id() -> ThreadId {

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The model's core imports no driver: drivers register their ops at boot (model/src/drivers.rs)
+# and the core calls them only through those ops, as the kernel does. A core module that names
+# a driver module (a path such as crate::veth, veth::..., or a `use crate::{..., veth}` list)
+# fails this check. DRIVERS is the one list of driver modules; add a new driver here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DRIVERS=(veth ipvlan_main macvlan bareudp vxlan_core)
+CORE=(model/src/sync model/src/lockdep.rs model/src/kernel.rs model/src/observe.rs model/src/netdevice.rs
+      model/src/dev.rs model/src/rtnetlink.rs model/src/net_namespace.rs model/src/workqueue.rs)
+alt=$(IFS='|'; echo "${DRIVERS[*]}")
+files=()
+for c in "${CORE[@]}"; do
+    [ -e "$c" ] && files+=("$c")
+done
+# Comments may name drivers (the C they model does); code may not.
+hits=$(grep -rnE --include='*.rs' "(crate|super)::($alt)\b|\b($alt)::|use crate::\{[^}]*\b($alt)\b" "${files[@]}" \
+    | grep -vE '^[^:]+:[0-9]+:\s*//' || true)
+if [ -n "$hits" ]; then
+    echo "a core module of the model names a driver (register ops in the driver's init instead):" >&2
+    echo "$hits" >&2
+    exit 1
+fi
+echo "check-layers: the model's core (${#files[@]} modules) names no driver (${DRIVERS[*]})"
