@@ -560,7 +560,11 @@ fn cmd_check(a: &CheckArgs) -> i32 {
                 if a.trace {
                     for (m, ex) in r.modes.iter().zip(&exs) {
                         if let Some(first) = &ex.first {
-                            println!("\n-- trace of the first execution, mode {} --\n{}", m.mode, first.format_trace(a.full_trace));
+                            println!(
+                                "\n-- trace of the first execution, mode {} --\n{}",
+                                m.mode,
+                                first.format_trace(a.full_trace)
+                            );
                         }
                     }
                 }

@@ -179,7 +179,8 @@ impl Matrix {
     /// the catalogue says (caught with its property, or equivalent and not caught).
     pub fn status(&self) -> i32 {
         if self.mode != Mode::Series {
-            let errors = self.faithful.iter().chain(self.mutants.iter().flat_map(|r| &r.runs)).any(|r| r.error.is_some());
+            let errors =
+                self.faithful.iter().chain(self.mutants.iter().flat_map(|r| &r.runs)).any(|r| r.error.is_some());
             return i32::from(errors);
         }
         i32::from(!self.faithful_clean || !self.mutants.iter().all(MutantRow::as_expected))
@@ -223,7 +224,9 @@ pub fn matrix(mutants: &[Mutant], a: &MutantsArgs) -> Matrix {
 fn is_catch(r: &Run, faithful: &[Run]) -> bool {
     !r.passed
         && r.error.is_none()
-        && !faithful.iter().any(|f| f.checker == r.checker && f.scenario == r.scenario && !f.passed && f.property == r.property)
+        && !faithful
+            .iter()
+            .any(|f| f.checker == r.checker && f.scenario == r.scenario && !f.passed && f.property == r.property)
 }
 
 fn row(a: &MutantsArgs, m: Mutant, faithful: &[Run]) -> MutantRow {

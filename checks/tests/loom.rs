@@ -7,7 +7,9 @@
 #[cfg(rtnl_loom)]
 mod tests {
     use rtnl_checks::cli::load;
-    use rtnl_checks::explore::{explore, replay, threads_needed, Exploration, ExploreOptions, Explorer, Target, LOOM_MAX_THREADS};
+    use rtnl_checks::explore::{
+        explore, replay, threads_needed, Exploration, ExploreOptions, Explorer, Target, LOOM_MAX_THREADS,
+    };
     use rtnl_checks::token::ReplayToken;
     use rtnl_model::{Config, Mode, Property};
     use std::path::Path;

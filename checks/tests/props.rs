@@ -421,9 +421,7 @@ mod std_props {
     }
 
     fn scenario_files() -> Vec<PathBuf> {
-        let dirs = [
-            concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"),
-        ];
+        let dirs = [concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios")];
         let mut files: Vec<PathBuf> = dirs
             .iter()
             .filter_map(|d| fs::read_dir(d).ok())

@@ -32,7 +32,13 @@ mod tests {
     fn a1_rebroadcast_drains_a_queued_device_onto_net_todo_list() {
         use rtnl_model::variants::Variant;
         let pct = |cfg: Config| {
-            let opts = ExploreOptions { explorer: Explorer::Pct, iterations: 3000, seed: 0, depth: 3, ..ExploreOptions::default() };
+            let opts = ExploreOptions {
+                explorer: Explorer::Pct,
+                iterations: 3000,
+                seed: 0,
+                depth: 3,
+                ..ExploreOptions::default()
+            };
             explore(&target(A1, cfg), &opts).expect("shuttle build")
         };
         let f = pct(Config::new(Mode::Series)).failure.expect("the faithful series model warns");
