@@ -2,11 +2,15 @@
 //! shuttle and real threads, the lock-order graph, the scenario language, conformance with the
 //! real kernel, and the `rtnl-check` CLI.
 
+pub mod check;
 pub mod cli;
 pub mod conform;
 pub mod explore;
 pub mod explorer;
 pub mod fuzzing;
+pub mod launch;
+#[cfg(test)]
+mod layering;
 pub mod lockgraph;
 pub mod mutants;
 pub mod prove;

@@ -11,11 +11,11 @@
 //! the suite with it. The subprocess prints the `check --format json` result plus the lock-order
 //! edges, which the merged per-mode graphs need and `check` does not print.
 
-use crate::cli::{check_scenario, load, Cli, Cmd, Format};
+use crate::check::{check_scenario, load, CheckArgs, Format};
 use crate::explore::{modes, Explorer};
 use crate::lockgraph::LockGraph;
-use crate::mutants::{hand_over, run_self};
-use clap::{Args, Parser};
+use crate::launch::{hand_over, repo_root, run_self};
+use clap::Args;
 use rtnl_model::lockdep::LockEdge;
 use rtnl_model::Mode;
 use serde::{Deserialize, Serialize};
@@ -25,7 +25,6 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The repository root, which the scenario paths in proofs.json are relative to.
-const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 /// The line of a `prove -- check ...` subprocess that carries its result.
 const MARKER: &str = "rtnl-prove-run: ";
 /// PCT: bug depth, seed, and schedules per run in each suite.
@@ -53,9 +52,10 @@ pub struct ProveArgs {
     pub check: bool,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// The directory of REPORT.md, proofs.json and the lock-order graphs.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/proofs"))]
-    pub out: PathBuf,
+    /// The directory of REPORT.md, proofs.json and the lock-order graphs [default: docs/proofs
+    /// of the repository].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     /// Internal: `check` arguments for one run, after `--`.
     #[arg(last = true, hide = true)]
     pub run: Vec<String>,
@@ -198,7 +198,7 @@ pub struct Planned {
 impl Planned {
     /// The `check` arguments of this run.
     pub fn check_args(&self) -> Vec<String> {
-        let file = Path::new(REPO).join(&self.file).display().to_string();
+        let file = repo_root().join(&self.file).display().to_string();
         let mut a: Vec<String> = vec!["check".into(), file, "--explorer".into(), self.explorer.name().into()];
         a.extend(["--mode".into(), self.mode.name().into(), "--format".into(), "json".into()]);
         if let Some(p) = self.preemptions {
@@ -416,8 +416,9 @@ pub fn run(a: &ProveArgs) -> i32 {
         entries,
     };
     let broken = broken_proofs(&file.entries);
-    // The default is relative to the source tree; say it without `checks/..`.
-    let out = std::fs::canonicalize(&a.out).unwrap_or_else(|_| a.out.clone());
+    // Canonical, so messages name it without `..`.
+    let out_dir = a.out.clone().unwrap_or_else(|| repo_root().join("docs").join("proofs"));
+    let out = std::fs::canonicalize(&out_dir).unwrap_or(out_dir);
     let mismatches = if a.check { check_against(&out.join("proofs.json"), &file.entries, suites) } else { Vec::new() };
     match a.format {
         Format::Json => {
@@ -576,13 +577,8 @@ pub fn entry_of(p: &Planned, mode: Result<&Value, String>) -> Entry {
 
 /// `prove -- check ARGS`: one check in its explorer's build, printed with its lock-order edges.
 fn run_one(check_args: &[String]) -> i32 {
-    let argv = std::iter::once("rtnl-check".to_string()).chain(check_args.iter().cloned());
-    let a = match Cli::try_parse_from(argv) {
-        Ok(Cli { cmd: Cmd::Check(a) }) => a,
-        Ok(_) => {
-            eprintln!("error: `prove --` takes `check` arguments");
-            return 2;
-        }
+    let a = match CheckArgs::parse_check_line(check_args) {
+        Ok(a) => a,
         Err(e) => {
             eprintln!("error: {e}");
             return 2;
@@ -813,7 +809,7 @@ fn write_artifacts(dir: &Path, f: &ProofsFile, edges: &[(Suite, String, Vec<Lock
 
 /// The leading `#` comment of a scenario file, as one paragraph.
 fn scenario_comment(file: &str) -> String {
-    let text = std::fs::read_to_string(Path::new(REPO).join(file)).unwrap_or_default();
+    let text = std::fs::read_to_string(repo_root().join(file)).unwrap_or_default();
     let lines: Vec<&str> =
         text.lines().take_while(|l| l.starts_with('#')).map(|l| l.trim_start_matches('#').trim()).collect();
     lines.join(" ")
@@ -1183,7 +1179,7 @@ mod tests {
     /// A scenario added to checks/scenarios/proofs joins the suite (and so the report and the gate).
     #[test]
     fn every_proof_scenario_is_in_the_suite() {
-        let dir = Path::new(REPO).join("checks/scenarios/proofs");
+        let dir = repo_root().join("checks/scenarios/proofs");
         let mut files: Vec<String> = std::fs::read_dir(&dir)
             .expect("checks/scenarios/proofs")
             .filter_map(|e| e.ok())
@@ -1194,7 +1190,7 @@ mod tests {
         suite.sort();
         assert_eq!(files, suite, "checks/scenarios/proofs and prove::SUITE differ");
         for s in CALIBRATION {
-            assert!(Path::new(REPO).join(format!("checks/scenarios/{}/{}.sh", s.dir, s.name)).exists(), "{}", s.name);
+            assert!(repo_root().join(format!("checks/scenarios/{}/{}.sh", s.dir, s.name)).exists(), "{}", s.name);
         }
     }
 
