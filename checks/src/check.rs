@@ -249,3 +249,17 @@ pub fn load_all(files: &[PathBuf]) -> Result<Vec<Loaded>, i32> {
     }
     Ok(out)
 }
+
+/// Prints pretty JSON; a value that cannot be encoded is an error (exit 2), never an empty line.
+pub fn print_json(v: &impl Serialize) -> i32 {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => {
+            println!("{s}");
+            0
+        }
+        Err(e) => {
+            eprintln!("error: cannot encode the output as JSON: {e}");
+            2
+        }
+    }
+}

@@ -3,10 +3,14 @@
 //! Exit status: 0 when every property held, 1 when a violation was found, 2 on bad input or a
 //! bad command line.
 
-pub use crate::check::{check_scenario, choose_explorer, load, load_all, CheckArgs, Format, Loaded, OutputFormat};
+pub use crate::check::{
+    check_scenario, choose_explorer, load, load_all, print_json, CheckArgs, Format, Loaded, OutputFormat,
+};
 pub use crate::check::{GraphSummary, ModeResult, ScenarioResult};
-use crate::explore::{modes, Explorer};
+use crate::explore::modes;
+use crate::launch::hand_over;
 use crate::lockgraph::LockGraph;
+use crate::protocol::{run_in, Frame, Request};
 use crate::token::ReplayToken;
 use clap::{Parser, Subcommand};
 use rtnl_model::{Mode, Outcome, Property};
@@ -51,6 +55,9 @@ pub enum Cmd {
     /// Run the proof suite (docs/proofs): every proof scenario in every mode under loom and
     /// PCT; write the report, or with --check compare with the committed one.
     Prove(crate::prove::ProveArgs),
+    /// Internal: the backend side of the launcher protocol (a request on stdin, frames on stdout).
+    #[command(hide = true)]
+    Frames,
 }
 
 /// The text report of one scenario.
@@ -130,36 +137,117 @@ pub fn render_text(r: &ScenarioResult, full_trace: bool) -> String {
     o
 }
 
-/// The explorer a check would use, before loading (for delegation); `None` if a file fails to
-/// load (the error is then reported by the run itself).
-fn planned_explorer(a: &CheckArgs) -> Option<Explorer> {
-    if let Some(e) = a.explorer {
-        return Some(e);
-    }
-    let l = load(a.files.first()?).ok()?;
-    Some(choose_explorer(&l.script).0)
-}
-
 /// Runs the CLI; returns the process exit status.
 pub fn run(cli: Cli, raw_args: &[String]) -> i32 {
-    let backend_needed = match &cli.cmd {
-        Cmd::Check(a) | Cmd::Outcomes(a) | Cmd::Graph(a) => planned_explorer(a).map(Explorer::backend),
-        Cmd::Replay { token, .. } => ReplayToken::decode(token).ok().map(|t| t.explorer.backend()),
-        Cmd::Conform { .. } => None,
-        Cmd::Mutants(_) | Cmd::Prove(_) => None,
-    };
-    if let Some(b) = backend_needed.filter(|b| *b != rtnl_model::sync::BACKEND) {
-        return crate::launch::hand_over(b, raw_args);
-    }
     match cli.cmd {
-        Cmd::Check(a) => cmd_check(&a),
-        Cmd::Outcomes(a) => cmd_outcomes(&a),
-        Cmd::Graph(g) => cmd_graph(&g),
-        Cmd::Replay { token, format } => cmd_replay(&token, format),
+        Cmd::Check(a) => run_checks(&a, raw_args, Some("check"), cmd_check),
+        Cmd::Outcomes(a) => run_checks(&a, raw_args, Some("outcomes"), cmd_outcomes),
+        Cmd::Graph(g) => run_checks(&g, raw_args, None, cmd_graph),
+        Cmd::Replay { token, format } => {
+            let backend = ReplayToken::decode(&token).ok().map(|t| t.explorer.backend());
+            match backend.filter(|b| *b != rtnl_model::sync::BACKEND) {
+                Some(b) => hand_over(b, raw_args),
+                None => cmd_replay(&token, format),
+            }
+        }
         Cmd::Conform { files, format } => cmd_conform(&files, format),
         Cmd::Mutants(m) => crate::mutants::run(&m),
         Cmd::Prove(p) => crate::prove::run(&p),
+        Cmd::Frames => cmd_frames(),
     }
+}
+
+/// How `check`, `outcomes` and `graph` report the frames of their scenarios, in file order.
+type Reporter = fn(&CheckArgs, &mut dyn Iterator<Item = Result<Frame, String>>) -> i32;
+
+/// Loads every file (refusing the call before any exploration if one is bad), then runs each
+/// scenario in the build its explorer needs: all here, all handed to one other build, or, for
+/// a mix, each build's share through the protocol, reported together in file order.
+fn run_checks(a: &CheckArgs, raw_args: &[String], text_or_json_cmd: Option<&str>, report: Reporter) -> i32 {
+    if let Some(cmd) = text_or_json_cmd {
+        if let Err(code) = text_or_json(a, cmd) {
+            return code;
+        }
+    }
+    let Ok(all) = load_all(&a.files) else { return 2 };
+    let needed: Vec<&str> =
+        all.iter().map(|l| a.explorer.unwrap_or_else(|| choose_explorer(&l.script).0).backend()).collect();
+    let mut backends: Vec<&str> = Vec::new();
+    for b in &needed {
+        if !backends.contains(b) {
+            backends.push(b);
+        }
+    }
+    let here = rtnl_model::sync::BACKEND;
+    match backends[..] {
+        [b] if b != here => return hand_over(b, raw_args),
+        [_] | [] => return report(a, &mut all.iter().map(|l| Frame::check(l, a))),
+        _ => {}
+    }
+    let mut slots: Vec<Option<Frame>> = all.iter().map(|_| None).collect();
+    for b in backends {
+        let share: Vec<usize> = (0..all.len()).filter(|&i| needed[i] == b).collect();
+        let frames = if b == here {
+            share.iter().map(|&i| Frame::check(&all[i], a)).collect()
+        } else {
+            let args = CheckArgs { files: share.iter().map(|&i| a.files[i].clone()).collect(), ..a.clone() };
+            run_in(b, &Request { args })
+        };
+        match frames {
+            Ok(fs) if fs.len() == share.len() => {
+                for (i, f) in share.into_iter().zip(fs) {
+                    slots[i] = Some(f);
+                }
+            }
+            Ok(_) => {
+                eprintln!("error: the {b} build of rtnl-check returned fewer results than scenarios");
+                return 2;
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        }
+    }
+    report(a, &mut slots.into_iter().map(|f| f.ok_or_else(|| "a scenario was not run".to_string())))
+}
+
+/// `frames` (hidden): the backend side of the protocol, answering the launcher's request.
+fn cmd_frames() -> i32 {
+    let request: Request = match serde_json::from_reader(std::io::stdin().lock()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: unreadable request on stdin: {e}");
+            return 2;
+        }
+    };
+    let a = request.args;
+    let Ok(all) = load_all(&a.files) else { return 2 };
+    let mut failed = false;
+    for l in &all {
+        let explorer = a.explorer.unwrap_or_else(|| choose_explorer(&l.script).0);
+        if !explorer.available() {
+            eprintln!(
+                "error: {}: the {} explorer needs the {} build",
+                l.path.display(),
+                explorer.name(),
+                explorer.backend()
+            );
+            return 2;
+        }
+        let line = Frame::check(l, &a).and_then(|f| {
+            failed |= f.result.modes.iter().any(|m| !m.passed);
+            f.line().map_err(|e| format!("cannot encode the result: {e}"))
+        });
+        match line {
+            Ok(line) => println!("{line}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        }
+    }
+    i32::from(failed)
 }
 
 /// The model's outcomes for `file`, from `rtnl-check outcomes` (run in the build that can
@@ -263,7 +351,9 @@ fn cmd_conform(files: &[PathBuf], format: Format) -> i32 {
     }
     let failed = results.iter().filter(|r| r.verdict == "fail").count();
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&results).unwrap_or_default());
+        if print_json(&results) != 0 {
+            return 2;
+        }
     } else {
         let n = |v: &str| results.iter().filter(|r| r.verdict == v).count();
         println!("{} passed, {} failed, {} skipped", n("pass"), failed, n("skip"));
@@ -282,42 +372,36 @@ fn text_or_json(a: &CheckArgs, cmd: &str) -> Result<(), i32> {
     }
 }
 
-fn cmd_check(a: &CheckArgs) -> i32 {
-    if let Err(code) = text_or_json(a, "check") {
-        return code;
-    }
-    let Ok(all) = load_all(&a.files) else { return 2 };
+fn cmd_check(a: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, String>>) -> i32 {
     let mut failed = false;
     let mut json = Vec::new();
-    for l in &all {
-        match check_scenario(l, a) {
+    for f in frames {
+        let f = match f {
+            Ok(f) => f,
             Err(e) => {
                 eprintln!("error: {e}");
                 return 2;
             }
-            Ok((r, exs)) => {
-                failed |= r.modes.iter().any(|m| !m.passed);
-                if a.format == OutputFormat::Json {
-                    json.push(r);
-                    continue;
-                }
-                print!("{}", render_text(&r, a.full_trace));
-                if a.trace {
-                    for (m, ex) in r.modes.iter().zip(&exs) {
-                        if let Some(first) = &ex.first {
-                            println!(
-                                "\n-- trace of the first execution, mode {} --\n{}",
-                                m.mode,
-                                first.format_trace(a.full_trace)
-                            );
-                        }
-                    }
+        };
+        let r = f.result;
+        failed |= r.modes.iter().any(|m| !m.passed);
+        if a.format == OutputFormat::Json {
+            json.push(r);
+            continue;
+        }
+        print!("{}", render_text(&r, a.full_trace));
+        if a.trace {
+            for (m, first) in r.modes.iter().zip(&f.first_traces) {
+                if let Some(first) = first {
+                    println!("\n-- trace of the first execution, mode {} --\n{}", m.mode, first);
                 }
             }
         }
     }
     if a.format == OutputFormat::Json {
-        println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+        if print_json(&json) != 0 {
+            return 2;
+        }
     } else {
         println!("\nresult: {}", if failed { "FAIL" } else { "PASS" });
     }
@@ -325,15 +409,11 @@ fn cmd_check(a: &CheckArgs) -> i32 {
 }
 
 /// `outcomes`: the set of final states, per mode and together.
-fn cmd_outcomes(a: &CheckArgs) -> i32 {
-    if let Err(code) = text_or_json(a, "outcomes") {
-        return code;
-    }
-    let Ok(all) = load_all(&a.files) else { return 2 };
+fn cmd_outcomes(a: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, String>>) -> i32 {
     let mut failed = false;
-    for l in &all {
-        let (r, _) = match check_scenario(l, a) {
-            Ok(x) => x,
+    for f in frames {
+        let r = match f {
+            Ok(f) => f.result,
             Err(e) => {
                 eprintln!("error: {e}");
                 return 2;
@@ -379,20 +459,17 @@ fn cmd_outcomes(a: &CheckArgs) -> i32 {
     i32::from(failed)
 }
 
-fn cmd_graph(g: &CheckArgs) -> i32 {
-    let Ok(all) = load_all(&g.files) else { return 2 };
+fn cmd_graph(g: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, String>>) -> i32 {
     let mut graph = LockGraph::new();
-    for l in &all {
-        match check_scenario(l, g) {
+    for f in frames {
+        match f {
             Err(e) => {
                 eprintln!("error: {e}");
                 return 2;
             }
-            Ok((_, exs)) => {
-                for ex in exs {
-                    for e in ex.graph.class_edges() {
-                        graph.add_edges(&e.examples);
-                    }
+            Ok(f) => {
+                for examples in f.class_edges.iter().flatten() {
+                    graph.add_edges(examples);
                 }
             }
         }
@@ -413,7 +490,9 @@ fn cmd_graph(g: &CheckArgs) -> i32 {
                 })
                 .collect();
             let out = serde_json::json!({ "acyclic": graph.is_acyclic(), "edges": edges });
-            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            if print_json(&out) != 0 {
+                return 2;
+            }
         }
         OutputFormat::Dot => print!("{}", graph.to_dot()),
         OutputFormat::Svg => match graph.to_svg() {
@@ -451,7 +530,9 @@ fn cmd_replay(token: &str, format: Format) -> i32 {
         }
         Ok(Some(f)) => {
             if format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(&f).unwrap_or_default());
+                if print_json(&f) != 0 {
+                    return 2;
+                }
             } else {
                 println!(
                     "replayed {} ({}, mode {}): VIOLATION of {}",

@@ -14,13 +14,16 @@ pub fn backend_bin(backend: &str) -> Option<PathBuf> {
     }
     let exe = std::env::current_exe().ok()?;
     // target-std/release/rtnl-check, or target-std/release/deps/TEST for a test binary.
-    exe.ancestors().skip(1).map(|d| d.join(format!("target-{backend}")).join("release").join("rtnl-check")).find(|p| p.exists())
+    exe.ancestors()
+        .skip(1)
+        .map(|d| d.join(format!("target-{backend}")).join("release").join("rtnl-check"))
+        .find(|p| p.exists())
 }
 
 /// What to say when a backend's build is missing.
 pub fn missing(backend: &str) -> String {
     format!(
-        "error: the {backend} build of rtnl-check is missing. Build every backend with `checks/rtnl-check --build`, \
+        "the {backend} build of rtnl-check is missing. Build every backend with `checks/rtnl-check --build`, \
          or this one with:\n  RUSTFLAGS='--cfg rtnl_{backend}' cargo build --release -p rtnl-checks --target-dir target-{backend}"
     )
 }
@@ -28,7 +31,7 @@ pub fn missing(backend: &str) -> String {
 /// Runs these arguments in the build for `backend`, output inherited; returns its exit status.
 pub fn hand_over(backend: &str, args: &[String]) -> i32 {
     let Some(bin) = backend_bin(backend) else {
-        eprintln!("{}", missing(backend));
+        eprintln!("error: {}", missing(backend));
         return 2;
     };
     match std::process::Command::new(&bin).args(args).status() {

@@ -13,6 +13,7 @@ pub mod launch;
 mod layering;
 pub mod lockgraph;
 pub mod mutants;
+pub mod protocol;
 pub mod prove;
 pub mod reference;
 pub mod scenario;

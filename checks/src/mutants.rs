@@ -204,7 +204,11 @@ pub fn run(a: &MutantsArgs) -> i32 {
     let mutants: Vec<Mutant> = if a.only.is_empty() { Mutant::ALL.to_vec() } else { a.only.clone() };
     let m = matrix(&mutants, a);
     match a.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&m).unwrap_or_default()),
+        Format::Json => {
+            if crate::check::print_json(&m) != 0 {
+                return 2;
+            }
+        }
         Format::Text => print!("{}", render_text(&m)),
     }
     m.status()
@@ -653,6 +657,8 @@ fn run_probe_command(a: &MutantsArgs, file: &Path) -> i32 {
             "failure": failure,
         }],
     }]);
-    println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+    if crate::check::print_json(&json) != 0 {
+        return 2;
+    }
     i32::from(!out.passed)
 }
