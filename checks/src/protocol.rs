@@ -79,7 +79,7 @@ pub fn run_in(backend: &str, request: &Request) -> Result<Vec<Frame>, String> {
         stdin.write_all(&json).map_err(|e| format!("cannot send the request to the {backend} build: {e}"))?;
     }
     let out = child.wait_with_output().map_err(|e| format!("the {backend} build of rtnl-check: {e}"))?;
-    let frames = read_frames(&String::from_utf8_lossy(&out.stdout)).map_err(|e| format!("{e}"))?;
+    let frames = read_frames(&String::from_utf8_lossy(&out.stdout))?;
     match out.status.code() {
         Some(0 | 1) => Ok(frames),
         code => Err(format!("the {backend} build of rtnl-check exited with {code:?}")),
