@@ -3,18 +3,21 @@
 //! Exit status: 0 when every property held, 1 when a violation was found, 2 on bad input or a
 //! bad command line.
 
-use crate::explore::{explore, modes, Exploration, ExploreOptions, Explorer, Target};
+pub use crate::check::{
+    check_scenario, choose_explorer, load, load_all, print_json, CheckArgs, Format, Loaded, OutputFormat,
+};
+pub use crate::check::{GraphSummary, ModeResult, ScenarioResult};
+use crate::explore::modes;
+use crate::launch::hand_over;
 use crate::lockgraph::LockGraph;
-use crate::scenario::parse_script;
+use crate::protocol::{run_in, Frame, Request};
 use crate::token::ReplayToken;
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use rtnl_model::script::Script;
-use rtnl_model::{Config, Mode, Outcome, Property};
+use clap::{Parser, Subcommand};
+use rtnl_model::{Mode, Outcome, Property};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 #[derive(Parser, Debug)]
 #[command(name = "rtnl-check", version, about = "Model-check Linux netdev unregistration across network namespaces")]
@@ -52,214 +55,9 @@ pub enum Cmd {
     /// Run the proof suite (docs/proofs): every proof scenario in every mode under loom and
     /// PCT; write the report, or with --check compare with the committed one.
     Prove(crate::prove::ProveArgs),
-}
-
-#[derive(Args, Debug, Clone)]
-pub struct CheckArgs {
-    /// Scenario scripts (ip(8) commands).
-    #[arg(required = true)]
-    pub files: Vec<PathBuf>,
-    /// loom, shuttle, pct or std; by default loom when the scenario is small enough, else pct.
-    #[arg(long)]
-    pub explorer: Option<Explorer>,
-    /// pre-series, series, rtnl-free, both (pre-series and series) or all (the three).
-    #[arg(long, default_value = "both")]
-    pub mode: String,
-    /// loom: preemption bound.
-    #[arg(long)]
-    pub preemptions: Option<usize>,
-    /// loom: stop after this many executions.
-    #[arg(long)]
-    pub max_executions: Option<u64>,
-    /// loom: stop after this many seconds.
-    #[arg(long)]
-    pub max_seconds: Option<u64>,
-    /// shuttle, pct, std: executions to run.
-    #[arg(long, default_value_t = 1000)]
-    pub iterations: usize,
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
-    /// pct: bug depth.
-    #[arg(long, default_value_t = 3)]
-    pub depth: usize,
-    /// text or json (`graph` also takes dot and svg).
-    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-    pub format: OutputFormat,
-    /// Show every model function in traces, not only the cover letter's probes.
-    #[arg(long)]
-    pub full_trace: bool,
-    /// Print the trace of the first execution of each mode even when it passes.
-    #[arg(long)]
-    pub trace: bool,
-    /// Inject a kernel bug from the catalogue (`rtnl-check mutants` lists them).
-    #[arg(long)]
-    pub mutant: Option<rtnl_model::Mutant>,
-    /// `max_active` of rtnl_net_wq (1, as `create_workqueue()`; 2 models the fix for hazard A6).
-    #[arg(long, default_value_t = 1)]
-    pub wq_max_active: usize,
-    /// A finding's fix or probe, or an rtnl-free conversion (repeatable):
-    /// fix-a1-rebroadcast-no-drain, fix-a6-wq-max-active, probe-a2-move-under-rtnl-only
-    /// (docs/findings.md), convert-net-todo-list, convert-adj-list-instance-lock (docs/rtnl-free.md).
-    #[arg(long = "variant")]
-    pub variants: Vec<rtnl_model::variants::Variant>,
-    /// Do not stop at a lock-order cycle: keep exploring for an execution that really
-    /// deadlocks; the cycle still fails the check at the end if nothing else did.
-    #[arg(long)]
-    pub defer_lock_order: bool,
-}
-
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-}
-
-/// What `check`, `outcomes` and `graph` print: text or json; `graph` also dot or svg.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    Text,
-    Json,
-    Dot,
-    Svg,
-}
-
-/// A loaded scenario: its script and text.
-#[derive(Debug)]
-pub struct Loaded {
-    pub path: PathBuf,
-    pub script: Script,
-    pub source: String,
-}
-
-/// Reads and parses a scenario; the error is a rendered, located diagnostic.
-pub fn load(path: &Path) -> Result<Loaded, String> {
-    let source = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
-    let script = parse_script(&name, &source).map_err(|e| format!("{:?}", miette::Report::new(e)))?;
-    Ok(Loaded { path: path.to_path_buf(), script, source })
-}
-
-/// The explorer `check` uses when none is named, and why.
-pub fn choose_explorer(script: &Script) -> (Explorer, Option<usize>, String) {
-    let cmds = script.commands().count();
-    let conc = crate::explore::concurrency(script);
-    let threads = conc + 2;
-    if threads > crate::explore::LOOM_MAX_THREADS {
-        (
-            Explorer::Pct,
-            None,
-            format!(
-                "{conc} concurrent commands need {threads} threads, more than loom's {}: sampling with shuttle PCT",
-                crate::explore::LOOM_MAX_THREADS
-            ),
-        )
-    } else if conc <= 1 {
-        (Explorer::Loom, Some(2), format!("no concurrent commands ({cmds} commands): loom, every interleaving of the kernel's threads within preemption bound 2"))
-    } else if conc == 2 && cmds <= 12 {
-        (
-            Explorer::Loom,
-            Some(2),
-            format!("{conc} concurrent commands, {cmds} commands: small enough for loom with preemption bound 2"),
-        )
-    } else {
-        (
-            Explorer::Pct,
-            None,
-            format!("{conc} concurrent commands, {cmds} commands: too large for loom, sampling with shuttle PCT"),
-        )
-    }
-}
-
-/// The kernel configuration a check runs: the mode, and the variants chosen on the command line.
-fn config(a: &CheckArgs, mode: Mode) -> Config {
-    Config { mutant: a.mutant, wq_max_active: a.wq_max_active, variants: a.variants.clone(), ..Config::new(mode) }
-}
-
-fn options(a: &CheckArgs, explorer: Explorer, preemptions: Option<usize>) -> ExploreOptions {
-    ExploreOptions {
-        explorer,
-        preemptions: a.preemptions.or(preemptions),
-        max_executions: a.max_executions,
-        max_duration: a.max_seconds.map(Duration::from_secs),
-        iterations: a.iterations,
-        seed: a.seed,
-        depth: a.depth,
-        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
-        defer_lock_order: a.defer_lock_order,
-        ..ExploreOptions::default()
-    }
-}
-
-/// One mode's result, as `--format json` prints it.
-#[derive(Debug, Serialize)]
-pub struct ModeResult {
-    pub mode: String,
-    pub passed: bool,
-    pub stats: crate::explore::Stats,
-    pub properties_checked: Vec<String>,
-    pub failure: Option<crate::explore::Failure>,
-    pub outcomes: Vec<Outcome>,
-    pub outcomes_complete: bool,
-    pub lock_graph: GraphSummary,
-    pub unconverted: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct GraphSummary {
-    pub classes: usize,
-    pub edges: usize,
-    pub acyclic: bool,
-}
-
-#[derive(Debug, Serialize)]
-pub struct ScenarioResult {
-    pub scenario: String,
-    pub file: String,
-    pub explorer: String,
-    pub explorer_reason: String,
-    pub modes: Vec<ModeResult>,
-}
-
-/// Explores one scenario in each mode.
-pub fn check_scenario(l: &Loaded, a: &CheckArgs) -> Result<(ScenarioResult, Vec<Exploration>), String> {
-    let (auto, pre, reason) = choose_explorer(&l.script);
-    let (explorer, preemptions, reason) = match a.explorer {
-        Some(e) => (e, None, "chosen on the command line".to_string()),
-        None => (auto, pre, reason),
-    };
-    let opts = options(a, explorer, preemptions);
-    let mut modes_out = Vec::new();
-    let mut explorations = Vec::new();
-    for mode in modes(&a.mode)? {
-        let target = Target { script: l.script.clone(), source: l.source.clone(), cfg: config(a, mode) };
-        let ex = explore(&target, &opts)?;
-        modes_out.push(ModeResult {
-            mode: mode.name().into(),
-            passed: ex.passed(),
-            stats: ex.stats.clone(),
-            properties_checked: Property::ALL.iter().map(|p| p.to_string()).collect(),
-            failure: ex.failure.clone(),
-            outcomes: ex.outcomes.iter().cloned().collect(),
-            outcomes_complete: ex.stats.exhausted && ex.stats.bound.is_none(),
-            lock_graph: GraphSummary {
-                classes: ex.graph.node_count(),
-                edges: ex.graph.edge_count(),
-                acyclic: ex.graph.is_acyclic(),
-            },
-            unconverted: ex.unconverted.iter().cloned().collect(),
-        });
-        explorations.push(ex);
-    }
-    Ok((
-        ScenarioResult {
-            scenario: l.script.name.clone(),
-            file: l.path.display().to_string(),
-            explorer: explorer.name().into(),
-            explorer_reason: reason,
-            modes: modes_out,
-        },
-        explorations,
-    ))
+    /// Internal: the backend side of the launcher protocol (a request on stdin, frames on stdout).
+    #[command(hide = true)]
+    Frames,
 }
 
 /// The text report of one scenario.
@@ -339,68 +137,117 @@ pub fn render_text(r: &ScenarioResult, full_trace: bool) -> String {
     o
 }
 
-/// The sibling build of this binary for `backend`, which the CLI hands runs to.
-fn sibling(backend: &str) -> Option<PathBuf> {
-    let var = format!("RTNL_CHECK_{}_BIN", backend.to_uppercase());
-    if let Some(p) = std::env::var_os(&var) {
-        return Some(PathBuf::from(p));
-    }
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join(format!("target-{backend}"))
-        .join("release")
-        .join("rtnl-check");
-    p.exists().then_some(p)
-}
-
-/// Runs this command line in the build for `backend`; returns its exit status.
-fn delegate(backend: &str, args: &[String]) -> i32 {
-    let Some(bin) = sibling(backend) else {
-        eprintln!(
-            "error: the {backend} build of rtnl-check is missing. Build every backend with `checks/rtnl-check --build`, \
-             or this one with:\n  RUSTFLAGS='--cfg rtnl_{backend}' cargo build --release -p rtnl-checks --target-dir target-{backend}"
-        );
-        return 2;
-    };
-    match std::process::Command::new(&bin).args(args).status() {
-        Ok(s) => s.code().unwrap_or(2),
-        Err(e) => {
-            eprintln!("error: cannot run {}: {e}", bin.display());
-            2
-        }
-    }
-}
-
-/// The explorer a check would use, before loading (for delegation); `None` if a file fails to
-/// load (the error is then reported by the run itself).
-fn planned_explorer(a: &CheckArgs) -> Option<Explorer> {
-    if let Some(e) = a.explorer {
-        return Some(e);
-    }
-    let l = load(a.files.first()?).ok()?;
-    Some(choose_explorer(&l.script).0)
-}
-
 /// Runs the CLI; returns the process exit status.
 pub fn run(cli: Cli, raw_args: &[String]) -> i32 {
-    let backend_needed = match &cli.cmd {
-        Cmd::Check(a) | Cmd::Outcomes(a) | Cmd::Graph(a) => planned_explorer(a).map(Explorer::backend),
-        Cmd::Replay { token, .. } => ReplayToken::decode(token).ok().map(|t| t.explorer.backend()),
-        Cmd::Conform { .. } => None,
-        Cmd::Mutants(_) | Cmd::Prove(_) => None,
-    };
-    if let Some(b) = backend_needed.filter(|b| *b != rtnl_model::sync::BACKEND) {
-        return delegate(b, raw_args);
-    }
     match cli.cmd {
-        Cmd::Check(a) => cmd_check(&a),
-        Cmd::Outcomes(a) => cmd_outcomes(&a),
-        Cmd::Graph(g) => cmd_graph(&g),
-        Cmd::Replay { token, format } => cmd_replay(&token, format),
+        Cmd::Check(a) => run_checks(&a, raw_args, Some("check"), cmd_check),
+        Cmd::Outcomes(a) => run_checks(&a, raw_args, Some("outcomes"), cmd_outcomes),
+        Cmd::Graph(g) => run_checks(&g, raw_args, None, cmd_graph),
+        Cmd::Replay { token, format } => {
+            let backend = ReplayToken::decode(&token).ok().map(|t| t.explorer.backend());
+            match backend.filter(|b| *b != rtnl_model::sync::BACKEND) {
+                Some(b) => hand_over(b, raw_args),
+                None => cmd_replay(&token, format),
+            }
+        }
         Cmd::Conform { files, format } => cmd_conform(&files, format),
         Cmd::Mutants(m) => crate::mutants::run(&m),
         Cmd::Prove(p) => crate::prove::run(&p),
+        Cmd::Frames => cmd_frames(),
     }
+}
+
+/// How `check`, `outcomes` and `graph` report the frames of their scenarios, in file order.
+type Reporter = fn(&CheckArgs, &mut dyn Iterator<Item = Result<Frame, String>>) -> i32;
+
+/// Loads every file (refusing the call before any exploration if one is bad), then runs each
+/// scenario in the build its explorer needs: all here, all handed to one other build, or, for
+/// a mix, each build's share through the protocol, reported together in file order.
+fn run_checks(a: &CheckArgs, raw_args: &[String], text_or_json_cmd: Option<&str>, report: Reporter) -> i32 {
+    if let Some(cmd) = text_or_json_cmd {
+        if let Err(code) = text_or_json(a, cmd) {
+            return code;
+        }
+    }
+    let Ok(all) = load_all(&a.files) else { return 2 };
+    let needed: Vec<&str> =
+        all.iter().map(|l| a.explorer.unwrap_or_else(|| choose_explorer(&l.script).0).backend()).collect();
+    let mut backends: Vec<&str> = Vec::new();
+    for b in &needed {
+        if !backends.contains(b) {
+            backends.push(b);
+        }
+    }
+    let here = rtnl_model::sync::BACKEND;
+    match backends[..] {
+        [b] if b != here => return hand_over(b, raw_args),
+        [_] | [] => return report(a, &mut all.iter().map(|l| Frame::check(l, a))),
+        _ => {}
+    }
+    let mut slots: Vec<Option<Frame>> = all.iter().map(|_| None).collect();
+    for b in backends {
+        let share: Vec<usize> = (0..all.len()).filter(|&i| needed[i] == b).collect();
+        let frames = if b == here {
+            share.iter().map(|&i| Frame::check(&all[i], a)).collect()
+        } else {
+            let args = CheckArgs { files: share.iter().map(|&i| a.files[i].clone()).collect(), ..a.clone() };
+            run_in(b, &Request { args })
+        };
+        match frames {
+            Ok(fs) if fs.len() == share.len() => {
+                for (i, f) in share.into_iter().zip(fs) {
+                    slots[i] = Some(f);
+                }
+            }
+            Ok(_) => {
+                eprintln!("error: the {b} build of rtnl-check returned fewer results than scenarios");
+                return 2;
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        }
+    }
+    report(a, &mut slots.into_iter().map(|f| f.ok_or_else(|| "a scenario was not run".to_string())))
+}
+
+/// `frames` (hidden): the backend side of the protocol, answering the launcher's request.
+fn cmd_frames() -> i32 {
+    let request: Request = match serde_json::from_reader(std::io::stdin().lock()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: unreadable request on stdin: {e}");
+            return 2;
+        }
+    };
+    let a = request.args;
+    let Ok(all) = load_all(&a.files) else { return 2 };
+    let mut failed = false;
+    for l in &all {
+        let explorer = a.explorer.unwrap_or_else(|| choose_explorer(&l.script).0);
+        if !explorer.available() {
+            eprintln!(
+                "error: {}: the {} explorer needs the {} build",
+                l.path.display(),
+                explorer.name(),
+                explorer.backend()
+            );
+            return 2;
+        }
+        let line = Frame::check(l, &a).and_then(|f| {
+            failed |= f.result.modes.iter().any(|m| !m.passed);
+            f.line().map_err(|e| format!("cannot encode the result: {e}"))
+        });
+        match line {
+            Ok(line) => println!("{line}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 2;
+            }
+        }
+    }
+    i32::from(failed)
 }
 
 /// The model's outcomes for `file`, from `rtnl-check outcomes` (run in the build that can
@@ -504,26 +351,14 @@ fn cmd_conform(files: &[PathBuf], format: Format) -> i32 {
     }
     let failed = results.iter().filter(|r| r.verdict == "fail").count();
     if format == Format::Json {
-        println!("{}", serde_json::to_string_pretty(&results).unwrap_or_default());
+        if print_json(&results) != 0 {
+            return 2;
+        }
     } else {
         let n = |v: &str| results.iter().filter(|r| r.verdict == v).count();
         println!("{} passed, {} failed, {} skipped", n("pass"), failed, n("skip"));
     }
     i32::from(failed > 0)
-}
-
-fn load_all(files: &[PathBuf]) -> Result<Vec<Loaded>, i32> {
-    let mut out = Vec::new();
-    for f in files {
-        match load(f) {
-            Ok(l) => out.push(l),
-            Err(e) => {
-                eprintln!("{e}");
-                return Err(2);
-            }
-        }
-    }
-    Ok(out)
 }
 
 /// `--format dot|svg` is for `graph` only.
@@ -537,42 +372,36 @@ fn text_or_json(a: &CheckArgs, cmd: &str) -> Result<(), i32> {
     }
 }
 
-fn cmd_check(a: &CheckArgs) -> i32 {
-    if let Err(code) = text_or_json(a, "check") {
-        return code;
-    }
-    let Ok(all) = load_all(&a.files) else { return 2 };
+fn cmd_check(a: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, String>>) -> i32 {
     let mut failed = false;
     let mut json = Vec::new();
-    for l in &all {
-        match check_scenario(l, a) {
+    for f in frames {
+        let f = match f {
+            Ok(f) => f,
             Err(e) => {
                 eprintln!("error: {e}");
                 return 2;
             }
-            Ok((r, exs)) => {
-                failed |= r.modes.iter().any(|m| !m.passed);
-                if a.format == OutputFormat::Json {
-                    json.push(r);
-                    continue;
-                }
-                print!("{}", render_text(&r, a.full_trace));
-                if a.trace {
-                    for (m, ex) in r.modes.iter().zip(&exs) {
-                        if let Some(first) = &ex.first {
-                            println!(
-                                "\n-- trace of the first execution, mode {} --\n{}",
-                                m.mode,
-                                first.format_trace(a.full_trace)
-                            );
-                        }
-                    }
+        };
+        let r = f.result;
+        failed |= r.modes.iter().any(|m| !m.passed);
+        if a.format == OutputFormat::Json {
+            json.push(r);
+            continue;
+        }
+        print!("{}", render_text(&r, a.full_trace));
+        if a.trace {
+            for (m, first) in r.modes.iter().zip(&f.first_traces) {
+                if let Some(first) = first {
+                    println!("\n-- trace of the first execution, mode {} --\n{}", m.mode, first);
                 }
             }
         }
     }
     if a.format == OutputFormat::Json {
-        println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+        if print_json(&json) != 0 {
+            return 2;
+        }
     } else {
         println!("\nresult: {}", if failed { "FAIL" } else { "PASS" });
     }
@@ -580,15 +409,11 @@ fn cmd_check(a: &CheckArgs) -> i32 {
 }
 
 /// `outcomes`: the set of final states, per mode and together.
-fn cmd_outcomes(a: &CheckArgs) -> i32 {
-    if let Err(code) = text_or_json(a, "outcomes") {
-        return code;
-    }
-    let Ok(all) = load_all(&a.files) else { return 2 };
+fn cmd_outcomes(a: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, String>>) -> i32 {
     let mut failed = false;
-    for l in &all {
-        let (r, _) = match check_scenario(l, a) {
-            Ok(x) => x,
+    for f in frames {
+        let r = match f {
+            Ok(f) => f.result,
             Err(e) => {
                 eprintln!("error: {e}");
                 return 2;
@@ -634,20 +459,17 @@ fn cmd_outcomes(a: &CheckArgs) -> i32 {
     i32::from(failed)
 }
 
-fn cmd_graph(g: &CheckArgs) -> i32 {
-    let Ok(all) = load_all(&g.files) else { return 2 };
+fn cmd_graph(g: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, String>>) -> i32 {
     let mut graph = LockGraph::new();
-    for l in &all {
-        match check_scenario(l, g) {
+    for f in frames {
+        match f {
             Err(e) => {
                 eprintln!("error: {e}");
                 return 2;
             }
-            Ok((_, exs)) => {
-                for ex in exs {
-                    for e in ex.graph.class_edges() {
-                        graph.add_edges(&e.examples);
-                    }
+            Ok(f) => {
+                for examples in f.class_edges.iter().flatten() {
+                    graph.add_edges(examples);
                 }
             }
         }
@@ -668,7 +490,9 @@ fn cmd_graph(g: &CheckArgs) -> i32 {
                 })
                 .collect();
             let out = serde_json::json!({ "acyclic": graph.is_acyclic(), "edges": edges });
-            println!("{}", serde_json::to_string_pretty(&out).unwrap_or_default());
+            if print_json(&out) != 0 {
+                return 2;
+            }
         }
         OutputFormat::Dot => print!("{}", graph.to_dot()),
         OutputFormat::Svg => match graph.to_svg() {
@@ -706,7 +530,9 @@ fn cmd_replay(token: &str, format: Format) -> i32 {
         }
         Ok(Some(f)) => {
             if format == Format::Json {
-                println!("{}", serde_json::to_string_pretty(&f).unwrap_or_default());
+                if print_json(&f) != 0 {
+                    return 2;
+                }
             } else {
                 println!(
                     "replayed {} ({}, mode {}): VIOLATION of {}",

@@ -8,6 +8,7 @@
 
 #![allow(clippy::disallowed_types)] // Harness bookkeeping across executions, outside the model.
 
+pub use crate::explorer::Explorer;
 use crate::lockgraph::{LockGraph, LockReport};
 use crate::token::{ReplayToken, Schedule};
 use rtnl_model::kernel::{Mode, Observed};
@@ -16,62 +17,12 @@ use rtnl_model::script::Script;
 use rtnl_model::{Config, Machine, Outcome, Property, Report};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashSet};
-use std::hash::Hash;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-/// How interleavings are chosen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Explorer {
-    /// loom: every interleaving (up to the preemption bound, if any).
-    Loom,
-    /// shuttle's random scheduler.
-    Shuttle,
-    /// shuttle's PCT scheduler (probabilistic concurrency testing, bug depth `depth`).
-    Pct,
-    /// Real threads: a smoke run, not an exploration.
-    Std,
-}
-
-impl Explorer {
-    pub fn name(self) -> &'static str {
-        match self {
-            Explorer::Loom => "loom",
-            Explorer::Shuttle => "shuttle",
-            Explorer::Pct => "pct",
-            Explorer::Std => "std",
-        }
-    }
-
-    /// The model backend this explorer runs on.
-    pub fn backend(self) -> &'static str {
-        match self {
-            Explorer::Loom => "loom",
-            Explorer::Shuttle | Explorer::Pct => "shuttle",
-            Explorer::Std => "std",
-        }
-    }
-
-    /// Whether this binary's model was built for this explorer.
-    pub fn available(self) -> bool {
-        self.backend() == rtnl_model::sync::BACKEND
-    }
-}
-
-impl std::str::FromStr for Explorer {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "loom" => Ok(Explorer::Loom),
-            "shuttle" | "random" => Ok(Explorer::Shuttle),
-            "pct" => Ok(Explorer::Pct),
-            "std" => Ok(Explorer::Std),
-            _ => Err(format!("unknown explorer {s:?}: expected loom, shuttle, pct or std")),
-        }
-    }
-}
+#[cfg(any(rtnl_loom, rtnl_shuttle))]
+mod backends;
 
 /// Bounds and seeds of one exploration.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -445,9 +396,9 @@ fn run_explorer(
             (panic, Schedule::Std, Some(format!("{} real-thread runs", opts.iterations.max(1))), false)
         }
         #[cfg(rtnl_loom)]
-        Explorer::Loom => crate::backends::loom_run(target, opts, col),
+        Explorer::Loom => backends::loom_run(target, opts, col),
         #[cfg(rtnl_shuttle)]
-        Explorer::Shuttle | Explorer::Pct => crate::backends::shuttle_run(target, opts, col),
+        Explorer::Shuttle | Explorer::Pct => backends::shuttle_run(target, opts, col),
         #[allow(unreachable_patterns)]
         _ => unreachable!("explore() checked availability"),
     }
@@ -486,9 +437,9 @@ pub fn replay(token: &ReplayToken) -> Result<Option<Failure>, String> {
     let panic = match &token.schedule {
         Schedule::Std => quietly(|| body(&target, &col)),
         #[cfg(rtnl_loom)]
-        s @ Schedule::Loom { .. } => crate::backends::loom_replay(&target, s, &col),
+        s @ Schedule::Loom { .. } => backends::loom_replay(&target, s, &col),
         #[cfg(rtnl_shuttle)]
-        s @ Schedule::Shuttle { .. } => crate::backends::shuttle_replay(&target, s, &col),
+        s @ Schedule::Shuttle { .. } => backends::shuttle_replay(&target, s, &col),
         #[allow(unreachable_patterns)]
         _ => return Err("the token's schedule does not match its explorer".into()),
     };

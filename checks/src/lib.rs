@@ -2,14 +2,18 @@
 //! shuttle and real threads, the lock-order graph, the scenario language, conformance with the
 //! real kernel, and the `rtnl-check` CLI.
 
-#[cfg(any(rtnl_loom, rtnl_shuttle))]
-mod backends;
+pub mod check;
 pub mod cli;
 pub mod conform;
 pub mod explore;
+pub mod explorer;
 pub mod fuzzing;
+pub mod launch;
+#[cfg(test)]
+mod layering;
 pub mod lockgraph;
 pub mod mutants;
+pub mod protocol;
 pub mod prove;
 pub mod reference;
 pub mod scenario;

@@ -14,8 +14,9 @@
 
 #![allow(clippy::disallowed_types)] // Harness bookkeeping across executions, outside the model.
 
-use crate::cli::Format;
+use crate::check::Format;
 use crate::explore::{quietly, Explorer};
+use crate::launch::{hand_over, repo_root, run_self};
 use crate::scenario::parse_script;
 use clap::Args;
 use rtnl_model::script::{Command, Op, Script, Step};
@@ -50,9 +51,10 @@ pub struct MutantsArgs {
     /// where its run fails and the faithful run passed or failed otherwise.
     #[arg(long, default_value = "series")]
     pub mode: Mode,
-    /// The scenario directory the catalogue's paths are relative to.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios"))]
-    pub scenarios: PathBuf,
+    /// The scenario directory the catalogue's paths are relative to [default: checks/scenarios
+    /// of the repository].
+    #[arg(long)]
+    pub scenarios: Option<PathBuf>,
     /// Internal: run the driver probe on this scenario and print its result as `check` would.
     #[arg(long, hide = true)]
     pub probe: Option<PathBuf>,
@@ -62,6 +64,13 @@ pub struct MutantsArgs {
     /// Internal: the probe's mutant.
     #[arg(long, hide = true)]
     pub mutant: Option<Mutant>,
+}
+
+impl MutantsArgs {
+    /// The scenario directory.
+    pub fn scenarios(&self) -> PathBuf {
+        self.scenarios.clone().unwrap_or_else(|| repo_root().join("checks").join("scenarios"))
+    }
 }
 
 /// A checker of the matrix: an explorer and its bounds.
@@ -195,7 +204,11 @@ pub fn run(a: &MutantsArgs) -> i32 {
     let mutants: Vec<Mutant> = if a.only.is_empty() { Mutant::ALL.to_vec() } else { a.only.clone() };
     let m = matrix(&mutants, a);
     match a.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&m).unwrap_or_default()),
+        Format::Json => {
+            if crate::check::print_json(&m) != 0 {
+                return 2;
+            }
+        }
         Format::Text => print!("{}", render_text(&m)),
     }
     m.status()
@@ -277,7 +290,7 @@ fn row(a: &MutantsArgs, m: Mutant, faithful: &[Run]) -> MutantRow {
 
 /// Runs one check `repeat` times as a subprocess; the median time is reported.
 fn run_check(a: &MutantsArgs, c: Checker, scenario: &str, mutant: Option<Mutant>, probe: bool) -> Run {
-    let file = a.scenarios.join(scenario);
+    let file = a.scenarios().join(scenario);
     let mut args: Vec<String> =
         if probe { vec!["mutants".into(), "--probe".into(), file.display().to_string()] } else { vec!["check".into()] };
     args.extend(["--explorer".into(), c.explorer().name().into()]);
@@ -366,15 +379,6 @@ fn subprocess(c: Checker, scenario: &str, args: &[String]) -> Run {
         run.end_state = run.message.as_deref().is_some_and(|m| m.contains("(thread end-state"));
     }
     run
-}
-
-/// Runs this executable with `args` and waits for it; returns its output and the wall-clock
-/// seconds it took.
-pub(crate) fn run_self(args: &[String]) -> Result<(std::process::Output, f64), String> {
-    let exe = std::env::current_exe().map_err(|e| format!("cannot find this executable: {e}"))?;
-    let start = Instant::now();
-    let out = std::process::Command::new(exe).args(args).output().map_err(|e| format!("cannot run rtnl-check: {e}"))?;
-    Ok((out, start.elapsed().as_secs_f64()))
 }
 
 /// The text matrix.
@@ -653,22 +657,8 @@ fn run_probe_command(a: &MutantsArgs, file: &Path) -> i32 {
             "failure": failure,
         }],
     }]);
-    println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
-    i32::from(!out.passed)
-}
-
-/// Runs these arguments in the build for `backend` (`RTNL_CHECK_{LOOM,SHUTTLE}_BIN`, else the
-/// source tree's `target-{backend}`), as `check` does.
-pub(crate) fn hand_over(backend: &str, args: &[String]) -> i32 {
-    let var = format!("RTNL_CHECK_{}_BIN", backend.to_uppercase());
-    let bin = std::env::var_os(&var).map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(format!("target-{backend}/release/rtnl-check"))
-    });
-    match std::process::Command::new(&bin).args(args).status() {
-        Ok(s) => s.code().unwrap_or(2),
-        Err(e) => {
-            eprintln!("error: the {backend} build of rtnl-check ({}) cannot run: {e}", bin.display());
-            2
-        }
+    if crate::check::print_json(&json) != 0 {
+        return 2;
     }
+    i32::from(!out.passed)
 }

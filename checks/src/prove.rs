@@ -6,28 +6,23 @@
 //! one lock-order graph per mode, and `prove --quick --check` (CI) reruns the quick suite and
 //! fails when a verdict or an explored count differs from the committed proofs.json.
 //!
-//! Each run is this binary as a subprocess (`prove -- check FILE --explorer E ...`), handed to
-//! the build its explorer needs as `check` is, so that a run that hangs or crashes cannot take
-//! the suite with it. The subprocess prints the `check --format json` result plus the lock-order
-//! edges, which the merged per-mode graphs need and `check` does not print.
+//! Each run is a subprocess in the build its explorer needs, through the launcher protocol
+//! ([`crate::protocol`]), so that a run that hangs or crashes cannot take the suite with it; its
+//! frame carries the typed result and the lock-order edges the merged per-mode graphs need.
 
-use crate::cli::{check_scenario, load, Cli, Cmd, Format};
+use crate::check::{CheckArgs, Format, ModeResult};
 use crate::explore::{modes, Explorer};
+use crate::launch::repo_root;
 use crate::lockgraph::LockGraph;
-use crate::mutants::{hand_over, run_self};
-use clap::{Args, Parser};
+use crate::protocol::{run_in, Request};
+use clap::Args;
 use rtnl_model::lockdep::LockEdge;
 use rtnl_model::Mode;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// The repository root, which the scenario paths in proofs.json are relative to.
-const REPO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
-/// The line of a `prove -- check ...` subprocess that carries its result.
-const MARKER: &str = "rtnl-prove-run: ";
 /// PCT: bug depth, seed, and schedules per run in each suite.
 const PCT_DEPTH: usize = 3;
 const PCT_SEED: u64 = 0;
@@ -53,12 +48,10 @@ pub struct ProveArgs {
     pub check: bool,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-    /// The directory of REPORT.md, proofs.json and the lock-order graphs.
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/proofs"))]
-    pub out: PathBuf,
-    /// Internal: `check` arguments for one run, after `--`.
-    #[arg(last = true, hide = true)]
-    pub run: Vec<String>,
+    /// The directory of REPORT.md, proofs.json and the lock-order graphs [default: docs/proofs
+    /// of the repository].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
 }
 
 /// How loom explores a scenario in one suite.
@@ -198,7 +191,7 @@ pub struct Planned {
 impl Planned {
     /// The `check` arguments of this run.
     pub fn check_args(&self) -> Vec<String> {
-        let file = Path::new(REPO).join(&self.file).display().to_string();
+        let file = repo_root().join(&self.file).display().to_string();
         let mut a: Vec<String> = vec!["check".into(), file, "--explorer".into(), self.explorer.name().into()];
         a.extend(["--mode".into(), self.mode.name().into(), "--format".into(), "json".into()]);
         if let Some(p) = self.preemptions {
@@ -376,9 +369,6 @@ pub struct ProofsFile {
 
 /// Runs the subcommand; returns the exit status.
 pub fn run(a: &ProveArgs) -> i32 {
-    if !a.run.is_empty() {
-        return run_one(&a.run);
-    }
     let suites: &[Suite] = if a.quick { &[Suite::Quick] } else { &[Suite::Full, Suite::Calibration, Suite::Quick] };
     let planned = match plan(suites) {
         Ok(p) => p,
@@ -416,13 +406,16 @@ pub fn run(a: &ProveArgs) -> i32 {
         entries,
     };
     let broken = broken_proofs(&file.entries);
-    // The default is relative to the source tree; say it without `checks/..`.
-    let out = std::fs::canonicalize(&a.out).unwrap_or_else(|_| a.out.clone());
+    // Canonical, so messages name it without `..`.
+    let out_dir = a.out.clone().unwrap_or_else(|| repo_root().join("docs").join("proofs"));
+    let out = std::fs::canonicalize(&out_dir).unwrap_or(out_dir);
     let mismatches = if a.check { check_against(&out.join("proofs.json"), &file.entries, suites) } else { Vec::new() };
     match a.format {
         Format::Json => {
             let json = serde_json::json!({ "proofs": file, "mismatches": mismatches });
-            println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+            if crate::check::print_json(&json) != 0 {
+                return 2;
+            }
         }
         Format::Text => print!("{}", render_table(&file.entries)),
     }
@@ -461,37 +454,32 @@ pub fn run(a: &ProveArgs) -> i32 {
     }
 }
 
-/// Runs one planned check as a subprocess; returns its entry, its lock-order edges and the
-/// wall-clock seconds it took.
+/// Runs one planned check as a subprocess in its explorer's build; returns its entry, its
+/// lock-order edges and the wall-clock seconds it took.
 fn execute(p: &Planned) -> (Entry, Vec<LockEdge>, f64) {
-    let mut args = vec!["prove".to_string(), "--".to_string()];
-    args.extend(p.check_args());
-    let (out, wall) = match run_self(&args) {
-        Ok(x) => x,
-        Err(e) => return (entry_of(p, Err(e)), Vec::new(), 0.0),
+    let args = match CheckArgs::parse_check_line(&p.check_args()) {
+        Ok(a) => a,
+        Err(e) => return (entry_of(p, Err(e.to_string())), Vec::new(), 0.0),
     };
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let parsed = stdout.lines().rev().find_map(|l| l.strip_prefix(MARKER)).map(serde_json::from_str::<Value>);
-    let v = match parsed {
-        Some(Ok(v)) => v,
-        Some(Err(e)) => return (entry_of(p, Err(format!("unreadable result: {e}"))), Vec::new(), wall),
-        None => {
-            let err = String::from_utf8_lossy(&out.stderr);
-            let why = err.lines().find(|l| !l.trim().is_empty()).unwrap_or("no result on stdout");
-            let msg = format!("rtnl-check {} exited with {:?}: {why}", args.join(" "), out.status.code());
-            return (entry_of(p, Err(msg)), Vec::new(), wall);
+    let start = std::time::Instant::now();
+    let frames = run_in(p.explorer.backend(), &Request { args });
+    let wall = start.elapsed().as_secs_f64();
+    let frame = match frames {
+        Ok(fs) => fs.into_iter().next(),
+        Err(e) => return (entry_of(p, Err(format!("rtnl-check {}: {e}", p.check_args().join(" ")))), Vec::new(), wall),
+    };
+    match frame.as_ref().and_then(|f| f.result.modes.first().map(|m| (f, m))) {
+        Some((f, m)) => {
+            // The first example of each class dependency rebuilds the class graph.
+            let edges = f.class_edges.iter().flatten().filter_map(|c| c.first().cloned()).collect();
+            (entry_of(p, Ok(m)), edges, wall)
         }
-    };
-    let edges: Vec<LockEdge> = v.get("edges").and_then(|e| serde_json::from_value(e.clone()).ok()).unwrap_or_default();
-    let mode = v.get("result").and_then(|r| r.get("modes")).and_then(|m| m.get(0)).cloned();
-    match mode {
-        Some(m) => (entry_of(p, Ok(&m)), edges, wall),
         None => (entry_of(p, Err("the result has no mode".into())), Vec::new(), wall),
     }
 }
 
-/// The entry of a run from its `check --format json` mode object (or the error that stopped it).
-pub fn entry_of(p: &Planned, mode: Result<&Value, String>) -> Entry {
+/// The entry of a run from its mode result (or the error that stopped it).
+pub fn entry_of(p: &Planned, mode: Result<&ModeResult, String>) -> Entry {
     let mut e = Entry {
         suite: p.suite,
         scenario: p.scenario.into(),
@@ -519,33 +507,19 @@ pub fn entry_of(p: &Planned, mode: Result<&Value, String>) -> Entry {
             return e;
         }
     };
-    let stats = m.get("stats");
-    let stat = |k: &str| stats.and_then(|s| s.get(k));
-    e.executions = stat("executions").and_then(Value::as_u64).unwrap_or(0);
-    e.exhausted = stat("exhausted").and_then(Value::as_bool).unwrap_or(false);
-    e.seconds = stat("seconds").and_then(Value::as_f64).unwrap_or(0.0);
-    e.bound = stat("bound").and_then(Value::as_str).unwrap_or("none: every interleaving").to_string();
-    let g = m.get("lock_graph");
-    let size = |k: &str| g.and_then(|g| g.get(k)).and_then(Value::as_u64).unwrap_or(0) as usize;
-    e.graph = GraphSize {
-        classes: size("classes"),
-        edges: size("edges"),
-        acyclic: g.and_then(|g| g.get("acyclic")).and_then(Value::as_bool).unwrap_or(false),
-    };
-    e.failure = m.get("failure").filter(|f| !f.is_null()).map(|f| {
-        let text = |k: &str| f.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
-        FailureSummary {
-            property: text("property"),
-            message: text("message"),
-            execution: f.get("execution").and_then(Value::as_u64).unwrap_or(0),
-        }
+    e.executions = m.stats.executions;
+    e.exhausted = m.stats.exhausted;
+    e.seconds = m.stats.seconds;
+    e.bound = m.stats.bound.clone().unwrap_or_else(|| "none: every interleaving".to_string());
+    let g = &m.lock_graph;
+    e.graph = GraphSize { classes: g.classes, edges: g.edges, acyclic: g.acyclic };
+    e.failure = m.failure.as_ref().map(|f| FailureSummary {
+        property: f.property.clone(),
+        message: f.message.clone(),
+        execution: f.execution,
     });
     let failed = e.failure.as_ref().map(|f| f.property.clone());
-    let mut names: Vec<String> = m
-        .get("properties_checked")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
-        .unwrap_or_default();
+    let mut names: Vec<String> = m.properties_checked.clone();
     if let Some(f) = failed.as_ref().filter(|f| !names.contains(f)) {
         names.push(f.clone()); // "model panic"
     }
@@ -560,7 +534,7 @@ pub fn entry_of(p: &Planned, mode: Result<&Value, String>) -> Entry {
             (property, verdict)
         })
         .collect();
-    let passed = m.get("passed").and_then(Value::as_bool).unwrap_or(false);
+    let passed = m.passed;
     e.claim = match (passed, p.explorer, e.exhausted, p.preemptions) {
         (false, ..) => Claim::Violated,
         (true, Explorer::Loom, true, None) => Claim::Proven,
@@ -572,49 +546,6 @@ pub fn entry_of(p: &Planned, mode: Result<&Value, String>) -> Entry {
         e.error = Some("the result names no property checked".into());
     }
     e
-}
-
-/// `prove -- check ARGS`: one check in its explorer's build, printed with its lock-order edges.
-fn run_one(check_args: &[String]) -> i32 {
-    let argv = std::iter::once("rtnl-check".to_string()).chain(check_args.iter().cloned());
-    let a = match Cli::try_parse_from(argv) {
-        Ok(Cli { cmd: Cmd::Check(a) }) => a,
-        Ok(_) => {
-            eprintln!("error: `prove --` takes `check` arguments");
-            return 2;
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
-    };
-    let explorer = a.explorer.unwrap_or(Explorer::Loom);
-    if !explorer.available() {
-        let args: Vec<String> = std::env::args().skip(1).collect();
-        return hand_over(explorer.backend(), &args);
-    }
-    let Some(file) = a.files.first() else { return 2 };
-    let l = match load(file) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("{e}");
-            return 2;
-        }
-    };
-    match check_scenario(&l, &a) {
-        Err(e) => {
-            eprintln!("error: {e}");
-            2
-        }
-        Ok((r, exs)) => {
-            // The first example of each class dependency rebuilds the class graph.
-            let edges: Vec<LockEdge> =
-                exs.iter().flat_map(|ex| ex.graph.class_edges().filter_map(|c| c.first().cloned())).collect();
-            let out = serde_json::json!({ "result": r, "edges": edges });
-            println!("{MARKER}{}", serde_json::to_string(&out).unwrap_or_default());
-            i32::from(r.modes.iter().any(|m| !m.passed))
-        }
-    }
 }
 
 /// Whether a mode is a kernel that exists (before or after the series), where a failure of the
@@ -813,7 +744,7 @@ fn write_artifacts(dir: &Path, f: &ProofsFile, edges: &[(Suite, String, Vec<Lock
 
 /// The leading `#` comment of a scenario file, as one paragraph.
 fn scenario_comment(file: &str) -> String {
-    let text = std::fs::read_to_string(Path::new(REPO).join(file)).unwrap_or_default();
+    let text = std::fs::read_to_string(repo_root().join(file)).unwrap_or_default();
     let lines: Vec<&str> =
         text.lines().take_while(|l| l.starts_with('#')).map(|l| l.trim_start_matches('#').trim()).collect();
     lines.join(" ")
@@ -1148,7 +1079,7 @@ mod tests {
     }
 
     #[test]
-    fn entries_are_read_from_check_json() {
+    fn entries_are_read_from_mode_results() {
         let p = Planned {
             suite: Suite::Full,
             scenario: "x",
@@ -1158,21 +1089,29 @@ mod tests {
             preemptions: None,
             schedules: None,
         };
-        let pass = serde_json::json!({
-            "mode": "series", "passed": true,
-            "stats": { "executions": 12, "exhausted": true, "bound": null, "seconds": 0.1 },
-            "properties_checked": ["S1 a", "L5 b"], "failure": null,
-            "lock_graph": { "classes": 3, "edges": 2, "acyclic": true },
-        });
+        let mode = |passed: bool, executions: u64, exhausted: bool, failure: Option<(&str, &str, u64)>| ModeResult {
+            mode: "series".into(),
+            passed,
+            stats: crate::explore::Stats { executions, exhausted, seconds: 0.1, ..Default::default() },
+            properties_checked: vec!["S1 a".into(), "L5 b".into()],
+            failure: failure.map(|(property, message, execution)| crate::explore::Failure {
+                property: property.into(),
+                message: message.into(),
+                execution,
+                blocked: Vec::new(),
+                trace: String::new(),
+                token: String::new(),
+                lockdep: None,
+            }),
+            outcomes: Vec::new(),
+            outcomes_complete: false,
+            lock_graph: crate::check::GraphSummary { classes: 3, edges: 2, acyclic: true },
+            unconverted: Vec::new(),
+        };
+        let pass = mode(true, 12, true, None);
         let e = entry_of(&p, Ok(&pass));
         assert_eq!((e.claim, e.executions, e.properties_held()), (Claim::Proven, 12, 2));
-        let fail = serde_json::json!({
-            "mode": "series", "passed": false,
-            "stats": { "executions": 5, "exhausted": false, "bound": null, "seconds": 0.1 },
-            "properties_checked": ["S1 a", "L5 b"],
-            "failure": { "property": "L5 b", "message": "stuck", "execution": 4 },
-            "lock_graph": { "classes": 3, "edges": 2, "acyclic": true },
-        });
+        let fail = mode(false, 5, false, Some(("L5 b", "stuck", 4)));
         let e = entry_of(&p, Ok(&fail));
         assert_eq!(e.claim, Claim::Violated);
         assert_eq!(e.properties["S1 a"], Verdict::NotEstablished);
@@ -1183,7 +1122,7 @@ mod tests {
     /// A scenario added to checks/scenarios/proofs joins the suite (and so the report and the gate).
     #[test]
     fn every_proof_scenario_is_in_the_suite() {
-        let dir = Path::new(REPO).join("checks/scenarios/proofs");
+        let dir = repo_root().join("checks/scenarios/proofs");
         let mut files: Vec<String> = std::fs::read_dir(&dir)
             .expect("checks/scenarios/proofs")
             .filter_map(|e| e.ok())
@@ -1194,7 +1133,7 @@ mod tests {
         suite.sort();
         assert_eq!(files, suite, "checks/scenarios/proofs and prove::SUITE differ");
         for s in CALIBRATION {
-            assert!(Path::new(REPO).join(format!("checks/scenarios/{}/{}.sh", s.dir, s.name)).exists(), "{}", s.name);
+            assert!(repo_root().join(format!("checks/scenarios/{}/{}.sh", s.dir, s.name)).exists(), "{}", s.name);
         }
     }
 

@@ -1,7 +1,7 @@
 //! Replay tokens: everything needed to reproduce one failing execution exactly, in one string a
 //! user can paste: the script's text, the kernel configuration, the explorer and the schedule.
 
-use crate::explore::Explorer;
+use crate::explorer::Explorer;
 use rtnl_model::Config;
 use serde::{Deserialize, Serialize};
 

@@ -87,3 +87,48 @@ fn outcomes_json_has_the_documented_shape() {
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("outcomes json");
     assert_eq!(v["outcomes"], serde_json::json!([{ "ns1": [], "ns2": [], "ns3": [] }]));
 }
+
+/// The JSON without times, the one field that varies between runs.
+fn untimed(mut v: serde_json::Value) -> serde_json::Value {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                m.remove("seconds");
+                m.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(strip),
+            _ => {}
+        }
+    }
+    strip(&mut v);
+    v
+}
+
+/// A PCT-sized and a loom-sized scenario in one call (issue 17): each runs in its own build
+/// (needs `checks/rtnl-check --build`), reported in file order exactly as alone.
+#[test]
+fn one_call_mixes_scenarios_that_need_different_backends() {
+    let pct = "scenarios/proofs/veth-pair-race.sh";
+    let loom = "scenarios/vxlan-del.sh";
+    let caps = ["--format", "json", "--mode", "series", "--max-executions", "20", "--iterations", "20"];
+    let run = |files: &[&str]| {
+        let args: Vec<&str> = ["check"].iter().chain(files).chain(&caps).copied().collect();
+        let o = rtnl_check(&args);
+        assert!(matches!(o.status.code(), Some(0 | 1)), "{:?}: {}", files, text(&o.stderr));
+        untimed(serde_json::from_slice(&o.stdout).expect("JSON"))
+    };
+    let both = run(&[pct, loom]);
+    let explorers: Vec<&str> = both.as_array().expect("array").iter().filter_map(|r| r["explorer"].as_str()).collect();
+    assert_eq!(explorers, ["pct", "loom"]);
+    assert_eq!(both[0], run(&[pct])[0]);
+    assert_eq!(both[1], run(&[loom])[0]);
+}
+
+/// Every file is parsed before anything runs: a bad one refuses the whole call.
+#[test]
+fn a_bad_file_in_a_mixed_call_refuses_it_before_running() {
+    let o = rtnl_check(&["check", "scenarios/proofs/veth-pair-race.sh", "scenarios/vxlan-del.sh", "no-such.sh"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(o.stdout.is_empty(), "{}", text(&o.stdout));
+    assert!(text(&o.stderr).contains("no-such.sh"), "{}", text(&o.stderr));
+}

@@ -3,8 +3,8 @@
 
 #![allow(clippy::disallowed_types)] // Harness bookkeeping, outside the model.
 
-use crate::explore::backend_api::{body, quietly, Collector};
-use crate::explore::{ExploreOptions, Target};
+use super::backend_api::{body, quietly, Collector};
+use super::{ExploreOptions, Target};
 use crate::token::Schedule;
 use std::sync::{Arc, Mutex};
 
@@ -100,7 +100,7 @@ fn shuttle_config(opts_max_steps: usize) -> shuttle::Config {
 
 #[cfg(rtnl_shuttle)]
 pub(crate) fn shuttle_run(target: &Arc<Target>, opts: &ExploreOptions, col: &Arc<Mutex<Collector>>) -> RunResult {
-    use crate::explore::Explorer;
+    use super::Explorer;
     use shuttle::scheduler::{PctScheduler, RandomScheduler, Scheduler};
     let last: recording::Recorded = Arc::new(Mutex::new((opts.seed, Vec::new())));
     let inner: Box<dyn Scheduler + Send> = match opts.explorer {

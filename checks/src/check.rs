@@ -1,0 +1,265 @@
+//! The library layer under the commands: load a scenario, choose its explorer, run a check
+//! in every mode and return typed results. `check`, `outcomes`, `graph`, `prove` and `mutants`
+//! all stand on it; it knows nothing of how they print.
+
+use crate::explore::{explore, modes, Exploration, ExploreOptions, Explorer, Target};
+use crate::scenario::parse_script;
+use clap::{Args, ValueEnum};
+use rtnl_model::script::Script;
+use rtnl_model::{Config, Mode, Outcome, Property};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Args, Debug, Clone, Serialize, Deserialize)]
+pub struct CheckArgs {
+    /// Scenario scripts (ip(8) commands).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// loom, shuttle, pct or std; by default loom when the scenario is small enough, else pct.
+    #[arg(long)]
+    pub explorer: Option<Explorer>,
+    /// pre-series, series, rtnl-free, both (pre-series and series) or all (the three).
+    #[arg(long, default_value = "both")]
+    pub mode: String,
+    /// loom: preemption bound.
+    #[arg(long)]
+    pub preemptions: Option<usize>,
+    /// loom: stop after this many executions.
+    #[arg(long)]
+    pub max_executions: Option<u64>,
+    /// loom: stop after this many seconds.
+    #[arg(long)]
+    pub max_seconds: Option<u64>,
+    /// shuttle, pct, std: executions to run.
+    #[arg(long, default_value_t = 1000)]
+    pub iterations: usize,
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// pct: bug depth.
+    #[arg(long, default_value_t = 3)]
+    pub depth: usize,
+    /// text or json (`graph` also takes dot and svg).
+    #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+    pub format: OutputFormat,
+    /// Show every model function in traces, not only the cover letter's probes.
+    #[arg(long)]
+    pub full_trace: bool,
+    /// Print the trace of the first execution of each mode even when it passes.
+    #[arg(long)]
+    pub trace: bool,
+    /// Inject a kernel bug from the catalogue (`rtnl-check mutants` lists them).
+    #[arg(long)]
+    pub mutant: Option<rtnl_model::Mutant>,
+    /// `max_active` of rtnl_net_wq (1, as `create_workqueue()`; 2 models the fix for hazard A6).
+    #[arg(long, default_value_t = 1)]
+    pub wq_max_active: usize,
+    /// A finding's fix or probe, or an rtnl-free conversion (repeatable):
+    /// fix-a1-rebroadcast-no-drain, fix-a6-wq-max-active, probe-a2-move-under-rtnl-only
+    /// (docs/findings.md), convert-net-todo-list, convert-adj-list-instance-lock (docs/rtnl-free.md).
+    #[arg(long = "variant")]
+    pub variants: Vec<rtnl_model::variants::Variant>,
+    /// Do not stop at a lock-order cycle: keep exploring for an execution that really
+    /// deadlocks; the cycle still fails the check at the end if nothing else did.
+    #[arg(long)]
+    pub defer_lock_order: bool,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+/// What `check`, `outcomes` and `graph` print: text or json; `graph` also dot or svg.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Dot,
+    Svg,
+}
+
+/// `check`'s arguments alone, parsed from a `check FILE... OPTIONS` line (as `prove` plans them).
+#[derive(clap::Parser, Debug)]
+#[command(name = "rtnl-check")]
+enum CheckLine {
+    Check(CheckArgs),
+}
+
+impl CheckArgs {
+    /// Parses `check FILE... OPTIONS`.
+    pub fn parse_check_line(args: &[String]) -> Result<CheckArgs, clap::Error> {
+        let argv = std::iter::once("rtnl-check".to_string()).chain(args.iter().cloned());
+        let CheckLine::Check(a) = <CheckLine as clap::Parser>::try_parse_from(argv)?;
+        Ok(a)
+    }
+}
+
+/// A loaded scenario: its script and text.
+#[derive(Debug)]
+pub struct Loaded {
+    pub path: PathBuf,
+    pub script: Script,
+    pub source: String,
+}
+
+/// Reads and parses a scenario; the error is a rendered, located diagnostic.
+pub fn load(path: &Path) -> Result<Loaded, String> {
+    let source = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "scenario".into());
+    let script = parse_script(&name, &source).map_err(|e| format!("{:?}", miette::Report::new(e)))?;
+    Ok(Loaded { path: path.to_path_buf(), script, source })
+}
+
+/// The explorer `check` uses when none is named, and why.
+pub fn choose_explorer(script: &Script) -> (Explorer, Option<usize>, String) {
+    let cmds = script.commands().count();
+    let conc = crate::explore::concurrency(script);
+    let threads = conc + 2;
+    if threads > crate::explore::LOOM_MAX_THREADS {
+        (
+            Explorer::Pct,
+            None,
+            format!(
+                "{conc} concurrent commands need {threads} threads, more than loom's {}: sampling with shuttle PCT",
+                crate::explore::LOOM_MAX_THREADS
+            ),
+        )
+    } else if conc <= 1 {
+        (Explorer::Loom, Some(2), format!("no concurrent commands ({cmds} commands): loom, every interleaving of the kernel's threads within preemption bound 2"))
+    } else if conc == 2 && cmds <= 12 {
+        (
+            Explorer::Loom,
+            Some(2),
+            format!("{conc} concurrent commands, {cmds} commands: small enough for loom with preemption bound 2"),
+        )
+    } else {
+        (
+            Explorer::Pct,
+            None,
+            format!("{conc} concurrent commands, {cmds} commands: too large for loom, sampling with shuttle PCT"),
+        )
+    }
+}
+
+/// The kernel configuration a check runs: the mode, and the variants chosen on the command line.
+fn config(a: &CheckArgs, mode: Mode) -> Config {
+    Config { mutant: a.mutant, wq_max_active: a.wq_max_active, variants: a.variants.clone(), ..Config::new(mode) }
+}
+
+fn options(a: &CheckArgs, explorer: Explorer, preemptions: Option<usize>) -> ExploreOptions {
+    ExploreOptions {
+        explorer,
+        preemptions: a.preemptions.or(preemptions),
+        max_executions: a.max_executions,
+        max_duration: a.max_seconds.map(Duration::from_secs),
+        iterations: a.iterations,
+        seed: a.seed,
+        depth: a.depth,
+        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        defer_lock_order: a.defer_lock_order,
+        ..ExploreOptions::default()
+    }
+}
+
+/// One mode's result, as `--format json` prints it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ModeResult {
+    pub mode: String,
+    pub passed: bool,
+    pub stats: crate::explore::Stats,
+    pub properties_checked: Vec<String>,
+    pub failure: Option<crate::explore::Failure>,
+    pub outcomes: Vec<Outcome>,
+    pub outcomes_complete: bool,
+    pub lock_graph: GraphSummary,
+    pub unconverted: Vec<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct GraphSummary {
+    pub classes: usize,
+    pub edges: usize,
+    pub acyclic: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ScenarioResult {
+    pub scenario: String,
+    pub file: String,
+    pub explorer: String,
+    pub explorer_reason: String,
+    pub modes: Vec<ModeResult>,
+}
+
+/// Explores one scenario in each mode.
+pub fn check_scenario(l: &Loaded, a: &CheckArgs) -> Result<(ScenarioResult, Vec<Exploration>), String> {
+    let (auto, pre, reason) = choose_explorer(&l.script);
+    let (explorer, preemptions, reason) = match a.explorer {
+        Some(e) => (e, None, "chosen on the command line".to_string()),
+        None => (auto, pre, reason),
+    };
+    let opts = options(a, explorer, preemptions);
+    let mut modes_out = Vec::new();
+    let mut explorations = Vec::new();
+    for mode in modes(&a.mode)? {
+        let target = Target { script: l.script.clone(), source: l.source.clone(), cfg: config(a, mode) };
+        let ex = explore(&target, &opts)?;
+        modes_out.push(ModeResult {
+            mode: mode.name().into(),
+            passed: ex.passed(),
+            stats: ex.stats.clone(),
+            properties_checked: Property::ALL.iter().map(|p| p.to_string()).collect(),
+            failure: ex.failure.clone(),
+            outcomes: ex.outcomes.iter().cloned().collect(),
+            outcomes_complete: ex.stats.exhausted && ex.stats.bound.is_none(),
+            lock_graph: GraphSummary {
+                classes: ex.graph.node_count(),
+                edges: ex.graph.edge_count(),
+                acyclic: ex.graph.is_acyclic(),
+            },
+            unconverted: ex.unconverted.iter().cloned().collect(),
+        });
+        explorations.push(ex);
+    }
+    Ok((
+        ScenarioResult {
+            scenario: l.script.name.clone(),
+            file: l.path.display().to_string(),
+            explorer: explorer.name().into(),
+            explorer_reason: reason,
+            modes: modes_out,
+        },
+        explorations,
+    ))
+}
+
+/// Loads every file, or prints the first error and returns exit status 2.
+pub fn load_all(files: &[PathBuf]) -> Result<Vec<Loaded>, i32> {
+    let mut out = Vec::new();
+    for f in files {
+        match load(f) {
+            Ok(l) => out.push(l),
+            Err(e) => {
+                eprintln!("{e}");
+                return Err(2);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Prints pretty JSON; a value that cannot be encoded is an error (exit 2), never an empty line.
+pub fn print_json(v: &impl Serialize) -> i32 {
+    match serde_json::to_string_pretty(v) {
+        Ok(s) => {
+            println!("{s}");
+            0
+        }
+        Err(e) => {
+            eprintln!("error: cannot encode the output as JSON: {e}");
+            2
+        }
+    }
+}

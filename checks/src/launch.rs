@@ -1,0 +1,67 @@
+//! Finding and running the other builds of rtnl-check. The model's backend is fixed at compile
+//! time, so each backend is its own build (`target-{std,loom,shuttle}`); a run is handed to the
+//! build its explorer needs. One place finds a build: `RTNL_CHECK_{STD,LOOM,SHUTTLE}_BIN`, else
+//! `target-{backend}/release/rtnl-check` beside a directory the running executable is in.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// The `rtnl-check` of `backend` (`std`, `loom` or `shuttle`), if one is found.
+pub fn backend_bin(backend: &str) -> Option<PathBuf> {
+    let var = format!("RTNL_CHECK_{}_BIN", backend.to_uppercase());
+    if let Some(p) = std::env::var_os(var) {
+        return Some(PathBuf::from(p));
+    }
+    let exe = std::env::current_exe().ok()?;
+    // target-std/release/rtnl-check, or target-std/release/deps/TEST for a test binary.
+    exe.ancestors()
+        .skip(1)
+        .map(|d| d.join(format!("target-{backend}")).join("release").join("rtnl-check"))
+        .find(|p| p.exists())
+}
+
+/// What to say when a backend's build is missing.
+pub fn missing(backend: &str) -> String {
+    format!(
+        "the {backend} build of rtnl-check is missing. Build every backend with `checks/rtnl-check --build`, \
+         or this one with:\n  RUSTFLAGS='--cfg rtnl_{backend}' cargo build --release -p rtnl-checks --target-dir target-{backend}"
+    )
+}
+
+/// Runs these arguments in the build for `backend`, output inherited; returns its exit status.
+pub fn hand_over(backend: &str, args: &[String]) -> i32 {
+    let Some(bin) = backend_bin(backend) else {
+        eprintln!("error: {}", missing(backend));
+        return 2;
+    };
+    match std::process::Command::new(&bin).args(args).status() {
+        Ok(s) => s.code().unwrap_or(2),
+        Err(e) => {
+            eprintln!("error: the {backend} build of rtnl-check ({}) cannot run: {e}", bin.display());
+            2
+        }
+    }
+}
+
+/// Runs this executable with `args` and waits for it; returns its output and the wall-clock
+/// seconds it took.
+pub fn run_self(args: &[String]) -> Result<(std::process::Output, f64), String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find this executable: {e}"))?;
+    let start = Instant::now();
+    let out = std::process::Command::new(exe).args(args).output().map_err(|e| format!("cannot run rtnl-check: {e}"))?;
+    Ok((out, start.elapsed().as_secs_f64()))
+}
+
+/// The repository the scenario corpus and docs/proofs live in: `RTNL_CHECK_ROOT`, else the
+/// nearest directory holding `checks/scenarios` above the executable, else above the current
+/// directory, else the current directory.
+pub fn repo_root() -> PathBuf {
+    if let Some(p) = std::env::var_os("RTNL_CHECK_ROOT") {
+        return PathBuf::from(p);
+    }
+    let holds = |d: &Path| d.join("checks").join("scenarios").is_dir();
+    let exe = std::env::current_exe().ok();
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let from_exe = exe.as_deref().and_then(|e| e.ancestors().find(|d| holds(d)));
+    from_exe.or_else(|| cwd.ancestors().find(|d| holds(d))).map(Path::to_path_buf).unwrap_or(cwd)
+}
