@@ -73,7 +73,7 @@ fn corpus_scenarios_parse_within_model_checking_bounds() {
 
 #[test]
 fn cover_letter_parses_to_the_expected_steps() {
-    let source = fs::read_to_string(Path::new(SHARED).join("cover-letter.sh")).expect("read");
+    let source = fs::read_to_string(Path::new(CORPUS).join("cover-letter.sh")).expect("read");
     let script = parse_script("cover-letter", &source).expect("parses");
     assert_eq!(script.name, "cover-letter");
     let cmds: Vec<&Command> = script.commands().collect();
@@ -350,7 +350,7 @@ fn check_any(source: &str) {
 /// Words of every shipped scenario, plus odd words that stress the lexer and validators.
 fn vocabulary() -> Vec<String> {
     let mut words: Vec<String> = Vec::new();
-    for dir in [SHARED, CORPUS] {
+    for dir in [CORPUS] {
         for path in scenario_files(dir) {
             let text = fs::read_to_string(path).expect("readable scenario");
             words.extend(text.split_whitespace().map(str::to_owned));
@@ -393,7 +393,7 @@ fn vocabulary() -> Vec<String> {
 /// Shipped scenarios as lines of words, the material the mutations work on.
 fn valid_scripts() -> Vec<Vec<Vec<String>>> {
     let mut scripts = Vec::new();
-    for dir in [SHARED, CORPUS] {
+    for dir in [CORPUS] {
         for path in scenario_files(dir) {
             let text = fs::read_to_string(path).expect("readable scenario");
             scripts.push(text.lines().map(|l| l.split_whitespace().map(str::to_owned).collect()).collect());
