@@ -178,6 +178,19 @@ pub enum EventKind {
     Warn,
     /// A BUG fired (fails the execution at once).
     Bug,
+    // The timeline: recorded only when `Observed::timeline` is set (an HTML replay), skipped by
+    // text traces. `text` names the lock, the wait or the tracker; `dev` the device.
+    /// About to block on the lock `text`.
+    LockWait,
+    LockAcquired,
+    LockReleased,
+    /// Blocked on something that is not a lock (`text`), until the next `WaitEnd`.
+    WaitBegin,
+    WaitEnd,
+    /// `dev`'s `reg_state` became this.
+    RegState(crate::netdevice::RegState),
+    /// `dev`'s refcount after a `netdev_hold()` (`hold`) or `netdev_put()` of tracker `text`.
+    Ref { count: usize, hold: bool },
 }
 
 /// One step of an execution.
@@ -231,6 +244,8 @@ pub struct Observed {
     pub results: Vec<crate::userspace::CmdResult>,
     /// Kernel-function calls made so far: the execution's length in steps.
     pub calls: usize,
+    /// Record the timeline kinds of [`EventKind`] too (set by a harness that renders one).
+    pub timeline: bool,
 }
 
 impl fmt::Debug for State {
@@ -310,6 +325,9 @@ impl LockHook for LockdepHook {
             let site = site_of(s, loc);
             let (t, r) = s.thread_and_recorder();
             r.will_acquire(t, lock, &site);
+            if s.timeline {
+                s.push_event(EventKind::LockWait, None, None, lock.name.clone());
+            }
         });
     }
     fn acquired(&self, lock: &LockId, loc: &'static Location<'static>) {
@@ -317,12 +335,18 @@ impl LockHook for LockdepHook {
             let site = site_of(s, loc);
             let (t, r) = s.thread_and_recorder();
             r.acquired(t, lock, &site);
+            if s.timeline {
+                s.push_event(EventKind::LockAcquired, None, None, lock.name.clone());
+            }
         });
     }
     fn released(&self, lock: &LockId) {
         self.0.with(|s| {
             let (t, r) = s.thread_and_recorder();
             r.released(t, lock);
+            if s.timeline {
+                s.push_event(EventKind::LockReleased, None, None, lock.name.clone());
+            }
         });
     }
 }
@@ -516,6 +540,9 @@ impl Kernel {
         self.obs(|s| {
             let site = site_of(s, loc);
             let t = s.thread_name();
+            if s.timeline {
+                s.push_event(EventKind::WaitBegin, None, None, on.clone());
+            }
             s.recorder.will_wait(&t, on, &site);
         });
     }
@@ -524,7 +551,18 @@ impl Kernel {
         self.obs(|s| {
             let t = s.thread_name();
             s.recorder.done_waiting(&t);
+            if s.timeline {
+                s.push_event(EventKind::WaitEnd, None, None, String::new());
+            }
         });
+    }
+
+    /// A timeline event about `dev` (see [`EventKind`]), when the harness records them.
+    pub fn timeline(&self, kind: EventKind, dev: DevId, text: impl FnOnce() -> String) {
+        if self.obs(|s| s.timeline) {
+            let d = self.with(|s| s.dev_name(dev));
+            self.obs(|s| s.push_event(kind, Some(d), None, text()));
+        }
     }
 
     /// Notes an access to shared kernel state `what` (S14): the state's candidate lockset is
