@@ -33,6 +33,9 @@ pub enum Cmd {
         token: String,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Also write the execution as a self-contained HTML page.
+        #[arg(long)]
+        html: Option<PathBuf>,
     },
     /// Print the lock-order graph of a scenario's explored executions.
     Graph(CheckArgs),
@@ -106,6 +109,9 @@ pub struct CheckArgs {
     /// deadlocks; the cycle still fails the check at the end if nothing else did.
     #[arg(long)]
     pub defer_lock_order: bool,
+    /// `check`: also write each mode's failing (else first) execution as a self-contained HTML page.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -171,11 +177,11 @@ pub fn choose_explorer(script: &Script) -> (Explorer, Option<usize>, String) {
 }
 
 /// The kernel configuration a check runs: the mode, and the variants chosen on the command line.
-fn config(a: &CheckArgs, mode: Mode) -> Config {
+pub(crate) fn config(a: &CheckArgs, mode: Mode) -> Config {
     Config { mutant: a.mutant, wq_max_active: a.wq_max_active, variants: a.variants.clone(), ..Config::new(mode) }
 }
 
-fn options(a: &CheckArgs, explorer: Explorer, preemptions: Option<usize>) -> ExploreOptions {
+pub(crate) fn options(a: &CheckArgs, explorer: Explorer, preemptions: Option<usize>) -> ExploreOptions {
     ExploreOptions {
         explorer,
         preemptions: a.preemptions.or(preemptions),
@@ -396,7 +402,7 @@ pub fn run(cli: Cli, raw_args: &[String]) -> i32 {
         Cmd::Check(a) => cmd_check(&a),
         Cmd::Outcomes(a) => cmd_outcomes(&a),
         Cmd::Graph(g) => cmd_graph(&g),
-        Cmd::Replay { token, format } => cmd_replay(&token, format),
+        Cmd::Replay { token, format, html } => cmd_replay(&token, format, html.as_deref()),
         Cmd::Conform { files, format } => cmd_conform(&files, format),
         Cmd::Mutants(m) => crate::mutants::run(&m),
         Cmd::Prove(p) => crate::prove::run(&p),
@@ -544,6 +550,7 @@ fn cmd_check(a: &CheckArgs) -> i32 {
     let Ok(all) = load_all(&a.files) else { return 2 };
     let mut failed = false;
     let mut json = Vec::new();
+    let mut pages = Vec::new();
     for l in &all {
         match check_scenario(l, a) {
             Err(e) => {
@@ -552,6 +559,15 @@ fn cmd_check(a: &CheckArgs) -> i32 {
             }
             Ok((r, exs)) => {
                 failed |= r.modes.iter().any(|m| !m.passed);
+                if a.html.is_some() {
+                    match crate::html::runs_of_check(l, a, &r, &exs) {
+                        Ok(runs) => pages.extend(runs),
+                        Err(e) => {
+                            eprintln!("error: --html: {e}");
+                            return 2;
+                        }
+                    }
+                }
                 if a.format == OutputFormat::Json {
                     json.push(r);
                     continue;
@@ -571,6 +587,13 @@ fn cmd_check(a: &CheckArgs) -> i32 {
         println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
     } else {
         println!("\nresult: {}", if failed { "FAIL" } else { "PASS" });
+    }
+    if let Some(path) = &a.html {
+        let names: Vec<_> = all.iter().map(|l| l.script.name.as_str()).collect();
+        if let Err(e) = crate::html::write(path, &format!("rtnl-check check: {}", names.join(", ")), &pages) {
+            eprintln!("error: --html: {e}");
+            return 2;
+        }
     }
     i32::from(failed)
 }
@@ -678,7 +701,7 @@ fn cmd_graph(g: &CheckArgs) -> i32 {
     i32::from(!graph.is_acyclic())
 }
 
-fn cmd_replay(token: &str, format: Format) -> i32 {
+fn cmd_replay(token: &str, format: Format, html: Option<&Path>) -> i32 {
     let t = match ReplayToken::decode(token) {
         Ok(t) => t,
         Err(e) => {
@@ -686,7 +709,11 @@ fn cmd_replay(token: &str, format: Format) -> i32 {
             return 2;
         }
     };
-    match crate::explore::replay(&t) {
+    let result = match html {
+        Some(path) => crate::html::replay_to(&t, path),
+        None => crate::explore::replay(&t),
+    };
+    match result {
         Err(e) => {
             eprintln!("error: {e}");
             2

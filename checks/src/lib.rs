@@ -8,6 +8,7 @@ pub mod cli;
 pub mod conform;
 pub mod explore;
 pub mod fuzzing;
+pub mod html;
 pub mod lockgraph;
 pub mod mutants;
 pub mod prove;
