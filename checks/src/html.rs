@@ -5,6 +5,9 @@
 //! The page is drawn from a re-run of the execution with the model's timeline recorded
 //! (`Observed::timeline`): the failing one by its replay token, or the first one of a passing
 //! mode. Explorations themselves never record it, so their counts and outputs do not change.
+//!
+//! The page reads `#run=N` (which run to show) and `#from=SEQ` (start drawing at that step) from
+//! its URL, for links and for the screenshots in docs/img.
 
 use crate::cli::{CheckArgs, Loaded, ScenarioResult};
 use crate::explore::{first_timeline, replay_timeline, Exploration, Recorded, Target};
