@@ -532,6 +532,7 @@ fn replay_recording(token: &ReplayToken, timeline: bool) -> Result<(Option<Failu
     };
     let opts = ExploreOptions { explorer: token.explorer, ..ExploreOptions::default() };
     let mut c = col.lock().unwrap_or_else(|p| p.into_inner());
-    let events = if timeline { c.current.as_ref().map(|o| o.with(|o| o.trace.clone())).unwrap_or_default() } else { Vec::new() };
+    let events =
+        if timeline { c.current.as_ref().map(|o| o.with(|o| o.trace.clone())).unwrap_or_default() } else { Vec::new() };
     Ok((panic.map(|msg| failure_of(&mut c, &target, &opts, msg, token.schedule.clone())), events))
 }

@@ -93,7 +93,8 @@ pub fn runs_of_check(l: &Loaded, a: &CheckArgs, r: &ScenarioResult, exs: &[Explo
             Some(f) => replay_timeline(&ReplayToken::decode(&f.token).map_err(|e| e.to_string())?)?,
             None => {
                 let mode = m.mode.parse()?;
-                let target = Target { script: l.script.clone(), source: l.source.clone(), cfg: crate::cli::config(a, mode) };
+                let target =
+                    Target { script: l.script.clone(), source: l.source.clone(), cfg: crate::cli::config(a, mode) };
                 first_timeline(&target, &opts)?
             }
         };
