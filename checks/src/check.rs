@@ -63,6 +63,9 @@ pub struct CheckArgs {
     /// deadlocks; the cycle still fails the check at the end if nothing else did.
     #[arg(long)]
     pub defer_lock_order: bool,
+    /// `check`: also write each mode's failing (else first) execution as a self-contained HTML page.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
@@ -144,11 +147,11 @@ pub fn choose_explorer(script: &Script) -> (Explorer, Option<usize>, String) {
 }
 
 /// The kernel configuration a check runs: the mode, and the variants chosen on the command line.
-fn config(a: &CheckArgs, mode: Mode) -> Config {
+pub(crate) fn config(a: &CheckArgs, mode: Mode) -> Config {
     Config { mutant: a.mutant, wq_max_active: a.wq_max_active, variants: a.variants.clone(), ..Config::new(mode) }
 }
 
-fn options(a: &CheckArgs, explorer: Explorer, preemptions: Option<usize>) -> ExploreOptions {
+pub(crate) fn options(a: &CheckArgs, explorer: Explorer, preemptions: Option<usize>) -> ExploreOptions {
     ExploreOptions {
         explorer,
         preemptions: a.preemptions.or(preemptions),

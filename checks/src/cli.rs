@@ -36,6 +36,9 @@ pub enum Cmd {
         token: String,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Also write the execution as a self-contained HTML page.
+        #[arg(long)]
+        html: Option<PathBuf>,
     },
     /// Print the lock-order graph of a scenario's explored executions.
     Graph(CheckArgs),
@@ -143,11 +146,11 @@ pub fn run(cli: Cli, raw_args: &[String]) -> i32 {
         Cmd::Check(a) => run_checks(&a, raw_args, Some("check"), cmd_check),
         Cmd::Outcomes(a) => run_checks(&a, raw_args, Some("outcomes"), cmd_outcomes),
         Cmd::Graph(g) => run_checks(&g, raw_args, None, cmd_graph),
-        Cmd::Replay { token, format } => {
+        Cmd::Replay { token, format, html } => {
             let backend = ReplayToken::decode(&token).ok().map(|t| t.explorer.backend());
             match backend.filter(|b| *b != rtnl_model::sync::BACKEND) {
                 Some(b) => hand_over(b, raw_args),
-                None => cmd_replay(&token, format),
+                None => cmd_replay(&token, format, html.as_deref()),
             }
         }
         Cmd::Conform { files, format } => cmd_conform(&files, format),
@@ -375,6 +378,8 @@ fn text_or_json(a: &CheckArgs, cmd: &str) -> Result<(), i32> {
 fn cmd_check(a: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, String>>) -> i32 {
     let mut failed = false;
     let mut json = Vec::new();
+    let mut pages = Vec::new();
+    let mut names = Vec::new();
     for f in frames {
         let f = match f {
             Ok(f) => f,
@@ -383,7 +388,9 @@ fn cmd_check(a: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, Strin
                 return 2;
             }
         };
+        pages.extend(f.html_runs);
         let r = f.result;
+        names.push(r.scenario.clone());
         failed |= r.modes.iter().any(|m| !m.passed);
         if a.format == OutputFormat::Json {
             json.push(r);
@@ -404,6 +411,12 @@ fn cmd_check(a: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, Strin
         }
     } else {
         println!("\nresult: {}", if failed { "FAIL" } else { "PASS" });
+    }
+    if let Some(path) = &a.html {
+        if let Err(e) = crate::html::write(path, &format!("rtnl-check check: {}", names.join(", ")), &pages) {
+            eprintln!("error: --html: {e}");
+            return 2;
+        }
     }
     i32::from(failed)
 }
@@ -506,7 +519,7 @@ fn cmd_graph(g: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, Strin
     i32::from(!graph.is_acyclic())
 }
 
-fn cmd_replay(token: &str, format: Format) -> i32 {
+fn cmd_replay(token: &str, format: Format, html: Option<&Path>) -> i32 {
     let t = match ReplayToken::decode(token) {
         Ok(t) => t,
         Err(e) => {
@@ -514,7 +527,11 @@ fn cmd_replay(token: &str, format: Format) -> i32 {
             return 2;
         }
     };
-    match crate::explore::replay(&t) {
+    let result = match html {
+        Some(path) => crate::html::replay_to(&t, path),
+        None => crate::explore::replay(&t),
+    };
+    match result {
         Err(e) => {
             eprintln!("error: {e}");
             2

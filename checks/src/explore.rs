@@ -11,7 +11,7 @@
 pub use crate::explorer::Explorer;
 use crate::lockgraph::{LockGraph, LockReport};
 use crate::token::{ReplayToken, Schedule};
-use rtnl_model::kernel::{Mode, Observed};
+use rtnl_model::kernel::{Event, Mode, Observed};
 use rtnl_model::lockdep::Waiting;
 use rtnl_model::script::Script;
 use rtnl_model::{Config, Machine, Outcome, Property, Report};
@@ -152,6 +152,8 @@ pub(crate) struct Collector {
     /// `ExploreOptions::defer_lock_order`, and the first deferred report with its execution.
     defer_lock_order: bool,
     deferred: Option<(u64, LockReport)>,
+    /// Record the model's timeline events (an HTML page's re-run; never an exploration).
+    timeline: bool,
 }
 
 /// Runs one execution and checks it: the body every explorer calls.
@@ -161,6 +163,9 @@ pub(crate) fn body(target: &Target, col: &Mutex<Collector>) {
         let mut c = col.lock().unwrap_or_else(|p| p.into_inner());
         c.started += 1;
         c.current = Some(m.k.obs.clone());
+        if c.timeline {
+            m.k.obs(|o| o.timeline = true);
+        }
         c.last_report = None;
         c.raised = None;
     }
@@ -257,6 +262,10 @@ pub fn threads_needed(target: &Target) -> usize {
 /// Explores `target` with `opts`. `Err` when this binary was not built for the explorer, or the
 /// scenario does not fit it.
 pub fn explore(target: &Target, opts: &ExploreOptions) -> Result<Exploration, String> {
+    explore_recording(target, opts, false)
+}
+
+fn explore_recording(target: &Target, opts: &ExploreOptions, timeline: bool) -> Result<Exploration, String> {
     if opts.explorer == Explorer::Loom && threads_needed(target) > LOOM_MAX_THREADS {
         return Err(format!(
             "{}: an execution needs {} threads ({} concurrent commands and {} kernel workers); loom allows {LOOM_MAX_THREADS}. \
@@ -275,7 +284,8 @@ pub fn explore(target: &Target, opts: &ExploreOptions) -> Result<Exploration, St
             rtnl_model::sync::BACKEND
         ));
     }
-    let col = Arc::new(Mutex::new(Collector { defer_lock_order: opts.defer_lock_order, ..Collector::default() }));
+    let col =
+        Arc::new(Mutex::new(Collector { defer_lock_order: opts.defer_lock_order, timeline, ..Collector::default() }));
     if opts.progress {
         let len = match opts.explorer {
             Explorer::Loom => opts.max_executions.unwrap_or(0),
@@ -422,6 +432,34 @@ pub fn modes(arg: &str) -> Result<Vec<Mode>, String> {
 /// Replays a token's execution. `Ok(Some(failure))` when it failed again as recorded,
 /// `Ok(None)` when it passed (only possible for real-thread tokens).
 pub fn replay(token: &ReplayToken) -> Result<Option<Failure>, String> {
+    replay_recording(token, false).map(|(f, _)| f)
+}
+
+/// One execution re-run with the model's timeline recorded (see `EventKind`), for a picture.
+#[derive(Debug)]
+pub struct Recorded {
+    /// Every event, the timeline's among them, in order.
+    pub events: Vec<Event>,
+    pub failure: Option<Failure>,
+}
+
+/// [`replay`], recording the timeline.
+pub fn replay_timeline(token: &ReplayToken) -> Result<Recorded, String> {
+    let (failure, events) = replay_recording(token, true)?;
+    Ok(Recorded { events, failure })
+}
+
+/// The first execution of `explore(target, opts)` again (every explorer starts from the same
+/// schedule whatever the budget), with every call traced and the timeline recorded.
+pub fn first_timeline(target: &Target, opts: &ExploreOptions) -> Result<Recorded, String> {
+    let opts = ExploreOptions { max_executions: Some(1), iterations: 1, progress: false, ..opts.clone() };
+    let target = Target { cfg: Config { trace_all: true, ..target.cfg.clone() }, ..target.clone() };
+    let ex = explore_recording(&target, &opts, true)?;
+    let events = ex.first.map(|r| r.trace).unwrap_or_default();
+    Ok(Recorded { events, failure: ex.failure })
+}
+
+fn replay_recording(token: &ReplayToken, timeline: bool) -> Result<(Option<Failure>, Vec<Event>), String> {
     let script = crate::scenario::parse_script(&token.scenario, &token.script).map_err(|e| e.to_string())?;
     // A replay shows every model function; tracing does not change scheduling.
     let cfg = Config { trace_all: true, ..token.cfg.clone() };
@@ -433,7 +471,7 @@ pub fn replay(token: &ReplayToken) -> Result<Option<Failure>, String> {
             rtnl_model::sync::BACKEND
         ));
     }
-    let col = Arc::new(Mutex::new(Collector::default()));
+    let col = Arc::new(Mutex::new(Collector { timeline, ..Collector::default() }));
     let panic = match &token.schedule {
         Schedule::Std => quietly(|| body(&target, &col)),
         #[cfg(rtnl_loom)]
@@ -445,5 +483,7 @@ pub fn replay(token: &ReplayToken) -> Result<Option<Failure>, String> {
     };
     let opts = ExploreOptions { explorer: token.explorer, ..ExploreOptions::default() };
     let mut c = col.lock().unwrap_or_else(|p| p.into_inner());
-    Ok(panic.map(|msg| failure_of(&mut c, &target, &opts, msg, token.schedule.clone())))
+    let events =
+        if timeline { c.current.as_ref().map(|o| o.with(|o| o.trace.clone())).unwrap_or_default() } else { Vec::new() };
+    Ok((panic.map(|msg| failure_of(&mut c, &target, &opts, msg, token.schedule.clone())), events))
 }

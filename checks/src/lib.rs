@@ -8,6 +8,7 @@ pub mod conform;
 pub mod explore;
 pub mod explorer;
 pub mod fuzzing;
+pub mod html;
 pub mod launch;
 #[cfg(test)]
 mod layering;

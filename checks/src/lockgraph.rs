@@ -31,7 +31,7 @@ use petgraph::algo::{is_cyclic_directed, tarjan_scc};
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
 use rtnl_model::lockdep::{LockClass, LockEdge, LockId};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// How many distinct example edges (by call-site pair) a class dependency keeps: enough to show
 /// that several code paths share an order, bounded so that merging stays O(1) per edge.
@@ -69,7 +69,7 @@ impl ClassEdge {
 }
 
 /// What a [`LockReport`] is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LockReportKind {
     /// A new class dependency closes a cycle in the class graph (ABBA, or a longer chain).
@@ -93,7 +93,7 @@ impl LockReportKind {
 }
 
 /// One violation, found when `new_edge` was added. [`fmt::Display`] renders it as lockdep would.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LockReport {
     pub kind: LockReportKind,
     /// The dependency whose insertion found the problem: its thread held `from` (at `from_site`)

@@ -29,6 +29,9 @@ pub struct Frame {
     pub class_edges: Vec<Vec<Vec<LockEdge>>>,
     /// Per mode, the trace of the first execution (`--full-trace` decides its detail).
     pub first_traces: Vec<Option<String>>,
+    /// With `--html`: each mode's failing (else first) execution, re-run with its timeline.
+    #[serde(default)]
+    pub html_runs: Vec<crate::html::Run>,
 }
 
 impl Frame {
@@ -40,13 +43,18 @@ impl Frame {
                 .map(|ex| ex.graph.class_edges().map(|c| c.examples.clone()).collect())
                 .collect(),
             first_traces: explorations.iter().map(|ex| ex.first.as_ref().map(|r| r.format_trace(full_trace))).collect(),
+            html_runs: Vec::new(),
         }
     }
 
     /// Checks a loaded scenario in this build.
     pub fn check(l: &Loaded, a: &CheckArgs) -> Result<Frame, String> {
         let (r, exs) = check_scenario(l, a)?;
-        Ok(Frame::new(r, &exs, a.full_trace))
+        let html_runs = match a.html {
+            Some(_) => crate::html::runs_of_check(l, a, &r, &exs)?,
+            None => Vec::new(),
+        };
+        Ok(Frame { html_runs, ..Frame::new(r, &exs, a.full_trace) })
     }
 
     /// The frame's line, marker included.

@@ -45,12 +45,38 @@ mod tests {
         assert_eq!(f.property, Property::TodoEmptyAtRtnlUnlock.to_string());
         assert!(f.message.contains("[veth5]"), "{}", f.message);
         assert!(f.trace.contains("ipvlan_uninit") && f.trace.contains("veth_dellink"));
+        a1_timeline_names_the_draining_thread(&f.token);
         let fixed = Config { variants: vec![Variant::FixA1RebroadcastNoDrain], ..Config::new(Mode::Series) };
         for cfg in [Config::new(Mode::PreSeries), fixed] {
             let ex = pct(cfg);
             assert!(ex.passed(), "{:#?}", ex.failure);
             assert_eq!(ex.stats.executions, 3000);
         }
+    }
+
+    /// What the A1 page draws (`--html`): the WARN is `__rtnl_unlock`'s, on the thread waiting in
+    /// `netdev_wait_allrefs_any()`, and that same thread's `__rtnl_net_unlock` took veth5 to
+    /// UNREGISTERING (onto net_todo_list).
+    fn a1_timeline_names_the_draining_thread(token: &str) {
+        use rtnl_model::kernel::EventKind;
+        use rtnl_model::netdevice::RegState;
+        let rec =
+            rtnl_checks::explore::replay_timeline(&ReplayToken::decode(token).expect("decodes")).expect("replays");
+        let warn = rec.events.iter().find(|e| e.kind == EventKind::Warn).expect("a WARN step");
+        assert_eq!(warn.func, "__rtnl_unlock", "{warn:?}");
+        assert!(warn.stack.iter().any(|f| f == "netdev_wait_allrefs_any"), "{warn:?}");
+        let drained = rec
+            .events
+            .iter()
+            .find(|e| e.kind == EventKind::RegState(RegState::Unregistering) && e.dev.as_deref() == Some("veth5"))
+            .expect("veth5 unregistering");
+        assert_eq!(drained.thread, warn.thread, "the re-broadcasting thread drains veth5");
+        assert!(drained.stack.iter().any(|f| f == "__rtnl_net_unlock"), "{drained:?}");
+        let page = std::env::temp_dir().join(format!("rtnl-a1-{}.html", std::process::id()));
+        rtnl_checks::html::replay_to(&ReplayToken::decode(token).expect("decodes"), &page).expect("writes the page");
+        let html = std::fs::read_to_string(&page).expect("page");
+        assert!(html.contains("WARN_ON(!list_empty(&net_todo_list)): [veth5]"), "the WARN is in the page's data");
+        let _ = std::fs::remove_file(page);
     }
 
     #[test]

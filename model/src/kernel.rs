@@ -422,6 +422,14 @@ impl Kernel {
         self.obs(|s| s.done_waiting());
     }
 
+    /// A timeline event about `dev` (see [`EventKind`]), when the harness records them.
+    pub fn timeline(&self, kind: EventKind, dev: DevId, text: impl FnOnce() -> String) {
+        if self.obs(|s| s.timeline) {
+            let d = self.with(|s| s.dev_name(dev));
+            self.obs(|s| s.push_event(kind, Some(d), None, text()));
+        }
+    }
+
     /// Notes an access to shared kernel state `what` (S14): the state's candidate lockset is
     /// narrowed to the locks this thread holds; a violation when it becomes empty.
     pub fn access(&self, what: &str) {

@@ -148,6 +148,7 @@ pub fn format_trace(trace: &[Event], all: bool) -> String {
                 EventKind::Call => all || crate::kernel::TRACED.contains(&e.func.as_str()),
                 EventKind::Note => e.text.starts_with("unconverted") || all,
                 EventKind::Warn | EventKind::Bug => true,
+                _ => false,
             };
             if !shown {
                 continue;

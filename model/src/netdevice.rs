@@ -4,7 +4,7 @@
 //! names a tracker, as `netdev_hold(dev, &tracker, gfp)` does with ref_tracker, and its put must
 //! name the same one: a put without its hold is reported, and so is a hold never put.
 
-use crate::kernel::{DevId, Kernel, NetId};
+use crate::kernel::{DevId, EventKind, Kernel, NetId};
 use crate::lockdep::{mutex_unlock, Mutex, MutexGuard};
 use crate::properties::Property;
 use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
@@ -177,7 +177,8 @@ pub fn netdev_hold(k: &Kernel, dev: Option<DevId>, tracker: &str) {
     let Some(dev) = dev else { return };
     let sync = k.dev_sync(dev);
     k.dev_mut(dev, |d| d.trackers.push(tracker.to_string()));
-    sync.refcnt.fetch_add(1, SeqCst);
+    let old = sync.refcnt.fetch_add(1, SeqCst);
+    k.timeline(EventKind::Ref { count: old + 1, hold: true }, dev, || tracker.to_string());
 }
 
 /// Models `netdev_put()`: include/linux/netdevice.h (ref_tracker free, then `__dev_put()`).
@@ -201,6 +202,7 @@ pub fn netdev_put(k: &Kernel, dev: Option<DevId>, tracker: &str) {
         );
     }
     let old = sync.refcnt.fetch_sub(1, SeqCst);
+    k.timeline(EventKind::Ref { count: old.wrapping_sub(1), hold: false }, dev, || tracker.to_string());
     if old <= 1 {
         let name = k.dev_name(dev);
         k.bug(Property::RefcountBalanced, format!("refcount_t: underflow; use-after-free: {name}"));
@@ -231,5 +233,6 @@ pub fn set_reg_state(k: &Kernel, dev: DevId, to: RegState) {
         k.bug(Property::RegStateMachine, format!("{name}: reg_state {from:?} -> {to:?} is not a transition"));
     }
     k.dev_mut(dev, |d| d.reg_state = to);
+    k.timeline(EventKind::RegState(to), dev, String::new);
     netdev_unlock(g);
 }

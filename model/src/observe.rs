@@ -62,6 +62,22 @@ pub enum EventKind {
     Warn,
     /// A BUG fired (fails the execution at once).
     Bug,
+    // The timeline: recorded only when `Observed::timeline` is set (an HTML replay), skipped by
+    // text traces. `text` names the lock, the wait or the tracker; `dev` the device.
+    /// About to block on the lock `text`.
+    LockWait,
+    LockAcquired,
+    LockReleased,
+    /// Blocked on something that is not a lock (`text`), until the next `WaitEnd`.
+    WaitBegin,
+    WaitEnd,
+    /// `dev`'s `reg_state` became this.
+    RegState(crate::netdevice::RegState),
+    /// `dev`'s refcount after a `netdev_hold()` (`hold`) or `netdev_put()` of tracker `text`.
+    Ref {
+        count: usize,
+        hold: bool,
+    },
 }
 
 /// One step of an execution.
@@ -101,6 +117,8 @@ pub struct Observed {
     pub results: Vec<CmdResult>,
     /// Kernel-function calls made so far: the execution's length in steps.
     pub calls: usize,
+    /// Record the timeline kinds of [`EventKind`] too (set by a harness that renders one).
+    pub timeline: bool,
 }
 
 impl Observed {
@@ -174,12 +192,18 @@ impl Observed {
     pub(crate) fn will_wait(&mut self, on: String, loc: &'static Location<'static>) {
         let site = site_of(self, loc);
         let t = self.thread_name();
+        if self.timeline {
+            self.push_event(EventKind::WaitBegin, None, None, on.clone());
+        }
         self.recorder.will_wait(&t, on, &site);
     }
 
     pub(crate) fn done_waiting(&mut self) {
         let t = self.thread_name();
         self.recorder.done_waiting(&t);
+        if self.timeline {
+            self.push_event(EventKind::WaitEnd, None, None, String::new());
+        }
     }
 
     /// S14: an access to shared state `what` narrows its candidate lockset to the locks this
@@ -219,6 +243,9 @@ impl LockHook for LockdepHook {
             let site = site_of(s, loc);
             let (t, r) = s.thread_and_recorder();
             r.will_acquire(t, lock, &site);
+            if s.timeline {
+                s.push_event(EventKind::LockWait, None, None, lock.name.clone());
+            }
         });
     }
     fn acquired(&self, lock: &LockId, loc: &'static Location<'static>) {
@@ -226,12 +253,18 @@ impl LockHook for LockdepHook {
             let site = site_of(s, loc);
             let (t, r) = s.thread_and_recorder();
             r.acquired(t, lock, &site);
+            if s.timeline {
+                s.push_event(EventKind::LockAcquired, None, None, lock.name.clone());
+            }
         });
     }
     fn released(&self, lock: &LockId) {
         self.0.with(|s| {
             let (t, r) = s.thread_and_recorder();
             r.released(t, lock);
+            if s.timeline {
+                s.push_event(EventKind::LockReleased, None, None, lock.name.clone());
+            }
         });
     }
 }
