@@ -6,6 +6,7 @@
 mod backends;
 pub mod cli;
 pub mod conform;
+pub mod dpor;
 pub mod explore;
 pub mod fuzzing;
 pub mod lockgraph;
