@@ -33,6 +33,8 @@ pub enum Explorer {
     Pct,
     /// Real threads: a smoke run, not an exploration.
     Std,
+    /// Optimal DPOR (crate::dpor) on the shuttle runtime: exhaustive unless a preemption bound.
+    Dpor,
 }
 
 impl Explorer {
@@ -42,6 +44,7 @@ impl Explorer {
             Explorer::Shuttle => "shuttle",
             Explorer::Pct => "pct",
             Explorer::Std => "std",
+            Explorer::Dpor => "dpor",
         }
     }
 
@@ -49,7 +52,7 @@ impl Explorer {
     pub fn backend(self) -> &'static str {
         match self {
             Explorer::Loom => "loom",
-            Explorer::Shuttle | Explorer::Pct => "shuttle",
+            Explorer::Shuttle | Explorer::Pct | Explorer::Dpor => "shuttle",
             Explorer::Std => "std",
         }
     }
@@ -68,7 +71,8 @@ impl std::str::FromStr for Explorer {
             "shuttle" | "random" => Ok(Explorer::Shuttle),
             "pct" => Ok(Explorer::Pct),
             "std" => Ok(Explorer::Std),
-            _ => Err(format!("unknown explorer {s:?}: expected loom, shuttle, pct or std")),
+            "dpor" => Ok(Explorer::Dpor),
+            _ => Err(format!("unknown explorer {s:?}: expected loom, shuttle, pct, dpor or std")),
         }
     }
 }
@@ -448,6 +452,8 @@ fn run_explorer(
         Explorer::Loom => crate::backends::loom_run(target, opts, col),
         #[cfg(rtnl_shuttle)]
         Explorer::Shuttle | Explorer::Pct => crate::backends::shuttle_run(target, opts, col),
+        #[cfg(rtnl_shuttle)]
+        Explorer::Dpor => crate::dpor::shuttle_scheduler::run(target, opts, col),
         #[allow(unreachable_patterns)]
         _ => unreachable!("explore() checked availability"),
     }
