@@ -41,13 +41,15 @@
 
 #![allow(clippy::disallowed_types)] // Explorer bookkeeping, outside the model.
 
-pub mod report;
+/// The facade's reports (the `rtnl-dpor-report` crate, which the model can depend on).
+pub use rtnl_dpor_report as report;
 #[cfg(rtnl_shuttle)]
 pub mod shuttle_scheduler;
 #[cfg(test)]
 mod tests;
 mod wakeup;
 
+pub use rtnl_dpor_report::{Op, OpKind};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use wakeup::WakeupTree;
@@ -55,60 +57,8 @@ use wakeup::WakeupTree;
 /// A thread of the explored program (shuttle's task id, or an index in a toy program).
 pub type Tid = usize;
 
-/// What a step does to shared state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub enum OpKind {
-    Lock,
-    Unlock,
-    /// Condvar wait: releases the mutex and blocks until notified (the re-acquisition is a
-    /// separate `Lock` step).
-    Wait,
-    Notify,
-    Load,
-    Store,
-    Rmw,
-    /// The object is the spawned thread's id.
-    Spawn,
-    /// The object is the joined thread's id.
-    Join,
-    /// Not reported: dependent with every step.
-    Unknown,
-}
-
-/// An operation on an object (a mutex, condvar, atomic or thread, named by an id).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Op {
-    pub kind: OpKind,
-    pub obj: u64,
-}
-
-impl Op {
-    pub const UNKNOWN: Op = Op { kind: OpKind::Unknown, obj: 0 };
-
-    pub fn new(kind: OpKind, obj: u64) -> Op {
-        Op { kind, obj }
-    }
-
-    fn writes(self) -> bool {
-        !matches!(self.kind, OpKind::Load)
-    }
-
-    /// Whether the order of two steps of different threads can matter.
-    pub fn dependent(self, other: Op) -> bool {
-        if self.kind == OpKind::Unknown || other.kind == OpKind::Unknown {
-            return true;
-        }
-        // Spawn and join order threads through happens-before edges, not through races.
-        let edge = |k| matches!(k, OpKind::Spawn | OpKind::Join);
-        if edge(self.kind) || edge(other.kind) {
-            return false;
-        }
-        self.obj == other.obj && (self.writes() || other.writes())
-    }
-}
-
 /// One step: a thread and the operation it performs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Step {
     pub tid: Tid,
     pub op: Op,
