@@ -213,6 +213,17 @@ fn dpor_lock_protected_counter() {
 }
 
 #[test]
+fn dpor_four_threads() {
+    // Each reader before or after the writer: 2^3 classes of the 4! interleavings.
+    let p = vec![vec![Store(0, 1)], vec![Load(0)], vec![Load(0)], vec![Load(0)]];
+    assert_eq!(check_optimal(&p).0, 8);
+    // Four critical sections on one mutex: one class per order of acquisition.
+    let t = vec![Lock(0), Add(0), Unlock(0)];
+    let (classes, interleavings, _) = check_optimal(&vec![t.clone(), t.clone(), t.clone(), t]);
+    assert_eq!((classes, interleavings), (24, 24));
+}
+
+#[test]
 fn dpor_blocking_lock_and_racy_store() {
     let p = vec![vec![Lock(0), Store(0, 1), Unlock(0), Store(1, 1)], vec![Store(1, 2), Lock(0), Load(0), Unlock(0)]];
     check_optimal(&p);
@@ -269,9 +280,9 @@ fn thread() -> impl Strategy<Value = Vec<Ins>> {
 }
 
 fn small_program() -> impl Strategy<Value = Prog> {
-    proptest::collection::vec(thread(), 2..4).prop_filter("small enough to enumerate", |p| {
+    proptest::collection::vec(thread(), 2..5).prop_filter("small enough to enumerate", |p| {
         let n: usize = p.iter().map(Vec::len).sum();
-        n <= 11
+        n <= if p.len() == 4 { 10 } else { 11 }
     })
 }
 
