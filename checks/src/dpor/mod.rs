@@ -36,8 +36,9 @@
 //! Blocking: a thread waiting for a lock is not enabled; at the end of an execution, each
 //! thread still blocked on a lock contributes its pending acquisition as a virtual step, so a
 //! deadlock's other orders are reversed too. With `--preemptions N` the exploration is cut:
-//! a schedule with more than `N` preemptions is not run. That bound is not complete with
-//! respect to all schedules within it (bounded DPOR needs extra conservative branches).
+//! a schedule with more than `N` preemptions is not run, and a reversal over the bound is also
+//! tried where the preempted thread's run began (as CHESS and loom do). That is not proven
+//! complete with respect to all schedules within the bound, so a bounded run never claims to be.
 
 #![allow(clippy::disallowed_types)] // Explorer bookkeeping, outside the model.
 
