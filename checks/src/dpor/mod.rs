@@ -42,15 +42,15 @@
 
 #![allow(clippy::disallowed_types)] // Explorer bookkeeping, outside the model.
 
-/// The facade's reports (the `rtnl-dpor-report` crate, which the model can depend on).
-pub use rtnl_dpor_report as report;
+/// The facade's reports (`rtnl_model::sync::dpor_report`).
+pub use rtnl_model::sync::dpor_report as report;
 #[cfg(rtnl_shuttle)]
 pub mod shuttle_scheduler;
 #[cfg(test)]
 mod tests;
 mod wakeup;
 
-pub use rtnl_dpor_report::{Op, OpKind};
+pub use rtnl_model::sync::dpor_report::{Op, OpKind};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use wakeup::WakeupTree;

@@ -3,7 +3,7 @@
 //! perform, on which object. The explorer reads it when the scheduler next chooses; a schedule
 //! point without a report is [`OpKind::Unknown`], dependent with everything (sound, slower).
 //!
-//! A crate of its own, with no dependencies, because the model cannot depend on rtnl-checks.
+//! It lives in the facade (plain std plumbing, not a kernel event) because the model cannot depend on rtnl-checks.
 //! Contract for `model/src/sync/` (shuttle backend): in each wrapper, just before the shuttle
 //! call that may switch tasks, `report_for(me, kind, id)` with
 //! `me = usize::from(shuttle::current::me())` and `id` the object's id from
