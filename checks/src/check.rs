@@ -16,19 +16,19 @@ pub struct CheckArgs {
     /// Scenario scripts (ip(8) commands).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// loom, shuttle, pct or std; by default loom when the scenario is small enough, else pct.
+    /// loom, shuttle, pct, dpor or std; by default loom when the scenario is small enough, else pct.
     #[arg(long)]
     pub explorer: Option<Explorer>,
     /// pre-series, series, rtnl-free, both (pre-series and series) or all (the three).
     #[arg(long, default_value = "both")]
     pub mode: String,
-    /// loom: preemption bound.
+    /// loom and dpor: preemption bound.
     #[arg(long)]
     pub preemptions: Option<usize>,
-    /// loom: stop after this many executions.
+    /// loom and dpor: stop after this many executions.
     #[arg(long)]
     pub max_executions: Option<u64>,
-    /// loom: stop after this many seconds.
+    /// loom and dpor: stop after this many seconds.
     #[arg(long)]
     pub max_seconds: Option<u64>,
     /// shuttle, pct, std: executions to run.

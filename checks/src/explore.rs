@@ -22,7 +22,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 #[cfg(any(rtnl_loom, rtnl_shuttle))]
-mod backends;
+pub(crate) mod backends;
+/// `--explorer dpor`: the DPOR algorithm (crate::dpor) as a shuttle scheduler over the model.
+#[cfg(rtnl_shuttle)]
+pub mod dpor_scheduler;
 
 /// Bounds and seeds of one exploration.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -409,6 +412,8 @@ fn run_explorer(
         Explorer::Loom => backends::loom_run(target, opts, col),
         #[cfg(rtnl_shuttle)]
         Explorer::Shuttle | Explorer::Pct => backends::shuttle_run(target, opts, col),
+        #[cfg(rtnl_shuttle)]
+        Explorer::Dpor => dpor_scheduler::run(target, opts, col),
         #[allow(unreachable_patterns)]
         _ => unreachable!("explore() checked availability"),
     }

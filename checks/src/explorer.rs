@@ -15,6 +15,8 @@ pub enum Explorer {
     Pct,
     /// Real threads: a smoke run, not an exploration.
     Std,
+    /// Optimal DPOR (crate::dpor) on the shuttle runtime: exhaustive unless a preemption bound.
+    Dpor,
 }
 
 impl Explorer {
@@ -24,6 +26,7 @@ impl Explorer {
             Explorer::Shuttle => "shuttle",
             Explorer::Pct => "pct",
             Explorer::Std => "std",
+            Explorer::Dpor => "dpor",
         }
     }
 
@@ -31,7 +34,7 @@ impl Explorer {
     pub fn backend(self) -> &'static str {
         match self {
             Explorer::Loom => "loom",
-            Explorer::Shuttle | Explorer::Pct => "shuttle",
+            Explorer::Shuttle | Explorer::Pct | Explorer::Dpor => "shuttle",
             Explorer::Std => "std",
         }
     }
@@ -50,7 +53,8 @@ impl std::str::FromStr for Explorer {
             "shuttle" | "random" => Ok(Explorer::Shuttle),
             "pct" => Ok(Explorer::Pct),
             "std" => Ok(Explorer::Std),
-            _ => Err(format!("unknown explorer {s:?}: expected loom, shuttle, pct or std")),
+            "dpor" => Ok(Explorer::Dpor),
+            _ => Err(format!("unknown explorer {s:?}: expected loom, shuttle, pct, dpor or std")),
         }
     }
 }

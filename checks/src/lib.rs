@@ -5,6 +5,7 @@
 pub mod check;
 pub mod cli;
 pub mod conform;
+pub mod dpor;
 pub mod explore;
 pub mod explorer;
 pub mod fuzzing;

@@ -59,7 +59,7 @@ mod tests {
     /// UNREGISTERING (onto net_todo_list).
     fn a1_timeline_names_the_draining_thread(token: &str) {
         use rtnl_model::kernel::EventKind;
-        use rtnl_model::netdevice::RegState;
+        use rtnl_model::kernel::RegState;
         let rec =
             rtnl_checks::explore::replay_timeline(&ReplayToken::decode(token).expect("decodes")).expect("replays");
         let warn = rec.events.iter().find(|e| e.kind == EventKind::Warn).expect("a WARN step");

@@ -20,6 +20,7 @@ use std::fmt;
 use std::panic::Location;
 
 // The observation's types, where they were before `observe` had a module of its own.
+pub use crate::netdevice::RegState;
 pub use crate::observe::{Event, EventKind, Frame, Observed, ThreadState, TRACED};
 
 /// A `struct net *`: its index in [`State::nets`]; `0` is `init_net`, which sorts first in

@@ -54,7 +54,7 @@ pub(crate) fn loom_replay(target: &Arc<Target>, schedule: &Schedule, col: &Arc<M
 }
 
 #[cfg(rtnl_shuttle)]
-mod recording {
+pub(crate) mod recording {
     use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
     use std::sync::{Arc, Mutex};
 
@@ -89,7 +89,7 @@ mod recording {
 }
 
 #[cfg(rtnl_shuttle)]
-fn shuttle_config(opts_max_steps: usize) -> shuttle::Config {
+pub(crate) fn shuttle_config(opts_max_steps: usize) -> shuttle::Config {
     let mut config = shuttle::Config::new();
     config.stack_size = 1 << 20;
     config.max_steps = shuttle::MaxSteps::FailAfter(opts_max_steps);

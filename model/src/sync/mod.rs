@@ -30,6 +30,10 @@
 #[cfg(all(rtnl_loom, rtnl_shuttle))]
 compile_error!("choose one backend: --cfg rtnl_loom or --cfg rtnl_shuttle, not both");
 
+/// Operation reports for the DPOR explorer (rtnl-checks' `dpor`): which operation each schedule
+/// point performs on which object.
+pub mod dpor_report;
+
 #[cfg(not(any(rtnl_loom, rtnl_shuttle)))]
 mod std_backend;
 #[cfg(not(any(rtnl_loom, rtnl_shuttle)))]

@@ -1,0 +1,75 @@
+//! Wakeup trees (Abdulla et al., POPL 2014, section 6): ordered trees of step sequences still
+//! to explore from one state, leftmost first.
+
+use super::Step;
+
+/// An ordered tree; each child is a step and the tree of what follows it.
+#[derive(Clone, Debug, Default)]
+pub(super) struct WakeupTree {
+    children: Vec<(Step, WakeupTree)>,
+}
+
+impl WakeupTree {
+    /// Removes and returns the leftmost child with its subtree.
+    pub(super) fn pop_first(&mut self) -> Option<(Step, WakeupTree)> {
+        if self.children.is_empty() {
+            None
+        } else {
+            Some(self.children.remove(0))
+        }
+    }
+
+    /// Inserts `v` unless the tree already has an equivalent start for it: walking down from
+    /// the root, follow the leftmost child that is a weak initial of what is left of `v`; a leaf
+    /// reached (or `v` used up) means some execution already explored from here covers `v`.
+    /// Otherwise the rest of `v` becomes a new rightmost branch. Returns whether it grew.
+    pub(super) fn insert(&mut self, v: Vec<Step>) -> bool {
+        let mut rest = v;
+        let mut node = self;
+        let mut root = true;
+        loop {
+            if rest.is_empty() || (!root && node.children.is_empty()) {
+                return false;
+            }
+            match node.children.iter().position(|(s, _)| weak_initial(*s, &rest)) {
+                Some(i) => {
+                    let s = node.children[i].0;
+                    if let Some(at) = rest.iter().position(|r| r.tid == s.tid) {
+                        rest.remove(at);
+                    }
+                    node = &mut node.children[i].1;
+                    root = false;
+                }
+                None => {
+                    let mut branch = WakeupTree::default();
+                    for s in rest.into_iter().rev() {
+                        branch = WakeupTree { children: vec![(s, branch)] };
+                    }
+                    node.children.extend(branch.children);
+                    return true;
+                }
+            }
+        }
+    }
+}
+
+/// Whether thread `q` (about to perform `q.op`) is a weak initial of `v`: its first step in
+/// `v` has no happens-before predecessor in `v`, or it has no step in `v` and its next step is
+/// independent of all of `v`.
+pub(super) fn weak_initial(q: Step, v: &[Step]) -> bool {
+    match v.iter().position(|s| s.tid == q.tid) {
+        None => v.iter().all(|s| !q.dependent(*s)),
+        Some(f) => {
+            // Mark the steps of v[..=f] that happen before v[f], walking backwards.
+            let mut before = vec![false; f + 1];
+            before[f] = true;
+            for x in (0..f).rev() {
+                before[x] = (x + 1..=f).any(|y| before[y] && (v[x].tid == v[y].tid || v[x].dependent(v[y])));
+                if before[x] {
+                    return false;
+                }
+            }
+            true
+        }
+    }
+}
