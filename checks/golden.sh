@@ -24,6 +24,7 @@ caps=(--mode all --max-executions 100 --iterations 50)
 normalize() {
     jq -S 'walk(if type == "object" then del(.seconds, .wall_seconds)
                 | if has("caught_by") then del(.executions, .property) else . end
+                | if has("func") and has("file") and has("line") then del(.file, .line) else . end
             elif type == "string" then gsub("\\+model/src/[A-Za-z0-9_/]+\\.rs:[0-9]+"; "+<site>")
             else . end)'
 }
