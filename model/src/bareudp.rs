@@ -4,13 +4,15 @@
 //! `list_del` and `unregister_netdevice_queue`.
 
 use crate::dev::{
-    alloc_netdev, register_netdevice, unregister_netdevice_queue, unregister_netdevice_queue_net, KillList,
+    alloc_netdev, free_netdev, register_netdevice, unregister_netdevice_queue, unregister_netdevice_queue_net, KillList,
 };
 use crate::kernel::{DevId, Kernel, NetId};
 use crate::lockdep::{mutex_unlock, MutexGuard};
 use crate::mutants::Mutant;
-use crate::netdevice::netdev_priv;
-use crate::rtnetlink::Errno;
+use crate::net_namespace::{register_pernet_subsys, NetSync, PernetOperations};
+use crate::netdevice::{netdev_priv, DevState};
+use crate::rtnetlink::{rtnl_link_register, Errno, NewLink, RtnlLinkOps, ARPHRD_NONE};
+use crate::script::LinkKind;
 use crate::sync::Shared;
 
 /// `struct bareudp_dev`, the device's private part.
@@ -25,7 +27,7 @@ fn bareudp_priv(k: &Kernel, dev: DevId) -> BareudpDev {
     netdev_priv(k, dev)
 }
 
-fn lock_bn<'a>(k: &Kernel, sync: &'a Shared<crate::net_namespace::NetSync>) -> Option<MutexGuard<'a, ()>> {
+fn lock_bn<'a>(k: &Kernel, sync: &'a Shared<NetSync>) -> Option<MutexGuard<'a, ()>> {
     // mutant bareudp-no-lock: bn->bareudp_list without bn->lock.
     (k.mode().small_rtnl() && !k.mutated(Mutant::BareudpNoLock)).then(|| sync.bareudp_lock.lock())
 }
@@ -56,7 +58,7 @@ pub fn bareudp_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, port
     }
     let dev = alloc_netdev(k, name, net, &BAREUDP_LINK_OPS, BareudpDev { net: link_net, port });
     if let Err(e) = register_netdevice(k, dev) {
-        crate::dev::free_netdev(k, dev);
+        free_netdev(k, dev);
         return Err(e);
     }
     let g = lock_bn(k, &sync);
@@ -120,26 +122,24 @@ pub struct BareudpLinkOps;
 
 pub static BAREUDP_LINK_OPS: BareudpLinkOps = BareudpLinkOps;
 
-impl crate::rtnetlink::RtnlLinkOps for BareudpLinkOps {
+impl RtnlLinkOps for BareudpLinkOps {
     fn kind(&self) -> &'static str {
         "bareudp"
     }
-    fn newlink(&self, k: &Kernel, net: NetId, req: &crate::rtnetlink::NewLink) -> Result<(), Errno> {
-        let crate::script::LinkKind::Bareudp { dstport, .. } = req.kind else {
-            unreachable!("bareudp_newlink: {:?}", req.kind)
-        };
+    fn newlink(&self, k: &Kernel, net: NetId, req: &NewLink) -> Result<(), Errno> {
+        let LinkKind::Bareudp { dstport, .. } = req.kind else { unreachable!("bareudp_newlink: {:?}", req.kind) };
         bareudp_newlink(k, net, &req.name, req.link_net.unwrap_or(net), dstport)
     }
     fn dellink(&self, k: &Kernel, dev: DevId, head: &mut KillList) {
         bareudp_dellink(k, dev, head)
     }
     /// `bareudp_get_link_net()`: `bareudp->net`.
-    fn get_link_net(&self, dev: &crate::netdevice::DevState) -> Option<NetId> {
+    fn get_link_net(&self, dev: &DevState) -> Option<NetId> {
         Some(dev.priv_ref::<BareudpDev>().net)
     }
     /// `bareudp_setup()`: `dev->type = ARPHRD_NONE`.
     fn dev_type(&self) -> u16 {
-        crate::rtnetlink::ARPHRD_NONE
+        ARPHRD_NONE
     }
 }
 
@@ -147,9 +147,6 @@ impl crate::rtnetlink::RtnlLinkOps for BareudpLinkOps {
 /// `register_pernet_subsys(&bareudp_net_ops)` (its `exit_rtnl`), then
 /// `rtnl_link_register(&bareudp_link_ops)`.
 pub fn bareudp_init_module(k: &mut Kernel) {
-    crate::net_namespace::register_pernet_subsys(
-        k,
-        crate::net_namespace::PernetOperations { exit_rtnl: bareudp_exit_rtnl_net },
-    );
-    crate::rtnetlink::rtnl_link_register(k, &BAREUDP_LINK_OPS);
+    register_pernet_subsys(k, PernetOperations { exit_rtnl: bareudp_exit_rtnl_net });
+    rtnl_link_register(k, &BAREUDP_LINK_OPS);
 }

@@ -4,8 +4,9 @@
 //! only, uppers deleted on the lower's kill list), [recon] from the patch subjects.
 
 use crate::dev::{
-    alloc_netdev, netdev_upper_dev_link, netdev_upper_dev_unlink, register_netdevice, unregister_netdevice_many,
-    unregister_netdevice_queue, unregister_netdevice_queue_net, KillList,
+    alloc_netdev, free_netdev, netdev_upper_dev_link, netdev_upper_dev_unlink, register_netdevice,
+    register_netdevice_notifier, unregister_netdevice_many, unregister_netdevice_queue, unregister_netdevice_queue_net,
+    KillList, NotifierBlock,
 };
 use crate::kernel::{DevId, Kernel, NetId};
 use crate::lockdep::{mutex_unlock, LockClass, Mutex, MutexGuard};
@@ -14,7 +15,8 @@ use crate::netdevice::{
     netdev_hold, netdev_lock, netdev_priv, netdev_priv_mut, netdev_put, netdev_unlock, NetdevEvent, RegState,
 };
 use crate::properties::Property;
-use crate::rtnetlink::{Errno, ARPHRD_ETHER};
+use crate::rtnetlink::{rtnl_link_register, Errno, NewLink, RtnlLinkOps, ARPHRD_ETHER};
+use crate::script::LinkKind;
 use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::sync::Shared;
 use std::collections::BTreeMap;
@@ -237,7 +239,7 @@ pub fn ipvlan_link_new(k: &Kernel, net: NetId, name: &str, link_net: NetId, link
     }
     let dev = alloc_netdev(k, name, net, &IPVLAN_LINK_OPS, IpvlDev { phy_dev: phy, port: None, dying: false });
     if let Err(e) = register_netdevice(k, dev) {
-        crate::dev::free_netdev(k, dev);
+        free_netdev(k, dev);
         return Err(e);
     }
     netdev_upper_dev_link(k, phy, dev);
@@ -337,14 +339,12 @@ pub struct IpvlanLinkOps;
 
 pub static IPVLAN_LINK_OPS: IpvlanLinkOps = IpvlanLinkOps;
 
-impl crate::rtnetlink::RtnlLinkOps for IpvlanLinkOps {
+impl RtnlLinkOps for IpvlanLinkOps {
     fn kind(&self) -> &'static str {
         "ipvlan"
     }
-    fn newlink(&self, k: &Kernel, net: NetId, req: &crate::rtnetlink::NewLink) -> Result<(), Errno> {
-        let crate::script::LinkKind::Ipvlan { link, .. } = &req.kind else {
-            unreachable!("ipvlan_link_new: {:?}", req.kind)
-        };
+    fn newlink(&self, k: &Kernel, net: NetId, req: &NewLink) -> Result<(), Errno> {
+        let LinkKind::Ipvlan { link, .. } = &req.kind else { unreachable!("ipvlan_link_new: {:?}", req.kind) };
         ipvlan_link_new(k, net, &req.name, req.link_net.unwrap_or(net), link)
     }
     fn dellink(&self, k: &Kernel, dev: DevId, head: &mut KillList) {
@@ -362,11 +362,11 @@ impl crate::rtnetlink::RtnlLinkOps for IpvlanLinkOps {
 /// `register_netdevice_notifier(&ipvlan_notifier_block)`, then
 /// `ipvlan_link_register(&ipvlan_link_ops)` (`rtnl_link_register()`).
 pub fn ipvlan_init_module(k: &mut Kernel) {
-    crate::dev::register_netdevice_notifier(k, crate::dev::NotifierBlock { notifier_call: ipvlan_device_event });
-    crate::rtnetlink::rtnl_link_register(k, &IPVLAN_LINK_OPS);
+    register_netdevice_notifier(k, NotifierBlock { notifier_call: ipvlan_device_event });
+    rtnl_link_register(k, &IPVLAN_LINK_OPS);
 }
 
 /// `netif_is_ipvlan(dev)`: include/linux/netdevice.h (`IFF_IPVLAN_SLAVE`).
 pub fn netif_is_ipvlan(k: &Kernel, dev: DevId) -> bool {
-    k.dev(dev, |d| d.rtnl_link_ops.kind() == crate::rtnetlink::RtnlLinkOps::kind(&IPVLAN_LINK_OPS))
+    k.dev(dev, |d| d.rtnl_link_ops.kind() == RtnlLinkOps::kind(&IPVLAN_LINK_OPS))
 }
