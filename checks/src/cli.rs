@@ -144,6 +144,10 @@ pub fn render_text(r: &ScenarioResult, full_trace: bool) -> String {
 pub fn run(cli: Cli, raw_args: &[String]) -> i32 {
     match cli.cmd {
         Cmd::Check(a) => run_checks(&a, raw_args, Some("check"), cmd_check),
+        Cmd::Outcomes(a) | Cmd::Graph(a) if a.html.is_some() => {
+            eprintln!("error: --html draws executions: it is for `rtnl-check check` and `rtnl-check replay`");
+            2
+        }
         Cmd::Outcomes(a) => run_checks(&a, raw_args, Some("outcomes"), cmd_outcomes),
         Cmd::Graph(g) => run_checks(&g, raw_args, None, cmd_graph),
         Cmd::Replay { token, format, html } => {

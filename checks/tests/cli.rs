@@ -78,6 +78,12 @@ fn formats_belong_to_their_commands() {
 
     let d = rtnl_check(&["graph", "scenarios/cover-letter.sh", "--explorer", "std", "--format", "dot"]);
     assert!(text(&d.stdout).starts_with("digraph lockdep {"));
+
+    for cmd in ["graph", "outcomes"] {
+        let h = rtnl_check(&[cmd, "scenarios/cover-letter.sh", "--explorer", "std", "--html", "x.html"]);
+        assert_eq!(h.status.code(), Some(2), "{cmd} --html");
+        assert!(text(&h.stderr).contains("--html draws executions"), "{}", text(&h.stderr));
+    }
 }
 
 #[test]
