@@ -263,6 +263,14 @@ pub struct Kernel {
     /// lets the explorers see a reference that is never put as a blocked thread.
     pub refs_wq: RawMutex<u64>,
     pub refs_cv: sync::Condvar,
+    /// `namespace_sem`, as far as `/run/netns` goes: `ip netns add` bind-mounts a name, `ip
+    /// netns del` unmounts it, and an `ip -n`/`netns` argument opens it (a reference on the
+    /// net). Each is atomic against the others, but none is atomic with what its process did
+    /// before: taking this lock is the schedule point that lets a concurrent command get in
+    /// first (without it a background `ip link set ... netns NS` could never open NS before a
+    /// foreground `ip netns del NS` unmounted it). Not a lockdep class: it is never held across
+    /// another lock.
+    pub netns_mounts: RawMutex<()>,
 }
 
 impl fmt::Debug for Kernel {
@@ -294,6 +302,7 @@ impl Kernel {
             cleanup_work_pending: sync::atomic::AtomicBool::new(false),
             refs_wq: RawMutex::new(0),
             refs_cv: sync::Condvar::new(),
+            netns_mounts: RawMutex::new(()),
         };
         crate::net_namespace::setup_net(&k, "init_net");
         k

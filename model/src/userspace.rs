@@ -16,6 +16,7 @@ pub use crate::observe::CmdResult;
 /// Opens `/run/netns/NAME`: a reference on the net, or `ENOENT` if no such name is mounted
 /// (or its net is already on its way out).
 fn open_netns(k: &Kernel, name: &str) -> Result<NetId, Errno> {
+    let _mounts = k.netns_mounts.lock();
     let id = k.with(|s| s.netns_names.get(name).copied()).ok_or(Errno::ENOENT)?;
     if maybe_get_net(k, id) {
         Ok(id)
@@ -68,15 +69,19 @@ pub fn ip(k: &Kernel, cmd: &Command) -> Result<(), Errno> {
 fn run_op(k: &Kernel, cmd: &Command, opened: &mut Opened<'_>) -> Result<(), Errno> {
     match &cmd.op {
         Op::NetnsAdd { name } => {
+            let mounts = k.netns_mounts.lock();
             if k.with(|s| s.netns_names.contains_key(name)) {
                 return Err(Errno::EEXIST);
             }
+            drop(mounts);
             let id = setup_net(k, name);
             k.with(|s| s.netns_names.insert(name.clone(), id));
             Ok(())
         }
         Op::NetnsDel { name } => {
+            let mounts = k.netns_mounts.lock();
             let id = k.with(|s| s.netns_names.remove(name)).ok_or(Errno::ENOENT)?;
+            drop(mounts);
             put_net(k, id);
             Ok(())
         }
