@@ -183,3 +183,26 @@ fn the_model_reaches_every_outcome_the_reference_predicts() {
     assert!(compared >= 1, "no corpus scenario has several predicted outcomes");
     assert!(missed.is_empty(), "outcomes no explored schedule reached:\n{}", missed.join("\n"));
 }
+
+/// `--max-executions N` stops loom after N executions, not at loom's next checkpoint (every
+/// 20,000 executions), and a cut run is not called exhausted.
+#[test]
+fn loom_stops_at_max_executions() {
+    let o = rtnl_check(&[
+        "check",
+        "scenarios/cover-letter-netns-del.sh",
+        "--explorer",
+        "loom",
+        "--mode",
+        "series",
+        "--max-executions",
+        "37",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+    let stats = &json[0]["modes"][0]["stats"];
+    assert_eq!(stats["executions"], 37, "{stats}");
+    assert_eq!(stats["exhausted"], false, "{stats}");
+}

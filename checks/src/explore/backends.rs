@@ -15,8 +15,15 @@ pub(crate) fn loom_run(target: &Arc<Target>, opts: &ExploreOptions, col: &Arc<Mu
     let mut b = loom::model::Builder::new();
     b.preemption_bound = opts.preemptions;
     b.max_branches = opts.max_branches;
-    b.max_permutations = opts.max_executions.map(|n| n as usize);
+    // loom stops before its `max_permutations`-th execution: n + 1 runs n.
+    b.max_permutations = opts.max_executions.map(|n| n as usize + 1);
     b.max_duration = opts.max_duration;
+    // loom looks at both caps only every `checkpoint_interval` executions (20,000 by default),
+    // so without this `--max-executions 100` ran on to 20,000 or to the end of the exploration
+    // and was then reported as cut.
+    if b.max_permutations.is_some() || b.max_duration.is_some() {
+        b.checkpoint_interval = 1;
+    }
     let start = std::time::Instant::now();
     let (t, c) = (target.clone(), col.clone());
     let panic = quietly(move || b.check(move || body(&t, &c)));
@@ -48,7 +55,8 @@ pub(crate) fn loom_replay(target: &Arc<Target>, schedule: &Schedule, col: &Arc<M
     let mut b = loom::model::Builder::new();
     b.preemption_bound = *preemptions;
     b.max_branches = *max_branches;
-    b.max_permutations = Some(*execution as usize + 1);
+    b.max_permutations = Some(*execution as usize + 2);
+    b.checkpoint_interval = 1;
     let (t, c) = (target.clone(), col.clone());
     quietly(move || b.check(move || body(&t, &c)))
 }
