@@ -222,3 +222,11 @@ fn mutants_print_no_progress_when_piped() {
     let m: serde_json::Value = serde_json::from_slice(&o.stdout).expect("the matrix as JSON");
     assert_eq!(m["mutants"].as_array().map(Vec::len), Some(1));
 }
+
+#[test]
+fn a_check_handed_to_another_build_draws_no_progress_when_piped() {
+    // The shuttle build inherits this piped stderr and decides for itself.
+    let o = rtnl_check(&["check", "scenarios/cover-letter.sh", "--explorer", "pct", "--iterations", "50"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    no_progress_drawing(&text(&o.stderr));
+}
