@@ -66,6 +66,11 @@ pub struct CheckArgs {
     /// `check`: also write each mode's failing (else first) execution as a self-contained HTML page.
     #[arg(long)]
     pub html: Option<PathBuf>,
+    /// Set by `prove`, which draws its own bar over runs: the run's backend build inherits the
+    /// terminal, and two bars on one line would garble each other.
+    #[arg(skip)]
+    #[serde(default)]
+    pub no_progress: bool,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
@@ -160,7 +165,7 @@ pub(crate) fn options(a: &CheckArgs, explorer: Explorer, preemptions: Option<usi
         iterations: a.iterations,
         seed: a.seed,
         depth: a.depth,
-        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        progress: !a.no_progress && crate::progress::wanted(),
         defer_lock_order: a.defer_lock_order,
         ..ExploreOptions::default()
     }

@@ -290,12 +290,12 @@ fn explore_recording(target: &Target, opts: &ExploreOptions, timeline: bool) -> 
     let col =
         Arc::new(Mutex::new(Collector { defer_lock_order: opts.defer_lock_order, timeline, ..Collector::default() }));
     if opts.progress {
-        let len = match opts.explorer {
-            Explorer::Loom => opts.max_executions.unwrap_or(0),
-            _ => opts.iterations as u64,
+        // Exhaustive explorers have no known total, only a cap (--max-executions).
+        let total = match opts.explorer {
+            Explorer::Loom | Explorer::Dpor => opts.max_executions,
+            _ => Some(opts.iterations as u64),
         };
-        let bar = if len > 0 { indicatif::ProgressBar::new(len) } else { indicatif::ProgressBar::new_spinner() };
-        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        let bar = crate::progress::executions(total);
         col.lock().unwrap_or_else(|p| p.into_inner()).progress = Some(bar);
     }
     let start = Instant::now();

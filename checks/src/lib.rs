@@ -15,6 +15,7 @@ pub mod launch;
 mod layering;
 pub mod lockgraph;
 pub mod mutants;
+pub mod progress;
 pub mod protocol;
 pub mod prove;
 pub mod reference;

@@ -19,6 +19,7 @@ use crate::explore::{quietly, Explorer};
 use crate::launch::{hand_over, repo_root, run_self};
 use crate::scenario::parse_script;
 use clap::Args;
+use indicatif::ProgressBar;
 use rtnl_model::script::{Command, Op, Script, Step};
 use rtnl_model::variants::Variant;
 use rtnl_model::{Config, Machine, Mode, Mutant, Property, Report};
@@ -217,18 +218,26 @@ pub fn run(a: &MutantsArgs) -> i32 {
 /// Builds the matrix by running every check.
 pub fn matrix(mutants: &[Mutant], a: &MutantsArgs) -> Matrix {
     let scenarios: BTreeSet<&str> = mutants.iter().flat_map(|m| m.scenarios().iter().copied()).collect();
+    let probed = |s: &&str| mutants.iter().any(|m| m.needs_driver_probe() && m.scenarios().contains(s));
+    let checkers = Checker::ALL.len();
+    let total = scenarios.iter().map(|s| checkers * if probed(s) { 2 } else { 1 }).sum::<usize>()
+        + mutants.iter().map(|m| checkers * m.scenarios().len()).sum::<usize>();
+    let bar = crate::progress::runs(total as u64);
     let mut faithful = Vec::new();
     for s in &scenarios {
-        let probe = mutants.iter().any(|m| m.needs_driver_probe() && m.scenarios().contains(s));
+        let probe = probed(s);
         for c in Checker::ALL {
-            faithful.push(run_check(a, c, s, None, false));
+            faithful.push(run_check(a, c, s, None, false, bar.as_ref()));
             if probe {
-                faithful.push(run_check(a, c, s, None, true));
+                faithful.push(run_check(a, c, s, None, true, bar.as_ref()));
             }
         }
     }
     let faithful_clean = faithful.iter().all(|r| r.passed && r.error.is_none());
-    let rows = mutants.iter().map(|&m| row(a, m, &faithful)).collect();
+    let rows = mutants.iter().map(|&m| row(a, m, &faithful, bar.as_ref())).collect();
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
     Matrix { mode: a.mode, faithful_clean, faithful, mutants: rows }
 }
 
@@ -242,11 +251,11 @@ fn is_catch(r: &Run, faithful: &[Run]) -> bool {
             .any(|f| f.checker == r.checker && f.scenario == r.scenario && !f.passed && f.property == r.property)
 }
 
-fn row(a: &MutantsArgs, m: Mutant, faithful: &[Run]) -> MutantRow {
+fn row(a: &MutantsArgs, m: Mutant, faithful: &[Run], bar: Option<&ProgressBar>) -> MutantRow {
     let mut runs = Vec::new();
     for s in m.scenarios() {
         for c in Checker::ALL {
-            runs.push(run_check(a, c, s, Some(m), m.needs_driver_probe()));
+            runs.push(run_check(a, c, s, Some(m), m.needs_driver_probe(), bar));
         }
     }
     let failed: Vec<&Run> = runs.iter().filter(|r| is_catch(r, faithful)).collect();
@@ -288,8 +297,20 @@ fn row(a: &MutantsArgs, m: Mutant, faithful: &[Run]) -> MutantRow {
     }
 }
 
-/// Runs one check `repeat` times as a subprocess; the median time is reported.
-fn run_check(a: &MutantsArgs, c: Checker, scenario: &str, mutant: Option<Mutant>, probe: bool) -> Run {
+/// Runs one check `repeat` times as a subprocess; the median time is reported. `bar` counts
+/// it and names it while it runs.
+fn run_check(
+    a: &MutantsArgs,
+    c: Checker,
+    scenario: &str,
+    mutant: Option<Mutant>,
+    probe: bool,
+    bar: Option<&ProgressBar>,
+) -> Run {
+    if let Some(b) = bar {
+        let what = mutant.map_or("faithful model".to_string(), |m| m.name().to_string());
+        b.set_message(format!("{what} on {scenario}{} ({})", if probe { ", driver probe" } else { "" }, c.name()));
+    }
     let file = a.scenarios().join(scenario);
     let mut args: Vec<String> =
         if probe { vec!["mutants".into(), "--probe".into(), file.display().to_string()] } else { vec!["check".into()] };
@@ -324,6 +345,9 @@ fn run_check(a: &MutantsArgs, c: Checker, scenario: &str, mutant: Option<Mutant>
     let mut r = runs.swap_remove(0);
     r.seconds = seconds;
     r.wall_seconds = wall_seconds;
+    if let Some(b) = bar {
+        b.inc(1);
+    }
     r
 }
 

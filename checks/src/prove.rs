@@ -10,12 +10,12 @@
 //! ([`crate::protocol`]), so that a run that hangs or crashes cannot take the suite with it; its
 //! frame carries the typed result and the lock-order edges the merged per-mode graphs need.
 
-use crate::check::{CheckArgs, Format, ModeResult};
+use crate::check::{CheckArgs, ModeResult};
 use crate::explore::{modes, Explorer};
 use crate::launch::repo_root;
 use crate::lockgraph::LockGraph;
 use crate::protocol::{run_in, Request};
-use clap::Args;
+use clap::{Args, ValueEnum};
 use rtnl_model::lockdep::LockEdge;
 use rtnl_model::Mode;
 use serde::{Deserialize, Serialize};
@@ -46,12 +46,59 @@ pub struct ProveArgs {
     /// not compared.
     #[arg(long)]
     pub check: bool,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// text: the result table; json: the entries and the differences; junit: JUnit XML for CI
+    /// (one testcase per run, a failure where a proof broke or, with --check, differs).
+    #[arg(long, value_enum, default_value_t = ProveFormat::Text)]
+    pub format: ProveFormat,
+    /// Only shard K of N (1-based): the runs whose index in the suite's fixed order is K-1
+    /// modulo N, so that N CI jobs share the suite. With --check only those runs are compared
+    /// with proofs.json (shard 1 also reports committed runs the suite no longer makes). Needs
+    /// --check or --quick: a shard never writes docs/proofs.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<Shard>,
     /// The directory of REPORT.md, proofs.json and the lock-order graphs [default: docs/proofs
     /// of the repository].
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+/// What `prove` prints on stdout.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProveFormat {
+    Text,
+    Json,
+    Junit,
+}
+
+/// `--shard K/N`: run K (1-based) of N.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub k: usize,
+    pub n: usize,
+}
+
+impl Shard {
+    /// Whether the run at `index` of the plan is this shard's.
+    pub fn has(self, index: usize) -> bool {
+        index % self.n == self.k - 1
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.k, self.n)
+    }
+}
+
+/// Parses `K/N` with 1 <= K <= N.
+pub fn parse_shard(s: &str) -> Result<Shard, String> {
+    let (k, n) = s.split_once('/').ok_or_else(|| format!("`{s}` is not K/N (e.g. 1/4)"))?;
+    let num = |x: &str| x.trim().parse::<usize>().map_err(|_| format!("`{s}` is not K/N: `{x}` is not a number"));
+    let (k, n) = (num(k)?, num(n)?);
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("`{s}`: need 1 <= K <= N"));
+    }
+    Ok(Shard { k, n })
 }
 
 /// How loom explores a scenario in one suite.
@@ -189,6 +236,11 @@ pub struct Planned {
 }
 
 impl Planned {
+    /// As [`Entry::label`] says it.
+    pub fn label(&self) -> String {
+        format!("{} {} ({}, {} suite)", self.scenario, self.mode.name(), self.explorer.name(), self.suite.name())
+    }
+
     /// The `check` arguments of this run.
     pub fn check_args(&self) -> Vec<String> {
         let file = repo_root().join(&self.file).display().to_string();
@@ -370,20 +422,31 @@ pub struct ProofsFile {
 /// Runs the subcommand; returns the exit status.
 pub fn run(a: &ProveArgs) -> i32 {
     let suites: &[Suite] = if a.quick { &[Suite::Quick] } else { &[Suite::Full, Suite::Calibration, Suite::Quick] };
-    let planned = match plan(suites) {
+    if a.shard.is_some() && !a.check && !a.quick {
+        eprintln!("error: --shard runs part of the suite and writes nothing: use it with --check or --quick");
+        return 2;
+    }
+    let all_planned = match plan(suites) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
             return 2;
         }
     };
+    let planned: Vec<&Planned> =
+        all_planned.iter().enumerate().filter(|(i, _)| a.shard.is_none_or(|s| s.has(*i))).map(|(_, p)| p).collect();
     let start = std::time::Instant::now();
     let mut entries = Vec::new();
+    let mut walls = Vec::new();
     let mut edges: Vec<(Suite, String, Vec<LockEdge>)> = Vec::new();
     let mut seconds: BTreeMap<String, f64> = BTreeMap::new();
+    let bar = crate::progress::runs(planned.len() as u64);
     for (i, p) in planned.iter().enumerate() {
+        if let Some(b) = &bar {
+            b.set_message(p.label());
+        }
         let (e, es, wall) = execute(p);
-        eprintln!(
+        let line = format!(
             "[{}/{}] {}: {}, {} executions{}, {:.2} s",
             i + 1,
             planned.len(),
@@ -393,9 +456,17 @@ pub fn run(a: &ProveArgs) -> i32 {
             if e.exhausted { " (exhausted)" } else { "" },
             e.seconds
         );
+        crate::progress::eprintln_above(bar.as_ref(), &line);
+        if let Some(b) = &bar {
+            b.inc(1);
+        }
         *seconds.entry(p.suite.name().into()).or_default() += wall;
         edges.push((p.suite, e.mode.clone(), es));
         entries.push(e);
+        walls.push(wall);
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
     }
     seconds.insert("total".into(), start.elapsed().as_secs_f64());
     let file = ProofsFile {
@@ -409,15 +480,31 @@ pub fn run(a: &ProveArgs) -> i32 {
     // Canonical, so messages name it without `..`.
     let out_dir = a.out.clone().unwrap_or_else(|| repo_root().join("docs").join("proofs"));
     let out = std::fs::canonicalize(&out_dir).unwrap_or(out_dir);
-    let mismatches = if a.check { check_against(&out.join("proofs.json"), &file.entries, suites) } else { Vec::new() };
+    // A shard compares its own runs; shard 1 also owns committed runs no longer planned.
+    let keep = |e: &Entry| match a.shard {
+        None => true,
+        Some(s) => all_planned
+            .iter()
+            .position(|p| e.key() == (p.suite, p.scenario, p.mode.name(), p.explorer.name()))
+            .map_or(s.k == 1, |i| s.has(i)),
+    };
+    let mismatches =
+        if a.check { check_against(&out.join("proofs.json"), &file.entries, suites, &keep) } else { Vec::new() };
+    let junit = a.format == ProveFormat::Junit;
+    // In JUnit mode stdout is the XML alone; the summary lines go to stderr.
+    let say = |line: String| if junit { eprintln!("{line}") } else { println!("{line}") };
     match a.format {
-        Format::Json => {
+        ProveFormat::Json => {
             let json = serde_json::json!({ "proofs": file, "mismatches": mismatches });
             if crate::check::print_json(&json) != 0 {
                 return 2;
             }
         }
-        Format::Text => print!("{}", render_table(&file.entries)),
+        ProveFormat::Text => print!("{}", render_table(&file.entries)),
+        ProveFormat::Junit => {
+            let problems: Vec<String> = broken.iter().chain(&mismatches).cloned().collect();
+            print!("{}", render_junit(&file.entries, &walls, &problems));
+        }
     }
     let errors = file.entries.iter().filter(|e| e.claim == Claim::Error).count();
     for b in &broken {
@@ -428,7 +515,8 @@ pub fn run(a: &ProveArgs) -> i32 {
             eprintln!("{m}");
         }
         if mismatches.is_empty() && broken.is_empty() {
-            println!("proof gate: {} runs match {}", file.entries.len(), out.join("proofs.json").display());
+            let shard = a.shard.map(|s| format!(" of shard {s}")).unwrap_or_default();
+            say(format!("proof gate: {} runs{shard} match {}", file.entries.len(), out.join("proofs.json").display()));
             return 0;
         }
         eprintln!(
@@ -440,12 +528,12 @@ pub fn run(a: &ProveArgs) -> i32 {
         return 1;
     }
     if a.quick {
-        println!("(quick suite: nothing written; `rtnl-check prove` writes docs/proofs)");
+        say("(quick suite: nothing written; `rtnl-check prove` writes docs/proofs)".into());
     } else if let Err(e) = write_artifacts(&out, &file, &edges) {
         eprintln!("error: {e}");
         return 2;
     } else {
-        println!("wrote {}", out.display());
+        say(format!("wrote {}", out.display()));
     }
     if errors > 0 {
         2
@@ -458,7 +546,7 @@ pub fn run(a: &ProveArgs) -> i32 {
 /// lock-order edges and the wall-clock seconds it took.
 fn execute(p: &Planned) -> (Entry, Vec<LockEdge>, f64) {
     let args = match CheckArgs::parse_check_line(&p.check_args()) {
-        Ok(a) => a,
+        Ok(a) => CheckArgs { no_progress: true, ..a },
         Err(e) => return (entry_of(p, Err(e.to_string())), Vec::new(), 0.0),
     };
     let start = std::time::Instant::now();
@@ -574,13 +662,17 @@ pub fn broken_proofs(entries: &[Entry]) -> Vec<String> {
 }
 
 /// Compares this run's entries of `suites` with the committed file's; one message per difference.
-pub fn check_against(path: &Path, now: &[Entry], suites: &[Suite]) -> Vec<String> {
+/// Only the committed entries `keep` accepts are compared (a shard's).
+pub fn check_against(path: &Path, now: &[Entry], suites: &[Suite], keep: &dyn Fn(&Entry) -> bool) -> Vec<String> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => return vec![format!("{}: {e}: create it with `rtnl-check prove`", path.display())],
     };
     match serde_json::from_str::<ProofsFile>(&text) {
-        Ok(f) => compare(&f.entries, now, suites),
+        Ok(f) => {
+            let committed: Vec<Entry> = f.entries.into_iter().filter(|e| keep(e)).collect();
+            compare(&committed, now, suites)
+        }
         Err(e) => vec![format!("{}: unreadable ({e}): regenerate it with `rtnl-check prove`", path.display())],
     }
 }
@@ -688,6 +780,143 @@ fn properties_cell(e: &Entry) -> String {
         None if e.error.is_some() => "-".into(),
         None => format!("{}/{} held", e.properties_held(), e.properties.len()),
     }
+}
+
+/// Escapes text for an XML attribute or element; characters XML 1.0 cannot hold become U+FFFD.
+pub fn xml_escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&apos;"),
+            // Kept as references so that attribute values keep their line breaks.
+            '\n' => o.push_str("&#10;"),
+            '\r' => o.push_str("&#13;"),
+            '\t' => o.push_str("&#9;"),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => o.push('\u{FFFD}'),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// JUnit XML of the runs: one testsuite per suite, one testcase per run (classname the scenario,
+/// name its label, time its wall-clock seconds). A run that could not be made is an `<error>`;
+/// one named by `problems` (broken proofs and differences from proofs.json, each starting with
+/// its run's label) is a `<failure>`. Problems that name no run of this call (a committed run
+/// no longer made) go in a last testcase, `proofs.json`.
+pub fn render_junit(entries: &[Entry], walls: &[f64], problems: &[String]) -> String {
+    struct Case {
+        suite: Suite,
+        classname: String,
+        name: String,
+        seconds: f64,
+        error: Option<String>,
+        failures: Vec<String>,
+        out: String,
+    }
+    let mut claimed = vec![false; problems.len()];
+    let mut cases: Vec<Case> = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        let prefix = format!("{}: ", e.label());
+        let mut failures = Vec::new();
+        for (j, p) in problems.iter().enumerate() {
+            if let Some(rest) = p.strip_prefix(&prefix) {
+                claimed[j] = true;
+                failures.push(rest.to_string());
+            }
+        }
+        let out = format!(
+            "{}: {}, {} executions{}",
+            e.bound_text(),
+            e.claim.text(),
+            e.executions,
+            if e.exhausted { " (exhausted)" } else { "" }
+        );
+        cases.push(Case {
+            suite: e.suite,
+            classname: e.scenario.clone(),
+            name: e.label(),
+            seconds: walls.get(i).copied().unwrap_or(e.seconds),
+            error: e.error.clone(),
+            failures,
+            out,
+        });
+    }
+    let rest: Vec<String> = problems.iter().zip(&claimed).filter(|(_, c)| !**c).map(|(p, _)| p.clone()).collect();
+    if !rest.is_empty() {
+        let suite = entries.last().map_or(Suite::Quick, |e| e.suite);
+        cases.push(Case {
+            suite,
+            classname: "proofs.json".into(),
+            name: "proofs.json".into(),
+            seconds: 0.0,
+            error: None,
+            failures: rest,
+            out: String::new(),
+        });
+    }
+    let mut suites: Vec<Suite> = Vec::new();
+    for c in &cases {
+        if !suites.contains(&c.suite) {
+            suites.push(c.suite);
+        }
+    }
+    let count = |cs: &[&Case]| {
+        let errors = cs.iter().filter(|c| c.error.is_some()).count();
+        let failures = cs.iter().filter(|c| c.error.is_none() && !c.failures.is_empty()).count();
+        (cs.len(), failures, errors, cs.iter().map(|c| c.seconds).sum::<f64>())
+    };
+    let all: Vec<&Case> = cases.iter().collect();
+    let (tests, failures, errors, time) = count(&all);
+    let mut o = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        o,
+        "<testsuites name=\"rtnl-check prove\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" time=\"{time:.3}\">"
+    );
+    for s in suites {
+        let cs: Vec<&Case> = cases.iter().filter(|c| c.suite == s).collect();
+        let (tests, failures, errors, time) = count(&cs);
+        let _ = writeln!(
+            o,
+            "  <testsuite name=\"prove {} suite\" tests=\"{tests}\" failures=\"{failures}\" errors=\"{errors}\" skipped=\"0\" time=\"{time:.3}\">",
+            s.name()
+        );
+        for c in cs {
+            let _ = writeln!(
+                o,
+                "    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3}\">",
+                xml_escape(&c.classname),
+                xml_escape(&c.name),
+                c.seconds
+            );
+            if let Some(err) = &c.error {
+                let _ = writeln!(
+                    o,
+                    "      <error message=\"could not run: {}\" type=\"error\">{}</error>",
+                    xml_escape(err),
+                    xml_escape(err)
+                );
+            } else if let Some(first) = c.failures.first() {
+                let _ = writeln!(
+                    o,
+                    "      <failure message=\"{}\" type=\"failure\">{}</failure>",
+                    xml_escape(first),
+                    xml_escape(&c.failures.join("\n"))
+                );
+            }
+            if !c.out.is_empty() {
+                let _ = writeln!(o, "      <system-out>{}</system-out>", xml_escape(&c.out));
+            }
+            let _ = writeln!(o, "    </testcase>");
+        }
+        let _ = writeln!(o, "  </testsuite>");
+    }
+    let _ = writeln!(o, "</testsuites>");
+    o
 }
 
 /// The result table on stdout.
@@ -1069,12 +1298,12 @@ mod tests {
             entries: committed(),
         };
         std::fs::write(&path, serde_json::to_string(&file).expect("json")).expect("write");
-        assert!(check_against(&path, &committed(), &[Suite::Quick]).is_empty());
+        assert!(check_against(&path, &committed(), &[Suite::Quick], &|_| true).is_empty());
         let mut now = committed();
         now[1].executions += 1;
-        assert_eq!(check_against(&path, &now, &[Suite::Quick]).len(), 1);
+        assert_eq!(check_against(&path, &now, &[Suite::Quick], &|_| true).len(), 1);
         std::fs::write(&path, "{").expect("write");
-        assert!(check_against(&path, &now, &[Suite::Quick])[0].contains("unreadable"));
+        assert!(check_against(&path, &now, &[Suite::Quick], &|_| true)[0].contains("unreadable"));
         let _ = std::fs::remove_dir_all(&dir);
     }
 
@@ -1135,6 +1364,40 @@ mod tests {
         for s in CALIBRATION {
             assert!(repo_root().join(format!("checks/scenarios/{}/{}.sh", s.dir, s.name)).exists(), "{}", s.name);
         }
+    }
+
+    #[test]
+    fn shards_split_the_plan_and_bad_ones_are_refused() {
+        assert_eq!(parse_shard("2/4"), Ok(Shard { k: 2, n: 4 }));
+        for bad in ["0/4", "5/4", "1/0", "x/4", "4", "", "1/4/2", "-1/4"] {
+            assert!(parse_shard(bad).is_err(), "{bad}");
+        }
+        let n = plan(&[Suite::Quick]).expect("plan").len();
+        let mut seen = vec![0; n];
+        for k in 1..=4 {
+            let s = Shard { k, n: 4 };
+            for (i, c) in seen.iter_mut().enumerate() {
+                *c += usize::from(s.has(i));
+            }
+        }
+        assert!(seen.iter().all(|&c| c == 1), "every run in exactly one shard: {seen:?}");
+    }
+
+    #[test]
+    fn junit_has_a_testcase_per_run_and_a_failure_per_broken_one() {
+        let mut now = committed();
+        now[1] = entry("cover-letter", "series", 4, Some("S4 exactly-once-unregistration"));
+        now[0].error = Some("the loom build <missing> & gone".into());
+        let mut problems = broken_proofs(&now);
+        problems.push("gone series (loom, quick suite): in the committed proofs.json but no longer run".into());
+        let x = render_junit(&now, &[1.0, 2.5], &problems);
+        assert!(x.starts_with("<?xml"), "{x}");
+        assert_eq!(x.matches("<testcase ").count(), 3, "{x}");
+        assert!(x.contains("tests=\"3\" failures=\"2\" errors=\"1\" time=\"3.500\""), "{x}");
+        assert!(x.contains("<error message=\"could not run: the loom build &lt;missing&gt; &amp; gone\""), "{x}");
+        assert!(x.contains("<failure message=\"the faithful model violates S4"), "{x}");
+        assert!(x.contains("classname=\"proofs.json\""), "{x}");
+        assert_eq!(xml_escape("a\"b'\n\u{1}"), "a&quot;b&apos;&#10;\u{FFFD}");
     }
 
     #[test]

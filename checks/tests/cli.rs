@@ -206,3 +206,95 @@ fn loom_stops_at_max_executions() {
     assert_eq!(stats["executions"], 37, "{stats}");
     assert_eq!(stats["exhausted"], false, "{stats}");
 }
+
+/// Progress bars are for terminals: piped stderr (CI logs, this harness) holds none.
+fn no_progress_drawing(stderr: &str) {
+    assert!(!stderr.contains('\r'), "carriage return on piped stderr: {stderr:?}");
+    assert!(!stderr.contains("\u{1b}["), "terminal escape on piped stderr: {stderr:?}");
+    assert!(!stderr.contains("ETA") && !stderr.contains('█'), "a progress bar on piped stderr: {stderr:?}");
+}
+
+fn testcases(xml: &str) -> Vec<(String, Option<String>)> {
+    let doc = roxmltree::Document::parse(xml).unwrap_or_else(|e| panic!("JUnit is not XML ({e}): {xml}"));
+    doc.descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .map(|n| {
+            let failure = n.children().find(|c| c.has_tag_name("failure") || c.has_tag_name("error"));
+            (
+                n.attribute("name").unwrap_or_default().to_string(),
+                failure.map(|f| f.attribute("message").unwrap_or_default().to_string()),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn prove_shard_prints_junit_with_a_testcase_per_run_and_no_progress_when_piped() {
+    // The quick suite has 39 runs: shard 1/13 makes runs 0, 13 and 26.
+    let o = rtnl_check(&["prove", "--quick", "--check", "--shard", "1/13", "--format", "junit"]);
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    let cases = testcases(&out);
+    assert_eq!(cases.len(), 3, "{out}");
+    assert!(cases.iter().all(|(_, f)| f.is_none()), "{out}");
+    assert!(cases[0].0.starts_with("cover-letter "), "{cases:?}");
+    assert!(err.contains("proof gate: 3 runs of shard 1/13 match"), "{err}");
+    no_progress_drawing(&err);
+}
+
+#[test]
+fn prove_junit_shows_a_run_that_differs_from_the_committed_proofs_as_a_failure() {
+    // A doctored copy of proofs.json: every quick run's count is off by one. Shard 1/39 makes the
+    // first run only, and only it is compared.
+    let dir = std::env::temp_dir().join(format!("rtnl-cli-junit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let committed = std::fs::read_to_string("../docs/proofs/proofs.json").expect("docs/proofs/proofs.json");
+    let mut proofs: serde_json::Value = serde_json::from_str(&committed).expect("proofs.json");
+    for e in proofs["entries"].as_array_mut().expect("entries") {
+        if e["suite"] == "quick" {
+            e["executions"] = (e["executions"].as_u64().expect("executions") + 1).into();
+        }
+    }
+    std::fs::write(dir.join("proofs.json"), proofs.to_string()).expect("write");
+    let out_dir = dir.to_str().expect("utf-8 path");
+    let o = rtnl_check(&["prove", "--quick", "--check", "--shard", "1/39", "--out", out_dir, "--format", "junit"]);
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    let cases = testcases(&out);
+    assert_eq!(cases.len(), 1, "{out}");
+    let failure = cases[0].1.as_deref().unwrap_or_else(|| panic!("no <failure>: {out}"));
+    assert!(failure.starts_with("executions ") && failure.contains(" committed, "), "{failure}");
+    assert!(out.contains("tests=\"1\" failures=\"1\" errors=\"0\""), "{out}");
+    assert!(err.contains("proof gate FAILED: 1 difference(s)"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bad_shards_exit_2() {
+    for bad in ["0/4", "5/4", "1/0", "a/4", "3"] {
+        let o = rtnl_check(&["prove", "--quick", "--check", "--shard", bad]);
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        assert!(text(&o.stderr).contains("--shard"), "{bad}: {}", text(&o.stderr));
+        assert!(o.stdout.is_empty(), "{bad}");
+    }
+    let o = rtnl_check(&["prove", "--shard", "1/4"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("use it with --check or --quick"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn mutants_print_no_progress_when_piped() {
+    let o = rtnl_check(&["mutants", "--quick", "--only", "veth-no-xchg", "--format", "json"]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", text(&o.stderr));
+    no_progress_drawing(&text(&o.stderr));
+    let m: serde_json::Value = serde_json::from_slice(&o.stdout).expect("the matrix as JSON");
+    assert_eq!(m["mutants"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn a_check_handed_to_another_build_draws_no_progress_when_piped() {
+    // The shuttle build inherits this piped stderr and decides for itself.
+    let o = rtnl_check(&["check", "scenarios/cover-letter.sh", "--explorer", "pct", "--iterations", "50"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    no_progress_drawing(&text(&o.stderr));
+}
