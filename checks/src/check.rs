@@ -2,6 +2,7 @@
 //! in every mode and return typed results. `check`, `outcomes`, `graph`, `prove` and `mutants`
 //! all stand on it; it knows nothing of how they print.
 
+use crate::error::CliError;
 use crate::explore::{explore, modes, Exploration, ExploreOptions, Explorer, Target};
 use crate::scenario::parse_script;
 use clap::{Args, ValueEnum};
@@ -243,31 +244,13 @@ pub fn check_scenario(l: &Loaded, a: &CheckArgs) -> Result<(ScenarioResult, Vec<
     ))
 }
 
-/// Loads every file, or prints the first error and returns exit status 2.
-pub fn load_all(files: &[PathBuf]) -> Result<Vec<Loaded>, i32> {
-    let mut out = Vec::new();
-    for f in files {
-        match load(f) {
-            Ok(l) => out.push(l),
-            Err(e) => {
-                eprintln!("{e}");
-                return Err(2);
-            }
-        }
-    }
-    Ok(out)
+/// Loads every file, or returns the first one's error.
+pub fn load_all(files: &[PathBuf]) -> Result<Vec<Loaded>, CliError> {
+    files.iter().map(|f| load(f).map_err(CliError::Rendered)).collect()
 }
 
 /// Prints pretty JSON; a value that cannot be encoded is an error (exit 2), never an empty line.
-pub fn print_json(v: &impl Serialize) -> i32 {
-    match serde_json::to_string_pretty(v) {
-        Ok(s) => {
-            println!("{s}");
-            0
-        }
-        Err(e) => {
-            eprintln!("error: cannot encode the output as JSON: {e}");
-            2
-        }
-    }
+pub fn print_json(v: &impl Serialize) -> Result<(), CliError> {
+    println!("{}", serde_json::to_string_pretty(v)?);
+    Ok(())
 }

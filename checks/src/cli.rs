@@ -7,6 +7,7 @@ pub use crate::check::{
     check_scenario, choose_explorer, load, load_all, print_json, CheckArgs, Format, Loaded, OutputFormat,
 };
 pub use crate::check::{GraphSummary, ModeResult, ScenarioResult};
+use crate::error::{CliError, CmdResult, Verdict};
 use crate::explore::modes;
 use crate::launch::hand_over;
 use crate::lockgraph::LockGraph;
@@ -63,8 +64,8 @@ pub enum Cmd {
     Frames,
 }
 
-/// The text report of one scenario.
-pub fn render_text(r: &ScenarioResult, full_trace: bool) -> String {
+/// The text report of one scenario; an outcome that cannot be encoded is an error.
+pub fn render_text(r: &ScenarioResult, full_trace: bool) -> Result<String, serde_json::Error> {
     let mut o = String::new();
     let _ = writeln!(o, "scenario {} ({})", r.scenario, r.file);
     let _ = writeln!(o, "explorer: {} ({})", r.explorer, r.explorer_reason);
@@ -104,7 +105,7 @@ pub fn render_text(r: &ScenarioResult, full_trace: bool) -> String {
                 };
                 let _ = writeln!(o, "  outcomes ({what}):");
                 for out in &m.outcomes {
-                    let _ = writeln!(o, "    {}", serde_json::to_string(out).unwrap_or_default());
+                    let _ = writeln!(o, "    {}", serde_json::to_string(out)?);
                 }
                 for u in &m.unconverted {
                     let _ = writeln!(o, "  {u}");
@@ -137,16 +138,15 @@ pub fn render_text(r: &ScenarioResult, full_trace: bool) -> String {
             }
         }
     }
-    o
+    Ok(o)
 }
 
-/// Runs the CLI; returns the process exit status.
-pub fn run(cli: Cli, raw_args: &[String]) -> i32 {
+/// Runs the CLI; `error::exit` maps the result to the exit status.
+pub fn run(cli: Cli, raw_args: &[String]) -> CmdResult {
     match cli.cmd {
         Cmd::Check(a) => run_checks(&a, raw_args, Some("check"), cmd_check),
         Cmd::Outcomes(a) | Cmd::Graph(a) if a.html.is_some() => {
-            eprintln!("error: --html draws executions: it is for `rtnl-check check` and `rtnl-check replay`");
-            2
+            Err(CliError::Msg("--html draws executions: it is for `rtnl-check check` and `rtnl-check replay`".into()))
         }
         Cmd::Outcomes(a) => run_checks(&a, raw_args, Some("outcomes"), cmd_outcomes),
         Cmd::Graph(g) => run_checks(&g, raw_args, None, cmd_graph),
@@ -165,18 +165,16 @@ pub fn run(cli: Cli, raw_args: &[String]) -> i32 {
 }
 
 /// How `check`, `outcomes` and `graph` report the frames of their scenarios, in file order.
-type Reporter = fn(&CheckArgs, &mut dyn Iterator<Item = Result<Frame, String>>) -> i32;
+type Reporter = fn(&CheckArgs, &mut dyn Iterator<Item = Result<Frame, String>>) -> CmdResult;
 
 /// Loads every file (refusing the call before any exploration if one is bad), then runs each
 /// scenario in the build its explorer needs: all here, all handed to one other build, or, for
 /// a mix, each build's share through the protocol, reported together in file order.
-fn run_checks(a: &CheckArgs, raw_args: &[String], text_or_json_cmd: Option<&str>, report: Reporter) -> i32 {
+fn run_checks(a: &CheckArgs, raw_args: &[String], text_or_json_cmd: Option<&str>, report: Reporter) -> CmdResult {
     if let Some(cmd) = text_or_json_cmd {
-        if let Err(code) = text_or_json(a, cmd) {
-            return code;
-        }
+        text_or_json(a, cmd)?;
     }
-    let Ok(all) = load_all(&a.files) else { return 2 };
+    let all = load_all(&a.files)?;
     let needed: Vec<&str> =
         all.iter().map(|l| a.explorer.unwrap_or_else(|| choose_explorer(&l.script).0).backend()).collect();
     let mut backends: Vec<&str> = Vec::new();
@@ -207,54 +205,38 @@ fn run_checks(a: &CheckArgs, raw_args: &[String], text_or_json_cmd: Option<&str>
                 }
             }
             Ok(_) => {
-                eprintln!("error: the {b} build of rtnl-check returned fewer results than scenarios");
-                return 2;
+                return Err(CliError::Msg(format!("the {b} build of rtnl-check returned fewer results than scenarios")))
             }
-            Err(e) => {
-                eprintln!("error: {e}");
-                return 2;
-            }
+            Err(e) => return Err(CliError::Msg(e)),
         }
     }
     report(a, &mut slots.into_iter().map(|f| f.ok_or_else(|| "a scenario was not run".to_string())))
 }
 
 /// `frames` (hidden): the backend side of the protocol, answering the launcher's request.
-fn cmd_frames() -> i32 {
-    let request: Request = match serde_json::from_reader(std::io::stdin().lock()) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: unreadable request on stdin: {e}");
-            return 2;
-        }
-    };
+fn cmd_frames() -> CmdResult {
+    let request: Request = serde_json::from_reader(std::io::stdin().lock())
+        .map_err(|e| CliError::Msg(format!("unreadable request on stdin: {e}")))?;
     let a = request.args;
-    let Ok(all) = load_all(&a.files) else { return 2 };
+    let all = load_all(&a.files)?;
     let mut failed = false;
     for l in &all {
         let explorer = a.explorer.unwrap_or_else(|| choose_explorer(&l.script).0);
         if !explorer.available() {
-            eprintln!(
-                "error: {}: the {} explorer needs the {} build",
+            return Err(CliError::Msg(format!(
+                "{}: the {} explorer needs the {} build",
                 l.path.display(),
                 explorer.name(),
                 explorer.backend()
-            );
-            return 2;
+            )));
         }
         let line = Frame::check(l, &a).and_then(|f| {
             failed |= f.result.modes.iter().any(|m| !m.passed);
             f.line().map_err(|e| format!("cannot encode the result: {e}"))
         });
-        match line {
-            Ok(line) => println!("{line}"),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return 2;
-            }
-        }
+        println!("{}", line.map_err(CliError::Msg)?);
     }
-    i32::from(failed)
+    Ok(Verdict::violation_if(failed))
 }
 
 /// The model's outcomes for `file`, from `rtnl-check outcomes` (run in the build that can
@@ -293,22 +275,20 @@ pub struct ConformResult {
     pub model_complete: bool,
 }
 
-fn cmd_conform(files: &[PathBuf], format: Format) -> i32 {
+fn cmd_conform(files: &[PathBuf], format: Format) -> CmdResult {
     use crate::conform::{run_on_kernel, ConformError, ConformOptions, KernelRun};
-    let Ok(all) = load_all(files) else { return 2 };
+    let all = load_all(files)?;
     let mut results = Vec::new();
     for l in &all {
         let file = l.path.display().to_string();
         let run = match run_on_kernel(&l.script, &ConformOptions::default()) {
             Ok(r) => r,
             Err(e @ ConformError::NotRoot) => {
-                eprintln!("error: {e}: run `rtnl-check conform` as root (it creates and destroys its own namespaces)");
-                return 2;
+                return Err(CliError::Msg(format!(
+                    "{e}: run `rtnl-check conform` as root (it creates and destroys its own namespaces)"
+                )))
             }
-            Err(e) => {
-                eprintln!("error: {file}: {e}");
-                return 2;
-            }
+            Err(e) => return Err(CliError::Msg(format!("{file}: {e}"))),
         };
         let r = match run {
             KernelRun::Skipped { reason } => ConformResult {
@@ -320,10 +300,7 @@ fn cmd_conform(files: &[PathBuf], format: Format) -> i32 {
                 model_complete: false,
             },
             KernelRun::Observed(obs) => match model_outcomes(&l.path) {
-                Err(e) => {
-                    eprintln!("error: {file}: {e}");
-                    return 2;
-                }
+                Err(e) => return Err(CliError::Msg(format!("{file}: {e}"))),
                 Ok((set, complete)) => {
                     let ok = set.contains(&obs.state);
                     let reason = (!ok).then(|| {
@@ -345,12 +322,12 @@ fn cmd_conform(files: &[PathBuf], format: Format) -> i32 {
             },
         };
         if format == Format::Text {
-            let obs = r.observed.as_ref().map(|o| serde_json::to_string(o).unwrap_or_default()).unwrap_or_default();
+            let obs = r.observed.as_ref().map(serde_json::to_string).transpose()?.unwrap_or_default();
             let why = r.reason.as_deref().map(|w| format!(" ({w})")).unwrap_or_default();
             println!("{} {}: {obs}{why}", r.verdict.to_uppercase(), r.file);
             if r.verdict == "fail" {
                 for m in &r.model {
-                    println!("    model: {}", serde_json::to_string(m).unwrap_or_default());
+                    println!("    model: {}", serde_json::to_string(m)?);
                 }
             }
         }
@@ -358,40 +335,31 @@ fn cmd_conform(files: &[PathBuf], format: Format) -> i32 {
     }
     let failed = results.iter().filter(|r| r.verdict == "fail").count();
     if format == Format::Json {
-        if print_json(&results) != 0 {
-            return 2;
-        }
+        print_json(&results)?;
     } else {
         let n = |v: &str| results.iter().filter(|r| r.verdict == v).count();
         println!("{} passed, {} failed, {} skipped", n("pass"), failed, n("skip"));
     }
-    i32::from(failed > 0)
+    Ok(Verdict::violation_if(failed > 0))
 }
 
 /// `--format dot|svg` is for `graph` only.
-fn text_or_json(a: &CheckArgs, cmd: &str) -> Result<(), i32> {
+fn text_or_json(a: &CheckArgs, cmd: &str) -> Result<(), CliError> {
     match a.format {
         OutputFormat::Text | OutputFormat::Json => Ok(()),
-        f => {
-            eprintln!("error: `rtnl-check {cmd}` prints text or json; --format {f:?} is for `rtnl-check graph`");
-            Err(2)
-        }
+        f => Err(CliError::Msg(format!(
+            "`rtnl-check {cmd}` prints text or json; --format {f:?} is for `rtnl-check graph`"
+        ))),
     }
 }
 
-fn cmd_check(a: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, String>>) -> i32 {
+fn cmd_check(a: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, String>>) -> CmdResult {
     let mut failed = false;
     let mut json = Vec::new();
     let mut pages = Vec::new();
     let mut names = Vec::new();
     for f in frames {
-        let f = match f {
-            Ok(f) => f,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return 2;
-            }
-        };
+        let f = f.map_err(CliError::Msg)?;
         pages.extend(f.html_runs);
         let r = f.result;
         names.push(r.scenario.clone());
@@ -400,7 +368,7 @@ fn cmd_check(a: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, Strin
             json.push(r);
             continue;
         }
-        print!("{}", render_text(&r, a.full_trace));
+        print!("{}", render_text(&r, a.full_trace)?);
         if a.trace {
             for (m, first) in r.modes.iter().zip(&f.first_traces) {
                 if let Some(first) = first {
@@ -410,32 +378,22 @@ fn cmd_check(a: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, Strin
         }
     }
     if a.format == OutputFormat::Json {
-        if print_json(&json) != 0 {
-            return 2;
-        }
+        print_json(&json)?;
     } else {
         println!("\nresult: {}", if failed { "FAIL" } else { "PASS" });
     }
     if let Some(path) = &a.html {
-        if let Err(e) = crate::html::write(path, &format!("rtnl-check check: {}", names.join(", ")), &pages) {
-            eprintln!("error: --html: {e}");
-            return 2;
-        }
+        crate::html::write(path, &format!("rtnl-check check: {}", names.join(", ")), &pages)
+            .map_err(|e| CliError::Msg(format!("--html: {e}")))?;
     }
-    i32::from(failed)
+    Ok(Verdict::violation_if(failed))
 }
 
 /// `outcomes`: the set of final states, per mode and together.
-fn cmd_outcomes(a: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, String>>) -> i32 {
+fn cmd_outcomes(a: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, String>>) -> CmdResult {
     let mut failed = false;
     for f in frames {
-        let r = match f {
-            Ok(f) => f.result,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return 2;
-            }
-        };
+        let r = f.map_err(CliError::Msg)?.result;
         let mut set: BTreeSet<Outcome> = BTreeSet::new();
         let mut complete = true;
         for m in &r.modes {
@@ -468,27 +426,19 @@ fn cmd_outcomes(a: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, St
                     );
                 }
                 for o in &set {
-                    println!("  {}", serde_json::to_string(o).unwrap_or_default());
+                    println!("  {}", serde_json::to_string(o)?);
                 }
             }
         }
     }
-    i32::from(failed)
+    Ok(Verdict::violation_if(failed))
 }
 
-fn cmd_graph(g: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, String>>) -> i32 {
+fn cmd_graph(g: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, String>>) -> CmdResult {
     let mut graph = LockGraph::new();
     for f in frames {
-        match f {
-            Err(e) => {
-                eprintln!("error: {e}");
-                return 2;
-            }
-            Ok(f) => {
-                for examples in f.class_edges.iter().flatten() {
-                    graph.add_edges(examples);
-                }
-            }
+        for examples in f.map_err(CliError::Msg)?.class_edges.iter().flatten() {
+            graph.add_edges(examples);
         }
     }
     match g.format {
@@ -507,39 +457,22 @@ fn cmd_graph(g: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, Strin
                 })
                 .collect();
             let out = serde_json::json!({ "acyclic": graph.is_acyclic(), "edges": edges });
-            if print_json(&out) != 0 {
-                return 2;
-            }
+            print_json(&out)?;
         }
         OutputFormat::Dot => print!("{}", graph.to_dot()),
-        OutputFormat::Svg => match graph.to_svg() {
-            Ok(s) => print!("{s}"),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return 2;
-            }
-        },
+        OutputFormat::Svg => print!("{}", graph.to_svg().map_err(|e| CliError::Msg(e.to_string()))?),
     }
-    i32::from(!graph.is_acyclic())
+    Ok(Verdict::violation_if(!graph.is_acyclic()))
 }
 
-fn cmd_replay(token: &str, format: Format, html: Option<&Path>) -> i32 {
-    let t = match ReplayToken::decode(token) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("{:?}", miette::Report::new(e));
-            return 2;
-        }
-    };
+fn cmd_replay(token: &str, format: Format, html: Option<&Path>) -> CmdResult {
+    let t = ReplayToken::decode(token).map_err(|e| CliError::Diagnostic(miette::Report::new(e)))?;
     let result = match html {
         Some(path) => crate::html::replay_to(&t, path),
         None => crate::explore::replay(&t),
     };
     match result {
-        Err(e) => {
-            eprintln!("error: {e}");
-            2
-        }
+        Err(e) => Err(CliError::Msg(e)),
         Ok(None) => {
             println!(
                 "replay of {} ({}, {}) passed: the failure did not reproduce",
@@ -547,13 +480,11 @@ fn cmd_replay(token: &str, format: Format, html: Option<&Path>) -> i32 {
                 t.explorer.name(),
                 t.cfg.mode
             );
-            0
+            Ok(Verdict::Held)
         }
         Ok(Some(f)) => {
             if format == Format::Json {
-                if print_json(&f) != 0 {
-                    return 2;
-                }
+                print_json(&f)?;
             } else {
                 println!(
                     "replayed {} ({}, mode {}): VIOLATION of {}",
@@ -568,7 +499,7 @@ fn cmd_replay(token: &str, format: Format, html: Option<&Path>) -> i32 {
                 }
                 print!("{}", f.trace);
             }
-            1
+            Ok(Verdict::Violation)
         }
     }
 }

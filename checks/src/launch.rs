@@ -3,6 +3,7 @@
 //! build its explorer needs. One place finds a build: `RTNL_CHECK_{STD,LOOM,SHUTTLE}_BIN`, else
 //! `target-{backend}/release/rtnl-check` beside a directory the running executable is in.
 
+use crate::error::{from_status, CliError, CmdResult};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -28,18 +29,13 @@ pub fn missing(backend: &str) -> String {
     )
 }
 
-/// Runs these arguments in the build for `backend`, output inherited; returns its exit status.
-pub fn hand_over(backend: &str, args: &[String]) -> i32 {
-    let Some(bin) = backend_bin(backend) else {
-        eprintln!("error: {}", missing(backend));
-        return 2;
-    };
+/// Runs these arguments in the build for `backend`, output inherited; its exit status read
+/// back as a result.
+pub fn hand_over(backend: &str, args: &[String]) -> CmdResult {
+    let bin = backend_bin(backend).ok_or_else(|| CliError::Msg(missing(backend)))?;
     match std::process::Command::new(&bin).args(args).status() {
-        Ok(s) => s.code().unwrap_or(2),
-        Err(e) => {
-            eprintln!("error: the {backend} build of rtnl-check ({}) cannot run: {e}", bin.display());
-            2
-        }
+        Ok(s) => from_status(backend, s.code()),
+        Err(e) => Err(CliError::Msg(format!("the {backend} build of rtnl-check ({}) cannot run: {e}", bin.display()))),
     }
 }
 

@@ -6,6 +6,7 @@ pub mod check;
 pub mod cli;
 pub mod conform;
 pub mod dpor;
+pub mod error;
 pub mod explore;
 pub mod explorer;
 pub mod fuzzing;

@@ -1,8 +1,9 @@
 use clap::Parser;
 use rtnl_checks::cli::{run, Cli};
+use std::process::ExitCode;
 
-fn main() {
+fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let cli = Cli::parse();
-    std::process::exit(run(cli, &args));
+    rtnl_checks::error::exit(run(cli, &args))
 }

@@ -15,6 +15,7 @@
 #![allow(clippy::disallowed_types)] // Harness bookkeeping across executions, outside the model.
 
 use crate::check::Format;
+use crate::error::{CliError, CmdResult, Verdict};
 use crate::explore::{quietly, Explorer};
 use crate::launch::{hand_over, repo_root, run_self};
 use crate::scenario::parse_script;
@@ -185,34 +186,30 @@ pub struct Matrix {
 }
 
 impl Matrix {
-    /// Exit status: 0 when the faithful model passed everything and every mutant behaved as
-    /// the catalogue says (caught with its property, or equivalent and not caught).
-    pub fn status(&self) -> i32 {
+    /// Held when the faithful model passed everything and every mutant behaved as the
+    /// catalogue says (caught with its property, or equivalent and not caught).
+    pub fn verdict(&self) -> Verdict {
         if self.mode != Mode::Series {
             let errors =
                 self.faithful.iter().chain(self.mutants.iter().flat_map(|r| &r.runs)).any(|r| r.error.is_some());
-            return i32::from(errors);
+            return Verdict::violation_if(errors);
         }
-        i32::from(!self.faithful_clean || !self.mutants.iter().all(MutantRow::as_expected))
+        Verdict::violation_if(!self.faithful_clean || !self.mutants.iter().all(MutantRow::as_expected))
     }
 }
 
-/// Runs the subcommand; returns the exit status.
-pub fn run(a: &MutantsArgs) -> i32 {
+/// Runs the subcommand.
+pub fn run(a: &MutantsArgs) -> CmdResult {
     if let Some(file) = &a.probe {
         return run_probe_command(a, file);
     }
     let mutants: Vec<Mutant> = if a.only.is_empty() { Mutant::ALL.to_vec() } else { a.only.clone() };
     let m = matrix(&mutants, a);
     match a.format {
-        Format::Json => {
-            if crate::check::print_json(&m) != 0 {
-                return 2;
-            }
-        }
+        Format::Json => crate::check::print_json(&m)?,
         Format::Text => print!("{}", render_text(&m)),
     }
-    m.status()
+    Ok(m.verdict())
 }
 
 /// Builds the matrix by running every check.
@@ -470,7 +467,7 @@ pub fn render_text(m: &Matrix) -> String {
         duration(median),
         duration(secs.last().copied().unwrap_or(0.0))
     );
-    let _ = writeln!(o, "result: {}", if m.status() == 0 { "PASS" } else { "FAIL" });
+    let _ = writeln!(o, "result: {}", if m.verdict() == Verdict::Held { "PASS" } else { "FAIL" });
     o
 }
 
@@ -640,27 +637,15 @@ fn run_probe_body(explorer: Explorer, iterations: usize, body: impl Fn() + Send 
 
 /// `mutants --probe FILE`: runs in the build of `--explorer` (handing itself over to it if this
 /// is another build) and prints the result in `check --format json`'s shape.
-fn run_probe_command(a: &MutantsArgs, file: &Path) -> i32 {
+fn run_probe_command(a: &MutantsArgs, file: &Path) -> CmdResult {
     let explorer = a.explorer.unwrap_or(Explorer::Loom);
     if !explorer.available() {
         let args: Vec<String> = std::env::args().skip(1).collect();
         return hand_over(explorer.backend(), &args);
     }
-    let source = match std::fs::read_to_string(file) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("error: {}: {e}", file.display());
-            return 2;
-        }
-    };
+    let source = std::fs::read_to_string(file).map_err(|e| CliError::Msg(format!("{}: {e}", file.display())))?;
     let name = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-    let p = match ProbeScript::parse(&name, &source) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
-    };
+    let p = ProbeScript::parse(&name, &source).map_err(CliError::Msg)?;
     let iterations = match explorer {
         Explorer::Loom => 0,
         Explorer::Std => 20,
@@ -681,8 +666,6 @@ fn run_probe_command(a: &MutantsArgs, file: &Path) -> i32 {
             "failure": failure,
         }],
     }]);
-    if crate::check::print_json(&json) != 0 {
-        return 2;
-    }
-    i32::from(!out.passed)
+    crate::check::print_json(&json)?;
+    Ok(Verdict::violation_if(!out.passed))
 }

@@ -11,6 +11,7 @@
 //! frame carries the typed result and the lock-order edges the merged per-mode graphs need.
 
 use crate::check::{CheckArgs, ModeResult};
+use crate::error::{self, CliError, CmdResult};
 use crate::explore::{modes, Explorer};
 use crate::launch::repo_root;
 use crate::lockgraph::LockGraph;
@@ -419,20 +420,15 @@ pub struct ProofsFile {
     pub entries: Vec<Entry>,
 }
 
-/// Runs the subcommand; returns the exit status.
-pub fn run(a: &ProveArgs) -> i32 {
+/// Runs the subcommand.
+pub fn run(a: &ProveArgs) -> CmdResult {
     let suites: &[Suite] = if a.quick { &[Suite::Quick] } else { &[Suite::Full, Suite::Calibration, Suite::Quick] };
     if a.shard.is_some() && !a.check && !a.quick {
-        eprintln!("error: --shard runs part of the suite and writes nothing: use it with --check or --quick");
-        return 2;
+        return Err(CliError::Msg(
+            "--shard runs part of the suite and writes nothing: use it with --check or --quick".into(),
+        ));
     }
-    let all_planned = match plan(suites) {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
-    };
+    let all_planned = plan(suites).map_err(CliError::Msg)?;
     let planned: Vec<&Planned> =
         all_planned.iter().enumerate().filter(|(i, _)| a.shard.is_none_or(|s| s.has(*i))).map(|(_, p)| p).collect();
     let start = std::time::Instant::now();
@@ -496,9 +492,7 @@ pub fn run(a: &ProveArgs) -> i32 {
     match a.format {
         ProveFormat::Json => {
             let json = serde_json::json!({ "proofs": file, "mismatches": mismatches });
-            if crate::check::print_json(&json) != 0 {
-                return 2;
-            }
+            crate::check::print_json(&json)?;
         }
         ProveFormat::Text => print!("{}", render_table(&file.entries)),
         ProveFormat::Junit => {
@@ -517,7 +511,7 @@ pub fn run(a: &ProveArgs) -> i32 {
         if mismatches.is_empty() && broken.is_empty() {
             let shard = a.shard.map(|s| format!(" of shard {s}")).unwrap_or_default();
             say(format!("proof gate: {} runs{shard} match {}", file.entries.len(), out.join("proofs.json").display()));
-            return 0;
+            return Ok(error::Verdict::Held);
         }
         eprintln!(
             "proof gate FAILED: {} difference(s) from {}, {} broken proof(s)",
@@ -525,21 +519,19 @@ pub fn run(a: &ProveArgs) -> i32 {
             out.join("proofs.json").display(),
             broken.len()
         );
-        return 1;
+        return Ok(error::Verdict::Violation);
     }
     if a.quick {
         say("(quick suite: nothing written; `rtnl-check prove` writes docs/proofs)".into());
     } else if let Err(e) = write_artifacts(&out, &file, &edges) {
-        eprintln!("error: {e}");
-        return 2;
+        return Err(CliError::Msg(e));
     } else {
         say(format!("wrote {}", out.display()));
     }
     if errors > 0 {
-        2
-    } else {
-        i32::from(!broken.is_empty())
+        return Err(CliError::NotRun { count: errors });
     }
+    Ok(error::Verdict::violation_if(!broken.is_empty()))
 }
 
 /// Runs one planned check as a subprocess in its explorer's build; returns its entry, its
