@@ -1,0 +1,240 @@
+//! The suites: which scenarios `prove` runs, under which explorer and bound, and `--shard`.
+
+use super::*;
+
+/// PCT: bug depth, seed, and schedules per run in each suite.
+pub(super) const PCT_DEPTH: usize = 3;
+pub(super) const PCT_SEED: u64 = 0;
+pub(super) const PCT_FULL: usize = 2000;
+pub(super) const PCT_QUICK: usize = 500;
+/// A run that takes longer has hung or outgrown its bound: loom stops it, the run is then not
+/// exhausted, and the comparison with the committed report fails.
+pub(super) const MAX_SECONDS_FULL: u64 = 600;
+pub(super) const MAX_SECONDS_QUICK: u64 = 120;
+
+/// `--shard K/N`: run K (1-based) of N.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub k: usize,
+    pub n: usize,
+}
+
+impl Shard {
+    /// Whether the run at `index` of the plan is this shard's.
+    pub fn has(self, index: usize) -> bool {
+        index % self.n == self.k - 1
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.k, self.n)
+    }
+}
+
+/// Parses `K/N` with 1 <= K <= N.
+pub fn parse_shard(s: &str) -> Result<Shard, String> {
+    let (k, n) = s.split_once('/').ok_or_else(|| format!("`{s}` is not K/N (e.g. 1/4)"))?;
+    let num = |x: &str| x.trim().parse::<usize>().map_err(|_| format!("`{s}` is not K/N: `{x}` is not a number"));
+    let (k, n) = (num(k)?, num(n)?);
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("`{s}`: need 1 <= K <= N"));
+    }
+    Ok(Shard { k, n })
+}
+
+/// How loom explores a scenario in one suite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loom {
+    /// Every interleaving.
+    Unbounded,
+    /// Every interleaving with at most this many preemptions.
+    Bound(usize),
+    /// Not run under loom (too many threads, or not in this suite).
+    No,
+}
+
+/// A scenario of the suite and the loom bounds of its two suites.
+#[derive(Clone, Copy, Debug)]
+pub struct ProofScenario {
+    pub name: &'static str,
+    /// Under checks/scenarios.
+    pub dir: &'static str,
+    pub full: Loom,
+    pub quick: Loom,
+    /// Why these bounds, for the report.
+    pub why: &'static str,
+}
+
+/// The proof suite. Bounds: the largest that keeps the full suite within a few minutes on two
+/// cores (`why` says what the next bound did when tried); a scenario with more threads than
+/// loom allows is only sampled.
+pub const SUITE: &[ProofScenario] = &[
+    ProofScenario {
+        name: "cover-letter",
+        dir: "proofs",
+        full: Loom::Bound(3),
+        quick: Loom::Bound(2),
+        why: "unbounded, the series mode did not exhaust within 60 s; bound 3 exhausts in seconds",
+    },
+    ProofScenario {
+        name: "cover-letter-netns-del",
+        dir: "proofs",
+        full: Loom::Bound(2),
+        quick: Loom::Bound(1),
+        why: "bound 3 did not exhaust within 150 s in series mode",
+    },
+    ProofScenario {
+        name: "tunnel-socket-netns",
+        dir: "proofs",
+        full: Loom::Unbounded,
+        quick: Loom::Bound(3),
+        why: "no concurrent commands: loom exhausts every interleaving, with no bound, in under a minute per mode",
+    },
+    ProofScenario {
+        name: "bareudp-socket-netns-race",
+        dir: "proofs",
+        full: Loom::Bound(3),
+        quick: Loom::Bound(2),
+        why: "unbounded, neither mode exhausted within 60 s; bound 3 exhausts in seconds",
+    },
+    ProofScenario {
+        name: "veth-pair-race",
+        dir: "proofs",
+        full: Loom::Bound(2),
+        quick: Loom::Bound(1),
+        why: "three concurrent commands: bound 3 did not exhaust within 150 s in series mode",
+    },
+    ProofScenario {
+        name: "ipvlan-lower-upper-netns-race",
+        dir: "proofs",
+        full: Loom::Bound(1),
+        quick: Loom::Bound(1),
+        why: "three concurrent commands, nine in all: bound 2 did not exhaust within 120 s in series mode",
+    },
+    ProofScenario {
+        name: "veth-pair-race-move",
+        dir: "proofs",
+        full: Loom::No,
+        quick: Loom::No,
+        why: "four concurrent commands need six threads, more than loom's five: sampled only",
+    },
+];
+
+/// Known findings, run at the full suite's usual bound to show what such a bound can miss: the
+/// faithful model violates a property in these by design, so they are not proofs.
+pub const CALIBRATION: &[ProofScenario] = &[
+    ProofScenario {
+        name: "a1-rebroadcast-drains-into-todo",
+        dir: "findings",
+        full: Loom::Bound(2),
+        quick: Loom::No,
+        why: "hazard A1, kernel-notes §7.4 minimal scenario 5",
+    },
+    ProofScenario {
+        name: "a6-stacked-upper-behind-its-lower-work",
+        dir: "findings",
+        full: Loom::Bound(2),
+        quick: Loom::No,
+        why: "hazard A6, found by this model",
+    },
+];
+
+/// Which suite an entry belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Suite {
+    /// The proofs the report states.
+    Full,
+    /// What CI reruns and compares.
+    Quick,
+    /// Known findings under the same explorers; expected to fail.
+    Calibration,
+}
+
+impl Suite {
+    pub fn name(self) -> &'static str {
+        match self {
+            Suite::Full => "full",
+            Suite::Quick => "quick",
+            Suite::Calibration => "calibration",
+        }
+    }
+}
+
+/// One run to make.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Planned {
+    pub suite: Suite,
+    pub scenario: &'static str,
+    /// Relative to the repository root.
+    pub file: String,
+    pub mode: Mode,
+    pub explorer: Explorer,
+    /// loom: the preemption bound (`None`: unbounded).
+    pub preemptions: Option<usize>,
+    /// pct: schedules sampled.
+    pub schedules: Option<usize>,
+}
+
+impl Planned {
+    /// As [`Entry::label`] says it.
+    pub fn label(&self) -> String {
+        format!("{} {} ({}, {} suite)", self.scenario, self.mode.name(), self.explorer.name(), self.suite.name())
+    }
+
+    /// The `check` arguments of this run.
+    pub fn check_args(&self) -> Vec<String> {
+        let file = repo_root().join(&self.file).display().to_string();
+        let mut a: Vec<String> = vec!["check".into(), file, "--explorer".into(), self.explorer.name().into()];
+        a.extend(["--mode".into(), self.mode.name().into(), "--format".into(), "json".into()]);
+        if let Some(p) = self.preemptions {
+            a.extend(["--preemptions".into(), p.to_string()]);
+        }
+        if let Some(n) = self.schedules {
+            a.extend(["--iterations".into(), n.to_string(), "--depth".into(), PCT_DEPTH.to_string()]);
+            a.extend(["--seed".into(), PCT_SEED.to_string()]);
+        }
+        if self.explorer == Explorer::Loom {
+            let limit = if self.suite == Suite::Quick { MAX_SECONDS_QUICK } else { MAX_SECONDS_FULL };
+            a.extend(["--max-seconds".into(), limit.to_string()]);
+        }
+        a
+    }
+}
+
+/// The runs of `suites`, in every mode `modes("all")` names.
+pub fn plan(suites: &[Suite]) -> Result<Vec<Planned>, String> {
+    let all_modes = modes("all")?;
+    let mut out = Vec::new();
+    for &suite in suites {
+        let table = if suite == Suite::Calibration { CALIBRATION } else { SUITE };
+        for s in table {
+            let loom = if suite == Suite::Quick { s.quick } else { s.full };
+            let schedules = if suite == Suite::Quick { PCT_QUICK } else { PCT_FULL };
+            let file = format!("checks/scenarios/{}/{}.sh", s.dir, s.name);
+            for &mode in &all_modes {
+                let base = Planned {
+                    suite,
+                    scenario: s.name,
+                    file: file.clone(),
+                    mode,
+                    explorer: Explorer::Pct,
+                    preemptions: None,
+                    schedules: Some(schedules),
+                };
+                match loom {
+                    Loom::No => {}
+                    Loom::Unbounded | Loom::Bound(_) => out.push(Planned {
+                        explorer: Explorer::Loom,
+                        preemptions: if let Loom::Bound(b) = loom { Some(b) } else { None },
+                        schedules: None,
+                        ..base.clone()
+                    }),
+                }
+                out.push(base);
+            }
+        }
+    }
+    Ok(out)
+}
