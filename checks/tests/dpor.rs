@@ -45,7 +45,7 @@ mod tests {
         let ex = dpor(Config::new(Mode::Series));
         assert!(ex.passed(), "{:#?}", ex.failure);
         assert_eq!(ex.outcomes, loom_outcomes());
-        assert_eq!(ex.stats.executions, 3916, "the state space or the explorer changed");
+        assert_eq!(ex.stats.executions, 4240, "the state space or the explorer changed");
         assert!(!ex.stats.exhausted, "a preemption bound is never exhaustive under dpor");
     }
 

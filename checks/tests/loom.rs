@@ -36,8 +36,8 @@ mod tests {
             (COVER, Mode::PreSeries, None, 5248),
             (COVER, Mode::Series, Some(2), 1604),
             ("scenarios/veth-cross-netns-del-peer.sh", Mode::Series, Some(2), 526),
-            (RACE, Mode::PreSeries, Some(1), 529),
-            (RACE, Mode::Series, Some(1), 1996),
+            (RACE, Mode::PreSeries, Some(1), 550),
+            (RACE, Mode::Series, Some(1), 2056),
             (TUNNEL, Mode::Series, Some(2), 432),
         ];
         for &(path, mode, bound, want) in cases {

@@ -153,6 +153,9 @@ mod loom_kills {
         ipvlan_event_upper_net => IpvlanEventUpperNet,
         ipvlan_uninit_no_lower_lock => IpvlanUninitNoLowerLock,
         bareudp_no_lock => BareudpNoLock,
+        exit_batch_no_split => ExitBatchNoSplit,
+        ops_exit_rtnl_no_split => OpsExitRtnlNoSplit,
+        ipvlan_uninit_put_before_unlock => IpvlanUninitPutBeforeUnlock,
     }
 
     mod faithful {
@@ -170,6 +173,7 @@ mod loom_kills {
             netns_del_pending_work => NoFlushBeforeFree,
             veth_move_pending_peer => MoveDropsPending,
             dev_net_toctou => DevNetToctou,
+            vxlan_both_netns_destroyed => OpsExitRtnlNoSplit,
         }
     }
 
@@ -188,6 +192,7 @@ mod loom_kills {
             Mutant::NoFlushBeforeFree,
             Mutant::MoveDropsPending,
             Mutant::DevNetToctou,
+            Mutant::OpsExitRtnlNoSplit,
         ];
         let tested: std::collections::BTreeSet<&str> =
             covered.iter().flat_map(|m| m.scenarios().iter().copied()).collect();
@@ -242,6 +247,9 @@ mod shuttle_kills {
         ipvlan_event_upper_net => IpvlanEventUpperNet,
         ipvlan_uninit_no_lower_lock => IpvlanUninitNoLowerLock,
         bareudp_no_lock => BareudpNoLock,
+        exit_batch_no_split => ExitBatchNoSplit,
+        ops_exit_rtnl_no_split => OpsExitRtnlNoSplit,
+        ipvlan_uninit_put_before_unlock => IpvlanUninitPutBeforeUnlock,
     }
 }
 

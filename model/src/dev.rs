@@ -77,7 +77,19 @@ pub fn unregister_netdevice_queue(k: &Kernel, dev: DevId, head: &mut KillList) {
         None => {}
     }
     let id = head.id;
-    k.dev_mut(dev, |d| d.unreg_list = Some(id));
+    let by = k.obs(|s| {
+        let stack = s.threads.get(&crate::sync::thread::current_id()).map(|t| t.stack.clone()).unwrap_or_default();
+        stack
+            .iter()
+            .rev()
+            .find(|f| !matches!(**f, "unregister_netdevice_queue" | "unregister_netdevice_queue_net"))
+            .copied()
+    });
+    k.dev_mut(dev, |d| {
+        d.unreg_list = Some(id);
+        d.queued_by = by;
+        d.left_on_list = None;
+    });
     head.devs.push(dev);
 }
 
@@ -160,6 +172,10 @@ pub fn unregister_netdevice_queue_many_net(k: &Kernel, net: NetId, head: &mut Ki
     let nsync = k.net_sync(net);
     let sl = nsync.dev_unreg_lock.lock();
     let mine: Vec<DevId> = head.devs.iter().copied().filter(|&d| k.dev_net(d) == net).collect();
+    // `if (!net_eq(dev_net(dev), net)) continue;`: another net's device stays on the list.
+    for &dev in head.devs.iter().filter(|d| !mine.contains(d)) {
+        k.dev_mut(dev, |d| d.left_on_list = Some(net));
+    }
     for &dev in &mine {
         head.remove(k, dev);
         k.dev_mut(dev, |d| d.unreg_list_net = Some(net));
@@ -203,15 +219,13 @@ pub fn unregister_netdevice_many(k: &Kernel, head: &mut KillList) {
     unregister_netdevice_many_notify(k, head);
 }
 
-/// Model functions whose `unregister_netdevice_many()` the series left unconverted: devices of
-/// other nets reach it under the caller's locks only. S5 exempts exactly these callers.
-pub const UNCONVERTED_CALLERS: &[&str] = &["ops_exit_rtnl_list", "default_device_exit_batch", "macvlan_device_event"];
-
 /// Models `unregister_netdevice_many_notify()`: net/core/dev.c, MN@af3634d4.
 ///
 /// # Kernel steps
 /// 1. Check: WARN and skip an UNINITIALIZED device; `BUG_ON(reg_state != NETREG_REGISTERED)`.
-///    [model] S5: `rtnl_net_is_locked(dev_net(dev))` unless the caller is unconverted.
+///    [model] S5: `rtnl_net_is_locked(dev_net(dev))`, unless the device's driver declares this
+///    path unconverted ([`crate::rtnetlink::RtnlLinkOps::s5_unconverted`]: who queued it, who
+///    unregisters it, and whether the per-netns split left it on the list on purpose).
 /// 2. Close; `unlist_netdevice()`; `reg_state = NETREG_UNREGISTERING` under `netdev_lock`;
 ///    `synchronize_net()`.
 /// 3. Per device: NETDEV_UNREGISTER notifiers (no instance lock), NETDEV_PRE_UNINIT,
@@ -238,9 +252,20 @@ pub fn unregister_netdevice_many_notify(k: &Kernel, head: &mut KillList) {
             .copied()
             .unwrap_or("?")
     });
+    // Exempt by facts: the device's driver is unconverted on this path, it was queued by the
+    // driver function the C names, and (for the per-netns split) the split left it on the list.
     // Without the global RTNL in rtnl_net_lock(), RTNL alone no longer excludes the device's
-    // own netns: an unconverted caller is then as wrong as any other.
-    let exempt = UNCONVERTED_CALLERS.contains(&caller) && k.mode().net_lock_takes_rtnl();
+    // own netns: an unconverted path is then as wrong as any other.
+    let exemption = |dev: DevId| -> Option<&'static str> {
+        if !k.mode().net_lock_takes_rtnl() {
+            return None;
+        }
+        let (ops, by, left) = k.dev(dev, |d| (d.rtnl_link_ops, d.queued_by, d.left_on_list));
+        ops.s5_unconverted()
+            .iter()
+            .find(|e| Some(e.queued_by) == by && e.caller == caller && (!e.needs_skip || left.is_some()))
+            .map(|e| e.c_line)
+    };
     for dev in head.devs.clone() {
         let (name, state, net) = k.dev(dev, |d| (d.name.clone(), d.reg_state, d.nd_net));
         if state == RegState::Uninitialized {
@@ -256,10 +281,10 @@ pub fn unregister_netdevice_many_notify(k: &Kernel, head: &mut KillList) {
         }
         if k.mode().small_rtnl() && !k.rtnl_net_is_locked(net) {
             let netname = k.net_name(net);
-            if exempt {
+            if let Some(c_line) = exemption(dev) {
                 k.note(
                     Some(dev),
-                    format!("unconverted path: {caller} unregisters {name} without {netname}->rtnl_mutex"),
+                    format!("unconverted path: {caller} unregisters {name} without {netname}->rtnl_mutex ({c_line})"),
                 );
             } else {
                 k.warn(
@@ -431,10 +456,25 @@ pub fn netdev_wait_allrefs_any(k: &Kernel, list: &[DevId]) -> DevId {
 /// 3. `BUG_ON(reg_state != NETREG_UNREGISTERED)`; `reg_state = NETREG_RELEASED`; `put_device()`.
 ///
 /// The model checks at the free that no tracked reference is left (S2) and marks the memory
-/// freed, so any later access is a use-after-free (S1).
+/// freed, so any later access is a use-after-free (S1): its plain fields, and its instance lock,
+/// refcount and list nodes ([`Kernel::dev_sync`]). `dev->lock` lives in `struct net_device`:
+/// freeing it while a thread holds it (or is about to unlock it) or waits for it is lockdep's
+/// "held lock freed!" (`debug_check_no_locks_freed()`) and a KASAN use-after-free in
+/// `mutex_unlock()` (Documentation/locking/mutex-design.rst): a BUG (S1), checked before
+/// `reg_state = NETREG_RELEASED` takes the lock itself.
 pub fn free_netdev(k: &Kernel, dev: DevId) {
     let _f = k.enter_dev("free_netdev", dev);
-    let (name, state, trackers) = k.dev(dev, |d| (d.name.clone(), d.reg_state, d.trackers.clone()));
+    let (name, state, trackers, ifindex) = k.dev(dev, |d| (d.name.clone(), d.reg_state, d.trackers.clone(), d.ifindex));
+    if state != RegState::Unregistering {
+        let users = k.obs(|s| s.recorder.users_of(crate::lockdep::LockClass::DevInstance, ifindex));
+        if !users.is_empty() {
+            let who: Vec<String> = users.iter().map(|(t, how, f)| format!("{t} {how} it in {f}")).collect();
+            k.bug(
+                Property::NoUseAfterFree,
+                format!("free_netdev({name}) while {name}->lock is in use: held lock freed! ({})", who.join(", ")),
+            );
+        }
+    }
     match state {
         RegState::Unregistering => {
             k.dev_mut(dev, |d| d.needs_free_netdev = true);
@@ -559,7 +599,8 @@ pub fn default_device_exit_batch(k: &Kernel, nets: &[NetId]) {
         for dev in devs {
             k.dev(dev, |d| d.rtnl_link_ops).dellink(k, dev, &mut dev_kill_list);
         }
-        if k.mode().small_rtnl() {
+        // mutant exit-batch-no-split: no per-netns split; the dying net's devices go to the final list.
+        if k.mode().small_rtnl() && !k.mutated(Mutant::ExitBatchNoSplit) {
             unregister_netdevice_queue_many_net(k, net, &mut dev_kill_list);
         }
         rtnl_net_unlock_raw(k, net, nl);
@@ -701,6 +742,8 @@ pub fn alloc_netdev(
             trackers: Vec::new(),
             unreg_list: None,
             unreg_list_net: None,
+            queued_by: None,
+            left_on_list: None,
             todo: false,
             uppers: Vec::new(),
             lower: None,

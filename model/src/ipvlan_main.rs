@@ -211,6 +211,14 @@ pub fn ipvlan_uninit(k: &Kernel, dev: DevId) {
     // mutant ipvlan-uninit-no-lower-lock: put the port without netdev_lock(phy_dev).
     let g = (series && !k.mutated(Mutant::IpvlanUninitNoLowerLock)).then(|| netdev_lock(k, &psync));
     ipvlan_port_put(k, port);
+    // mutant ipvlan-uninit-put-before-unlock: the last reference goes before the unlock.
+    if series && k.mutated(Mutant::IpvlanUninitPutBeforeUnlock) {
+        netdev_put(k, Some(p.phy_dev), &tracker);
+        if let Some(g) = g {
+            netdev_unlock(g);
+        }
+        return;
+    }
     if let Some(g) = g {
         netdev_unlock(g);
     }

@@ -552,8 +552,25 @@ pub type KernelRef = Arc<Kernel>;
 
 /// Per-device and per-net synchronisation objects, reached by id.
 impl Kernel {
+    /// A device's lock, refcount and peer pointer: part of `struct net_device`, so reaching
+    /// them after `free_netdev()` is a use-after-free (S1), as KASAN reports it.
+    #[track_caller]
     pub fn dev_sync(&self, dev: DevId) -> sync::Shared<DevSync> {
-        self.with(|s| s.devs[dev].sync.clone())
+        let r = self.with(|s| {
+            let d = &s.devs[dev];
+            if d.freed {
+                Err((d.name.clone(), d.freed_by.clone().unwrap_or_default()))
+            } else {
+                Ok(d.sync.clone())
+            }
+        });
+        match r {
+            Ok(sync) => sync,
+            Err((name, by)) => self.bug(
+                crate::properties::Property::NoUseAfterFree,
+                format!("use-after-free: {name}->lock/refcnt (struct net_device) used after free_netdev() ({by})"),
+            ),
+        }
     }
 
     pub fn net_sync(&self, net: NetId) -> sync::Shared<NetSync> {

@@ -278,6 +278,25 @@ impl Recorder {
             .collect()
     }
 
+    /// Every thread that holds or waits for the lock of `class` with `key`: (thread, "holds"
+    /// or "waits for", the function that took or is taking it). `debug_check_no_locks_freed()`
+    /// ("held lock freed!") asks this of memory about to be freed.
+    pub fn users_of(&self, class: LockClass, key: u64) -> Vec<(String, &'static str, String)> {
+        let Some(&l) = self.lock_ix.get(&(class, key)) else { return Vec::new() };
+        let mut out = Vec::new();
+        for (t, name) in self.threads.iter().enumerate() {
+            if let Some((_, site)) = self.held[t].iter().find(|(h, _)| *h == l) {
+                out.push((name.clone(), "holds", site.func.to_string()));
+            }
+            if let Some((WaitOn::Lock(w), site)) = &self.waiting[t] {
+                if *w == l {
+                    out.push((name.clone(), "waits for", site.func.to_string()));
+                }
+            }
+        }
+        out
+    }
+
     /// Whether any thread holds a lock of `class` with `key`, like `mutex_is_locked()`.
     pub fn anyone_holds(&self, class: LockClass, key: Option<u64>) -> bool {
         self.threads.iter().any(|t| self.holds(t, class, key))

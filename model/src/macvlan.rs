@@ -1,6 +1,6 @@
 //! macvlan: drivers/net/macvlan.c, minuscat/net-next @ed37710d. Not converted by the series:
 //! the lower's NETDEV_UNREGISTER deletes every upper, whatever its net, on one local list
-//! (an unconverted path, exempt from S5 by name), and the upper's reference on the lower is
+//! (an unconverted path: `MacvlanLinkOps::s5_unconverted` declares it, S5 exempts it), and the upper's reference on the lower is
 //! dropped in its `priv_destructor`, after the upper's own references drain.
 
 use crate::dev::{
@@ -9,7 +9,7 @@ use crate::dev::{
 };
 use crate::kernel::{DevId, Kernel, NetId};
 use crate::netdevice::{netdev_hold, netdev_priv, netdev_put, NetdevEvent, RegState};
-use crate::rtnetlink::{rtnl_link_register, Errno, NewLink, RtnlLinkOps, ARPHRD_ETHER};
+use crate::rtnetlink::{rtnl_link_register, Errno, NewLink, RtnlLinkOps, S5Exemption, ARPHRD_ETHER};
 use crate::script::LinkKind;
 use std::collections::BTreeMap;
 
@@ -68,6 +68,16 @@ impl RtnlLinkOps for MacvlanLinkOps {
     }
     fn priv_destructor(&self, k: &Kernel, dev: DevId) {
         macvlan_dev_free(k, dev)
+    }
+    /// macvlan is not converted: its lower's NETDEV_UNREGISTER unregisters uppers of any net.
+    fn s5_unconverted(&self) -> &'static [S5Exemption] {
+        &[S5Exemption {
+            queued_by: "macvlan_dellink",
+            caller: "macvlan_device_event",
+            needs_skip: false,
+            c_line: "drivers/net/macvlan.c macvlan_device_event() MN@ed37710d: \
+                     vlan->dev->rtnl_link_ops->dellink(vlan->dev, &list_kill); unregister_netdevice_many(&list_kill)",
+        }]
     }
 }
 

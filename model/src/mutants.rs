@@ -59,10 +59,16 @@ pub enum Mutant {
     IpvlanUninitNoLowerLock,
     /// bareudp walks and edits `bn->bareudp_list` without `bn->lock`. Equivalent.
     BareudpNoLock,
+    /// `default_device_exit_batch()` without the per-netns split (`unregister_netdevice_queue_many_net()`).
+    ExitBatchNoSplit,
+    /// `ops_exit_rtnl_list()` without the per-netns split (`unregister_netdevice_queue_many_net()`).
+    OpsExitRtnlNoSplit,
+    /// `ipvlan_uninit()` drops its temporary reference on the lower before unlocking it.
+    IpvlanUninitPutBeforeUnlock,
 }
 
 impl Mutant {
-    pub const ALL: [Mutant; 20] = [
+    pub const ALL: [Mutant; 23] = [
         Mutant::IpvlanPortNoHold,
         Mutant::VethNoXchg,
         Mutant::VethNoPeerRef,
@@ -83,6 +89,9 @@ impl Mutant {
         Mutant::IpvlanEventUpperNet,
         Mutant::IpvlanUninitNoLowerLock,
         Mutant::BareudpNoLock,
+        Mutant::ExitBatchNoSplit,
+        Mutant::OpsExitRtnlNoSplit,
+        Mutant::IpvlanUninitPutBeforeUnlock,
     ];
 
     /// The kebab-case name `--mutant` takes.
@@ -108,6 +117,9 @@ impl Mutant {
             Mutant::IpvlanEventUpperNet => "ipvlan-event-upper-net",
             Mutant::IpvlanUninitNoLowerLock => "ipvlan-uninit-no-lower-lock",
             Mutant::BareudpNoLock => "bareudp-no-lock",
+            Mutant::ExitBatchNoSplit => "exit-batch-no-split",
+            Mutant::OpsExitRtnlNoSplit => "ops-exit-rtnl-no-split",
+            Mutant::IpvlanUninitPutBeforeUnlock => "ipvlan-uninit-put-before-unlock",
         }
     }
 
@@ -124,14 +136,17 @@ impl Mutant {
             Mutant::BareudpNoEmptyCheck | Mutant::BareudpNoLock => "bareudp_dellink",
             Mutant::IpvlanNoDying => "ipvlan_link_delete",
             Mutant::NetsUnsorted | Mutant::NetsNoDedup => "rtnl_nets_add",
-            Mutant::FlushUnderRtnl | Mutant::NoFlushBeforeFree => "default_device_exit_batch",
+            Mutant::FlushUnderRtnl | Mutant::NoFlushBeforeFree | Mutant::ExitBatchNoSplit => {
+                "default_device_exit_batch"
+            }
+            Mutant::OpsExitRtnlNoSplit => "ops_exit_rtnl_list",
             Mutant::WorkWithoutRtnl | Mutant::WorkSkipsRunTodo => "rtnl_net_work_func",
             Mutant::NoDrainOnUnlock => "__rtnl_net_unlock",
             Mutant::QueueNetNoWork => "unregister_netdevice_queue_net",
             Mutant::MoveDropsPending => "__dev_change_net_namespace",
             Mutant::DevNetToctou => "rtnl_net_dev_lock",
             Mutant::IpvlanEventUpperNet => "ipvlan_device_event",
-            Mutant::IpvlanUninitNoLowerLock => "ipvlan_uninit",
+            Mutant::IpvlanUninitNoLowerLock | Mutant::IpvlanUninitPutBeforeUnlock => "ipvlan_uninit",
         }
     }
 
@@ -255,6 +270,26 @@ impl Mutant {
                  the socket netns's exit and a dellink in another netns run under different per-netns locks; \
                  while RTNL is global they cannot overlap. Equivalent in this model."
             }
+            Mutant::ExitBatchNoSplit => {
+                "default_device_exit_batch() drops the per-netns split of series patch 7 \
+                 (unregister_netdevice_queue_many_net(net, &dev_kill_list) before __rtnl_net_unlock(net)): every \
+                 device of the dying nets goes to the final unregister_netdevice_many(), which runs holding RTNL \
+                 only, so converted devices (veth) are unregistered without their own net's rtnl_mutex."
+            }
+            Mutant::OpsExitRtnlNoSplit => {
+                "ops_exit_rtnl_list() drops the per-netns split of series patch 7: the devices the pernet \
+                 exit_rtnl hooks queued that live in a net of the dying batch (a tunnel in its socket's net, or \
+                 moved to a net that dies with it) go to the final unregister_netdevice_many(), which runs holding RTNL only, so they are \
+                 unregistered without their own net's rtnl_mutex. The C leaves only other nets' devices on that \
+                 list on purpose (the continue in unregister_netdevice_queue_many_net()), so S5 exempts none of these."
+            }
+            Mutant::IpvlanUninitPutBeforeUnlock => {
+                "ipvlan_uninit() swaps its last two steps: netdev_put(phy_dev, tmp) before netdev_unlock(phy_dev) \
+                 (series patch 12 takes the tmp hold exactly so that the unlock cannot run on a freed lower). The \
+                 lower's netdev_run_todo() on another thread sees the count at 1 and frees the lower while the \
+                 upper's work still holds phy_dev->lock: mutex_unlock() on freed memory (KASAN use-after-free, \
+                 lockdep: held lock freed!)."
+            }
         }
     }
 
@@ -284,6 +319,9 @@ impl Mutant {
                 &["mutants/ipvlan-lower-del-upper-other-netns.sh", "mutants/ipvlan-del-upper-while-dying.sh"]
             }
             Mutant::BareudpNoLock => &["mutants/bareudp-del-after-socket-netns-exit.sh"],
+            Mutant::ExitBatchNoSplit => &["mutants/netns-del-local-veth.sh"],
+            Mutant::OpsExitRtnlNoSplit => &["vxlan-both-netns-destroyed.sh"],
+            Mutant::IpvlanUninitPutBeforeUnlock => &["mutants/ipvlan-lower-del-upper-other-netns.sh"],
         }
     }
 
@@ -291,7 +329,7 @@ impl Mutant {
     /// while RTNL is global.
     pub fn breaks(self) -> Option<Property> {
         match self {
-            Mutant::IpvlanPortNoHold => Some(Property::NoUseAfterFree),
+            Mutant::IpvlanPortNoHold | Mutant::IpvlanUninitPutBeforeUnlock => Some(Property::NoUseAfterFree),
             Mutant::VethNoXchg | Mutant::BareudpNoEmptyCheck | Mutant::IpvlanNoDying => {
                 Some(Property::ExactlyOnceUnregistration)
             }
@@ -305,7 +343,9 @@ impl Mutant {
             Mutant::WorkSkipsRunTodo => Some(Property::TodoEmptyAtRtnlUnlock),
             Mutant::NoDrainOnUnlock | Mutant::QueueNetNoWork => Some(Property::QueuedDeviceUnregistered),
             Mutant::LeakNetdevRef => Some(Property::AllRefsReleased),
-            Mutant::DevNetToctou => Some(Property::PerNetnsLock),
+            Mutant::DevNetToctou | Mutant::ExitBatchNoSplit | Mutant::OpsExitRtnlNoSplit => {
+                Some(Property::PerNetnsLock)
+            }
             Mutant::VethNoPeerRef | Mutant::IpvlanUninitNoLowerLock | Mutant::BareudpNoLock => None,
         }
     }

@@ -4,6 +4,7 @@
 use crate::dev::{default_device_exit_batch, unregister_netdevice_many, unregister_netdevice_queue_many_net, KillList};
 use crate::kernel::{DevId, Kernel, NetId};
 use crate::lockdep::{LockClass, Mutex};
+use crate::mutants::Mutant;
 use crate::properties::Property;
 use crate::rtnetlink::{rtnl_lock, rtnl_net_lock_raw, rtnl_net_unlock_raw, rtnl_unlock};
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
@@ -197,7 +198,8 @@ pub fn ops_undo_list(k: &Kernel, nets: &[NetId]) {
 ///    (last registered first: vxlan, bareudp); [series] `unregister_netdevice_queue_many_net(net, &dev_kill_list)`;
 ///    `__rtnl_net_unlock(net)`, which drains.
 /// 3. `unregister_netdevice_many(&dev_kill_list)` for what is left: devices of other nets,
-///    which the series has not converted here (S5 exempts this call by name).
+///    which the series has not converted here: left on the list by the `continue` in
+///    `unregister_netdevice_queue_many_net()` (S5 exempts those of drivers that declare it).
 /// 4. `rtnl_unlock()`, which waits in `netdev_run_todo()`.
 pub fn ops_exit_rtnl_list(k: &Kernel, nets: &[NetId]) {
     let _f = k.enter("ops_exit_rtnl_list");
@@ -209,7 +211,8 @@ pub fn ops_exit_rtnl_list(k: &Kernel, nets: &[NetId]) {
         for ops in k.ops.pernet_list.iter().rev() {
             (ops.exit_rtnl)(k, net, &mut dev_kill_list);
         }
-        if k.mode().small_rtnl() {
+        // mutant ops-exit-rtnl-no-split: no per-netns split; the queued devices go to the final list.
+        if k.mode().small_rtnl() && !k.mutated(Mutant::OpsExitRtnlNoSplit) {
             unregister_netdevice_queue_many_net(k, net, &mut dev_kill_list);
         }
         rtnl_net_unlock_raw(k, net, g);

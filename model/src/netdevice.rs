@@ -108,6 +108,12 @@ pub struct DevState {
     pub unreg_list: Option<u64>,
     /// `unreg_list_net`: which net's `dev_unreg_head` it is on, if any.
     pub unreg_list_net: Option<NetId>,
+    /// [model] The driver function that put it on its current kill list (the nearest caller of
+    /// `unregister_netdevice_queue()`), for S5's exemptions ([`crate::rtnetlink::S5Exemption`]).
+    pub queued_by: Option<&'static str>,
+    /// [model] The net whose `unregister_netdevice_queue_many_net()` left it on the kill list
+    /// because it belongs to another net (the `continue` there), since it was last queued.
+    pub left_on_list: Option<NetId>,
     /// On `net_todo_list` or a `netdev_run_todo()` snapshot.
     pub todo: bool,
     /// `netdev_upper_dev_link()` adjacency.

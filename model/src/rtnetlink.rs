@@ -386,6 +386,29 @@ pub trait RtnlLinkOps: Send + Sync + 'static {
     fn dev_type(&self) -> u16 {
         ARPHRD_ETHER
     }
+    /// [model] A fact about the driver, not a kernel field: the places where the series left
+    /// this driver unconverted, so that the C unregisters one of its devices without the
+    /// per-netns lock of the device's net on purpose. S5 exempts exactly these (empty: a
+    /// converted driver, never exempt).
+    fn s5_unconverted(&self) -> &'static [S5Exemption] {
+        &[]
+    }
+}
+
+/// [model] Where the C knowingly leaves another net's device on a final kill list, so that
+/// `unregister_netdevice_many()` unregisters it under the caller's locks only. Declared by an
+/// unconverted driver ([`RtnlLinkOps::s5_unconverted`]); each names the C line.
+#[derive(Debug)]
+pub struct S5Exemption {
+    /// The driver function that queued the device (`unregister_netdevice_queue(dev, head)`).
+    pub queued_by: &'static str,
+    /// The function whose `unregister_netdevice_many()` unregisters it.
+    pub caller: &'static str,
+    /// Whether the device must have been left on the list by
+    /// `unregister_netdevice_queue_many_net()`'s `continue` (the per-netns split ran).
+    pub needs_skip: bool,
+    /// The C that does it, file, function and commit.
+    pub c_line: &'static str,
 }
 
 /// `ARPHRD_ETHER`, include/uapi/linux/if_arp.h.

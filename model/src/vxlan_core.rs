@@ -8,7 +8,7 @@ use crate::kernel::{DevId, Kernel, NetId};
 use crate::net_namespace::{register_pernet_subsys, PernetOperations};
 use crate::netdevice::{netdev_priv, DevState};
 use crate::properties::Property;
-use crate::rtnetlink::{rtnl_link_register, Errno, NewLink, RtnlLinkOps};
+use crate::rtnetlink::{rtnl_link_register, Errno, NewLink, RtnlLinkOps, S5Exemption};
 use crate::script::LinkKind;
 
 /// `struct vxlan_dev`, the device's private part.
@@ -44,6 +44,17 @@ impl RtnlLinkOps for VxlanLinkOps {
     /// `vxlan_get_link_net()`: `vxlan->net`.
     fn get_link_net(&self, dev: &DevState) -> Option<NetId> {
         Some(dev.priv_ref::<VxlanDev>().net)
+    }
+    /// vxlan is not converted: its socket net's `exit_rtnl` queues devices of other nets, which
+    /// the per-netns split leaves on the list for the final `unregister_netdevice_many()`.
+    fn s5_unconverted(&self) -> &'static [S5Exemption] {
+        &[S5Exemption {
+            queued_by: "vxlan_dellink",
+            caller: "ops_exit_rtnl_list",
+            needs_skip: true,
+            c_line: "net/core/dev.c unregister_netdevice_queue_many_net() MP@05fe7484: \
+                     if (!net_eq(dev_net(dev), net)) continue;",
+        }]
     }
 }
 
