@@ -1,19 +1,9 @@
 //! The `rtnl-check` binary as a user runs it (std build, real threads): exit statuses, formats
 //! and errors.
 
-use std::process::{Command, Output};
+mod common;
 
-fn rtnl_check(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rtnl-check"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use common::{rtnl_check, text};
 
 #[test]
 fn a_passing_scenario_exits_0() {

@@ -3,16 +3,11 @@
 //! (.ci/install-deps.sh); without it this test installs it when root, and skips, saying why,
 //! only when it cannot.
 
+mod common;
+
+use common::rtnl_check;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn rtnl_check(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_rtnl-check"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(args)
-        .output()
-        .expect("runs")
-}
 
 fn have_chromium() -> bool {
     Command::new("chromium").arg("--version").output().is_ok_and(|o| o.status.success())
