@@ -14,7 +14,7 @@ use std::time::Duration;
 
 #[derive(Args, Debug, Clone, Serialize, Deserialize)]
 pub struct CheckArgs {
-    /// Scenario scripts (ip(8) commands).
+    /// Scenario scripts (ip(8) commands); a directory stands for its `*.sh` files, sorted.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// loom, shuttle, pct, dpor or std; by default loom when the scenario is small enough, else pct.
@@ -40,7 +40,8 @@ pub struct CheckArgs {
     /// pct: bug depth.
     #[arg(long, default_value_t = 3)]
     pub depth: usize,
-    /// text or json (`graph` also takes dot and svg).
+    /// text or json; `check` also takes summary (one line per scenario and mode), `graph` dot
+    /// and svg.
     #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
     pub format: OutputFormat,
     /// Show every model function in traces, not only the cover letter's probes.
@@ -80,11 +81,15 @@ pub enum Format {
     Json,
 }
 
-/// What `check`, `outcomes` and `graph` print: text or json; `graph` also dot or svg.
+/// What `check`, `outcomes` and `graph` print: text or json; `check` also summary, `graph` also
+/// dot or svg.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
 pub enum OutputFormat {
     Text,
     Json,
+    /// One line per scenario and mode: verdict, executions, the first violation. No times, so
+    /// a corpus run can be compared with a doc byte for byte.
+    Summary,
     Dot,
     Svg,
 }
@@ -245,6 +250,33 @@ pub fn check_scenario(l: &Loaded, a: &CheckArgs) -> Result<(ScenarioResult, Vec<
 }
 
 /// Loads every file, or returns the first one's error.
+/// The scenario files named on a command line, a directory standing for its `*.sh` files in
+/// name order (not its subdirectories). A directory without any is an error, never a silent
+/// empty run.
+pub fn expand_dirs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+    let mut files = Vec::new();
+    for p in paths {
+        if !p.is_dir() {
+            files.push(p.clone());
+            continue;
+        }
+        let entries = std::fs::read_dir(p).map_err(|e| CliError::Msg(format!("{}: {e}", p.display())))?;
+        let mut scripts = Vec::new();
+        for e in entries {
+            let path = e.map_err(|e| CliError::Msg(format!("{}: {e}", p.display())))?.path();
+            if path.is_file() && path.extension().is_some_and(|x| x == "sh") {
+                scripts.push(path);
+            }
+        }
+        if scripts.is_empty() {
+            return Err(CliError::Msg(format!("{}: a directory with no *.sh scenario in it", p.display())));
+        }
+        scripts.sort();
+        files.extend(scripts);
+    }
+    Ok(files)
+}
+
 pub fn load_all(files: &[PathBuf]) -> Result<Vec<Loaded>, CliError> {
     files.iter().map(|f| load(f).map_err(CliError::Rendered)).collect()
 }

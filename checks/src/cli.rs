@@ -141,15 +141,35 @@ pub fn render_text(r: &ScenarioResult, full_trace: bool) -> Result<String, serde
     Ok(o)
 }
 
+/// `--format summary`: per mode, the scenario's file, the mode, the verdict and the explorer,
+/// then the failing execution and its violation, or how many executions passed and whether
+/// they were every one within the bound.
+pub fn render_summary(r: &ScenarioResult) -> String {
+    let mut o = String::new();
+    for m in &r.modes {
+        let s = &m.stats;
+        let how = match (&m.failure, &s.bound) {
+            (Some(f), _) => format!("execution {}: {}", f.execution, f.message),
+            (None, Some(b)) if s.exhausted => format!("{} executions, exhausted within {b}", s.executions),
+            (None, None) if s.exhausted => format!("{} executions, exhausted: every interleaving", s.executions),
+            (None, Some(b)) => format!("{} executions, not exhaustive: {b}", s.executions),
+            (None, None) => format!("{} executions, not exhaustive", s.executions),
+        };
+        let verdict = if m.passed { "PASS" } else { "FAIL" };
+        let _ = writeln!(o, "{}  {}  {verdict}  {}: {how}", r.file, m.mode, r.explorer);
+    }
+    o
+}
+
 /// Runs the CLI; `error::exit` maps the result to the exit status.
 pub fn run(cli: Cli, raw_args: &[String]) -> CmdResult {
     match cli.cmd {
-        Cmd::Check(a) => run_checks(&a, raw_args, Some("check"), cmd_check),
+        Cmd::Check(a) => run_checks(&a, raw_args, "check", cmd_check),
         Cmd::Outcomes(a) | Cmd::Graph(a) if a.html.is_some() => {
             Err(CliError::Msg("--html draws executions: it is for `rtnl-check check` and `rtnl-check replay`".into()))
         }
-        Cmd::Outcomes(a) => run_checks(&a, raw_args, Some("outcomes"), cmd_outcomes),
-        Cmd::Graph(g) => run_checks(&g, raw_args, None, cmd_graph),
+        Cmd::Outcomes(a) => run_checks(&a, raw_args, "outcomes", cmd_outcomes),
+        Cmd::Graph(g) => run_checks(&g, raw_args, "graph", cmd_graph),
         Cmd::Replay { token, format, html } => {
             let backend = ReplayToken::decode(&token).ok().map(|t| t.explorer.backend());
             match backend.filter(|b| *b != rtnl_model::sync::BACKEND) {
@@ -170,10 +190,9 @@ type Reporter = fn(&CheckArgs, &mut dyn Iterator<Item = Result<Frame, String>>) 
 /// Loads every file (refusing the call before any exploration if one is bad), then runs each
 /// scenario in the build its explorer needs: all here, all handed to one other build, or, for
 /// a mix, each build's share through the protocol, reported together in file order.
-fn run_checks(a: &CheckArgs, raw_args: &[String], text_or_json_cmd: Option<&str>, report: Reporter) -> CmdResult {
-    if let Some(cmd) = text_or_json_cmd {
-        text_or_json(a, cmd)?;
-    }
+fn run_checks(a: &CheckArgs, raw_args: &[String], cmd: &str, report: Reporter) -> CmdResult {
+    format_for(a, cmd)?;
+    let a = &CheckArgs { files: crate::check::expand_dirs(&a.files)?, ..a.clone() };
     let all = load_all(&a.files)?;
     let needed: Vec<&str> =
         all.iter().map(|l| a.explorer.unwrap_or_else(|| choose_explorer(&l.script).0).backend()).collect();
@@ -277,7 +296,7 @@ pub struct ConformResult {
 
 fn cmd_conform(files: &[PathBuf], format: Format) -> CmdResult {
     use crate::conform::{run_on_kernel, ConformError, ConformOptions, KernelRun};
-    let all = load_all(files)?;
+    let all = load_all(&crate::check::expand_dirs(files)?)?;
     let mut results = Vec::new();
     for l in &all {
         let file = l.path.display().to_string();
@@ -344,13 +363,22 @@ fn cmd_conform(files: &[PathBuf], format: Format) -> CmdResult {
 }
 
 /// `--format dot|svg` is for `graph` only.
-fn text_or_json(a: &CheckArgs, cmd: &str) -> Result<(), CliError> {
-    match a.format {
-        OutputFormat::Text | OutputFormat::Json => Ok(()),
-        f => Err(CliError::Msg(format!(
-            "`rtnl-check {cmd}` prints text or json; --format {f:?} is for `rtnl-check graph`"
-        ))),
+/// Refuses, before any exploration, a `--format` the command does not print.
+fn format_for(a: &CheckArgs, cmd: &str) -> Result<(), CliError> {
+    use clap::ValueEnum;
+    let (ok, takes) = match cmd {
+        "check" => (
+            matches!(a.format, OutputFormat::Text | OutputFormat::Json | OutputFormat::Summary),
+            "text, json or summary",
+        ),
+        "graph" => (a.format != OutputFormat::Summary, "text, json, dot or svg"),
+        _ => (matches!(a.format, OutputFormat::Text | OutputFormat::Json), "text or json"),
+    };
+    if ok {
+        return Ok(());
     }
+    let f = a.format.to_possible_value().map(|v| v.get_name().to_string()).unwrap_or_default();
+    Err(CliError::Msg(format!("`rtnl-check {cmd}` prints {takes}, not --format {f}")))
 }
 
 fn cmd_check(a: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, String>>) -> CmdResult {
@@ -364,9 +392,16 @@ fn cmd_check(a: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, Strin
         let r = f.result;
         names.push(r.scenario.clone());
         failed |= r.modes.iter().any(|m| !m.passed);
-        if a.format == OutputFormat::Json {
-            json.push(r);
-            continue;
+        match a.format {
+            OutputFormat::Json => {
+                json.push(r);
+                continue;
+            }
+            OutputFormat::Summary => {
+                print!("{}", render_summary(&r));
+                continue;
+            }
+            _ => {}
         }
         print!("{}", render_text(&r, a.full_trace)?);
         if a.trace {
@@ -379,6 +414,8 @@ fn cmd_check(a: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, Strin
     }
     if a.format == OutputFormat::Json {
         print_json(&json)?;
+    } else if a.format == OutputFormat::Summary {
+        println!("result: {}", if failed { "FAIL" } else { "PASS" });
     } else {
         println!("\nresult: {}", if failed { "FAIL" } else { "PASS" });
     }
@@ -461,6 +498,7 @@ fn cmd_graph(g: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, Strin
         }
         OutputFormat::Dot => print!("{}", graph.to_dot()),
         OutputFormat::Svg => print!("{}", graph.to_svg().map_err(|e| CliError::Msg(e.to_string()))?),
+        OutputFormat::Summary => return Err(CliError::Msg("`rtnl-check graph` does not print a summary".into())),
     }
     Ok(Verdict::violation_if(!graph.is_acyclic()))
 }

@@ -4,7 +4,9 @@
 //! `target-{backend}/release/rtnl-check` beside a directory the running executable is in.
 
 use crate::error::{from_status, CliError, CmdResult};
+use std::io::{BufRead, BufReader, IsTerminal};
 use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
 use std::time::Instant;
 
 /// The `rtnl-check` of `backend` (`std`, `loom` or `shuttle`), if one is found.
@@ -33,10 +35,46 @@ pub fn missing(backend: &str) -> String {
 /// back as a result.
 pub fn hand_over(backend: &str, args: &[String]) -> CmdResult {
     let bin = backend_bin(backend).ok_or_else(|| CliError::Msg(missing(backend)))?;
-    match std::process::Command::new(&bin).args(args).status() {
+    let status = std::process::Command::new(&bin).args(args).stderr(child_stderr()).spawn().and_then(|mut child| {
+        let forward = forward_stderr(&mut child);
+        let status = child.wait();
+        if let Some(f) = forward {
+            let _ = f.join();
+        }
+        status
+    });
+    match status {
         Ok(s) => from_status(backend, s.code()),
         Err(e) => Err(CliError::Msg(format!("the {backend} build of rtnl-check ({}) cannot run: {e}", bin.display()))),
     }
+}
+
+/// Lines shuttle prints on stderr for every failing execution, which rtnl-check reports itself
+/// (property, trace, replay token).
+const SHUTTLE_CHATTER: [&str; 2] = ["Task failed, serializing schedule", "test panicked in task '"];
+
+/// A backend build's stderr: inherited when this process's stderr is a terminal (the build
+/// draws its progress bars there); otherwise piped, so `forward_stderr` can drop shuttle's
+/// chatter from logs, CI output and the docs' examples.
+pub fn child_stderr() -> Stdio {
+    if std::io::stderr().is_terminal() {
+        Stdio::inherit()
+    } else {
+        Stdio::piped()
+    }
+}
+
+/// Copies a child's piped stderr to ours, line by line, without shuttle's chatter; `None` when
+/// the child's stderr was not piped.
+pub fn forward_stderr(child: &mut Child) -> Option<std::thread::JoinHandle<()>> {
+    let from = child.stderr.take()?;
+    Some(std::thread::spawn(move || {
+        for line in BufReader::new(from).lines().map_while(Result::ok) {
+            if !SHUTTLE_CHATTER.iter().any(|c| line.starts_with(c)) {
+                eprintln!("{line}");
+            }
+        }
+    }))
 }
 
 /// Runs this executable with `args` and waits for it; returns its output and the wall-clock

@@ -81,12 +81,17 @@ pub fn run_in(backend: &str, request: &Request) -> Result<Vec<Frame>, String> {
         .arg("frames")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(crate::launch::child_stderr())
         .spawn()
         .map_err(|e| format!("the {backend} build of rtnl-check ({}) cannot run: {e}", bin.display()))?;
+    let forward = crate::launch::forward_stderr(&mut child);
     if let Some(mut stdin) = child.stdin.take() {
         stdin.write_all(&json).map_err(|e| format!("cannot send the request to the {backend} build: {e}"))?;
     }
     let out = child.wait_with_output().map_err(|e| format!("the {backend} build of rtnl-check: {e}"))?;
+    if let Some(f) = forward {
+        let _ = f.join();
+    }
     let frames = read_frames(&String::from_utf8_lossy(&out.stdout))?;
     match out.status.code() {
         Some(0 | 1) => Ok(frames),

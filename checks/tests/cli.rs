@@ -58,7 +58,12 @@ fn bad_input_exits_2_with_its_location() {
 fn formats_belong_to_their_commands() {
     let o = rtnl_check(&["check", "scenarios/cover-letter.sh", "--explorer", "std", "--format", "svg"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("is for `rtnl-check graph`"), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("prints text, json or summary, not --format svg"), "{}", text(&o.stderr));
+    for cmd in ["outcomes", "graph"] {
+        let o = rtnl_check(&[cmd, "scenarios/cover-letter.sh", "--explorer", "std", "--format", "summary"]);
+        assert_eq!(o.status.code(), Some(2), "{cmd} --format summary");
+        assert!(text(&o.stderr).contains("not --format summary"), "{}", text(&o.stderr));
+    }
 
     let g = rtnl_check(&["graph", "scenarios/cover-letter.sh", "--explorer", "std", "--format", "json"]);
     assert_eq!(g.status.code(), Some(0), "{}", text(&g.stderr));
@@ -98,6 +103,51 @@ fn untimed(mut v: serde_json::Value) -> serde_json::Value {
     }
     strip(&mut v);
     v
+}
+
+/// `--format summary` on a directory: one line per script (in name order) and mode, then the
+/// result; shuttle's own stderr lines about a failing execution do not reach a piped stderr.
+#[test]
+fn a_directory_checks_its_scripts_in_order_one_summary_line_each() {
+    let dir = "scenarios/rtnl-free";
+    let o = rtnl_check(&[
+        "check",
+        dir,
+        "--mode",
+        "rtnl-free",
+        "--explorer",
+        "pct",
+        "--iterations",
+        "50",
+        "--format",
+        "summary",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let mut scripts: Vec<String> = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/rtnl-free"))
+        .expect("the rtnl-free corpus")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".sh"))
+        .collect();
+    scripts.sort();
+    let out = text(&o.stdout);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), scripts.len() + 1, "{out}");
+    for (line, script) in lines.iter().zip(&scripts) {
+        assert!(line.starts_with(&format!("{dir}/{script}  rtnl-free  ")), "{line}");
+    }
+    assert_eq!(lines.last(), Some(&"result: FAIL"));
+    assert!(lines.iter().any(|l| l.contains("  FAIL  pct: execution ") && l.contains("[S14 ")), "{out}");
+    assert!(!text(&o.stderr).contains("test panicked in task"), "{}", text(&o.stderr));
+}
+
+#[test]
+fn a_directory_without_scripts_exits_2() {
+    let empty = std::env::temp_dir().join(format!("rtnl-check-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).expect("a scratch directory");
+    let o = rtnl_check(&["check", empty.to_str().expect("utf-8"), "--explorer", "std"]);
+    let _ = std::fs::remove_dir(&empty);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("a directory with no *.sh scenario in it"), "{}", text(&o.stderr));
 }
 
 /// A PCT-sized and a loom-sized scenario in one call (issue 17): each runs in its own build

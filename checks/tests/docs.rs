@@ -1,7 +1,7 @@
 //! Docs that cannot drift. Every ```console block of README.md and docs/*.md is run (trycmd) and
-//! its output compared, `[..]` standing for a time; every table that says which mutant is caught
-//! by what is rewritten by `rtnl-check mutants --write-doc` and compared here with
-//! `--check-doc`. Runs the std build, which hands loom and shuttle runs to their builds
+//! its output compared, `[..]` standing for a time (tables of runs are `--format summary`
+//! blocks); the mutant tables are rewritten by `rtnl-check mutants --write-doc` and compared
+//! here with `--check-doc`; findings.md's hazard table must name real properties and tests. Runs the std build, which hands loom and shuttle runs to their builds
 //! (`checks/rtnl-check --build` first).
 
 use std::path::Path;
@@ -42,4 +42,35 @@ fn mutants_tables_are_what_the_command_measures() {
 #[test]
 fn rtnl_free_mutants_matrix_is_what_the_command_measures() {
     check_doc("rtnl-free", "docs/rtnl-free.md");
+}
+
+/// docs/findings.md's summary table names, per hazard, the properties that decide it and the
+/// tests that pin its verdict: every property must be one the model checks, and every
+/// `FILE.rs::NAME` (`NAME…` for a prefix) a test function in checks/tests/FILE.rs, so a renamed
+/// or deleted pin fails here instead of leaving the doc pointing at nothing.
+#[test]
+fn findings_table_names_real_properties_and_tests() {
+    let doc = std::fs::read_to_string(repo_root().join("docs/findings.md")).expect("docs/findings.md");
+    let ids: Vec<&str> = rtnl_model::Property::ALL.iter().map(|p| p.id()).collect();
+    let rows: Vec<&str> =
+        doc.lines().skip_while(|l| !l.starts_with("| hazard |")).skip(2).take_while(|l| l.starts_with('|')).collect();
+    assert!(rows.len() >= 6, "docs/findings.md: the hazard table is missing or short ({} rows)", rows.len());
+    let mut pins = 0;
+    for row in rows {
+        let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
+        assert_eq!(cells.len(), 4, "docs/findings.md: malformed row {row:?}");
+        for p in cells[2].split([',', ' ']).filter(|p| !p.is_empty()) {
+            assert!(ids.contains(&p), "docs/findings.md: {p:?} is not a property id ({row})");
+        }
+        for pin in cells[3].split('`').skip(1).step_by(2) {
+            let Some((file, name)) = pin.split_once("::") else { continue };
+            let src = std::fs::read_to_string(repo_root().join("checks/tests").join(file))
+                .unwrap_or_else(|e| panic!("docs/findings.md pins {pin:?}: checks/tests/{file}: {e}"));
+            let needle = format!("fn {}", name.trim_end_matches('…'));
+            let found = if name.ends_with('…') { src.contains(&needle) } else { src.contains(&format!("{needle}(")) };
+            assert!(found, "docs/findings.md pins {pin:?}, but checks/tests/{file} has no such test");
+            pins += 1;
+        }
+    }
+    assert!(pins >= 5, "docs/findings.md: only {pins} pinned tests found");
 }

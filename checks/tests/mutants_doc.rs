@@ -72,14 +72,3 @@ fn kill_matrix_has_every_mutant() {
     assert!(lines.iter().any(|l| l.starts_with("result: PASS")), "the recorded kill matrix did not pass");
     assert!(lines.iter().any(|l| l.starts_with("faithful model: clean")), "the recorded faithful runs were not clean");
 }
-
-#[test]
-fn speed_table_has_every_mutant() {
-    let names: BTreeSet<&str> = section("## Speed")
-        .into_iter()
-        .filter(|l| l.starts_with("| `"))
-        .map(|l| unquote(l.trim_matches('|').split('|').next().unwrap_or_default()))
-        .collect();
-    let all: BTreeSet<&str> = Mutant::ALL.iter().map(|m| m.name()).collect();
-    assert_eq!(names, all);
-}
