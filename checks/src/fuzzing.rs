@@ -1,6 +1,6 @@
 //! The checks behind the cargo-fuzz targets in `fuzz/`: each takes a fuzz input's bytes and
 //! panics when a property fails, so a target is one call and a crash file replays as a test
-//! (`tests/fuzz_regress.rs`) through the very same function.
+//! (`tests/suite/fuzz_regress.rs`) through the very same function.
 //!
 //! - [`check_parse`]: the scenario parser never panics, every error is located inside the
 //!   input with a consistent line and column, and every parsed command reparses alone.

@@ -1,7 +1,7 @@
 //! proptest strategies for [`Topology`]: plans of small intents, resolved by [`Plan::build`],
 //! so every generated case is valid, and shrinking ([`PlanTree`]: fewer operations and intents,
 //! fewer namespaces, sequential operations, smaller numbers, to a fixpoint) ends at a short
-//! script that reads as a hand-written scenario. tests/props.rs shows it on an injected bug:
+//! script that reads as a hand-written scenario. tests/suite/props.rs shows it on an injected bug:
 //! a two-namespace veth pair and one `ip link del`.
 
 use proptest::collection::vec;

@@ -45,7 +45,7 @@ pub const SCRIPT_NAME: &str = "generated";
 pub const MAX_NETS: usize = 4;
 
 /// The kernel configuration generated topologies run under: [`Config::new`] without the two
-/// hazards they reach constantly, so that everything else stays visible; tests/shuttle_props.rs
+/// hazards they reach constantly, so that everything else stays visible; tests/suite/shuttle_props.rs
 /// pins both in the faithful configuration.
 /// - A6: `rtnl_net_wq` with one active item per namespace a topology can have, the initial one
 ///   included, so that no per-netns work item ever waits for a slot, as with the default
@@ -285,7 +285,7 @@ pub struct Limits {
     /// left unconverted (a macvlan goes with its lower, a vxlan with its socket's namespace,
     /// synchronously and without the lock of the namespace the device is in). These are the
     /// shapes of two findings, so off by default ([`Limits::with_known_findings`]; pinned in
-    /// tests/props.rs): the lower's NETDEV_UNREGISTER runs ipvlan's handler, which unregisters
+    /// tests/suite/props.rs): the lower's NETDEV_UNREGISTER runs ipvlan's handler, which unregisters
     /// the uppers beside the lower at once, without that namespace's lock (S5); and for an
     /// ipvlan port on a macvlan on an ipvlan, inside the `pnodes_lock` the lower port's handler
     /// holds (lockdep: possible recursive locking).

@@ -1,5 +1,5 @@
 //! Exhaustive exploration with loom. Run with
-//! `RUSTFLAGS="--cfg rtnl_loom" cargo test --release -p rtnl-checks --target-dir target-loom --test loom`.
+//! `RUSTFLAGS="--cfg rtnl_loom" cargo test --release -p rtnl-checks --target-dir target-loom --test suite loom::`.
 //!
 //! The pinned execution counts are the size of each scenario's state space within its bound:
 //! a model change that alters the interleavings shows up here, to be explained in review.

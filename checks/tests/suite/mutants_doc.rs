@@ -6,7 +6,7 @@
 use rtnl_model::Mutant;
 use std::collections::BTreeSet;
 
-const DOC: &str = include_str!("../../docs/mutants.md");
+const DOC: &str = include_str!("../../../docs/mutants.md");
 const CHECKERS: [&str; 5] = ["loom", "shuttle", "pct", "lock-order graph", "end-state checks"];
 
 /// The lines of the section headed `heading`, up to the next `## ` heading.

@@ -3,9 +3,7 @@
 //! (.ci/install-deps.sh); without it this test installs it when root, and skips, saying why,
 //! only when it cannot.
 
-mod common;
-
-use common::rtnl_check;
+use crate::common::rtnl_check;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -1,4 +1,4 @@
-//! Helpers the CLI-level test binaries share (`mod common;` in each).
+//! Helpers the CLI-level test modules share.
 
 use std::process::{Command, Output};
 
@@ -12,7 +12,6 @@ pub fn rtnl_check(args: &[&str]) -> Output {
 }
 
 /// A process's output as text, for assertions and their messages.
-#[allow(dead_code)] // not every test binary prints output
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }

@@ -1,7 +1,7 @@
 //! The conformance runner against this machine's kernel: observed final states of a few
 //! corpus scenarios, the refusal without root, and that no private namespace outlives a run.
 //!
-//! `cargo test -p rtnl-checks --test conform -- --ignored --nocapture` prints what the kernel
+//! `cargo test -p rtnl-checks --test suite conform:: -- --ignored --nocapture` prints what the kernel
 //! does with every corpus scenario.
 
 use std::collections::BTreeMap;
@@ -79,7 +79,7 @@ fn not_root_gets_clear_error() {
     let status = Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
         .arg(&exe)
-        .args(["--exact", "not_root_gets_clear_error", "--test-threads=1"])
+        .args(["--exact", "conform::not_root_gets_clear_error", "--test-threads=1"])
         .env(AS_NOBODY, "1")
         .status();
     match status {

@@ -1,5 +1,5 @@
 //! The DPOR explorer on the model. Run with
-//! `RUSTFLAGS="--cfg rtnl_shuttle" cargo test --release -p rtnl-checks --target-dir target-shuttle --test dpor`.
+//! `RUSTFLAGS="--cfg rtnl_shuttle" cargo test --release -p rtnl-checks --target-dir target-shuttle --test suite dpor::`.
 //!
 //! Until the sync facade reports each step's operation (crate::dpor::report), every schedule
 //! point is dependent with every other: the exploration is sound but not reduced, so these runs

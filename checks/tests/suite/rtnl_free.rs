@@ -2,7 +2,7 @@
 //! (docs/rtnl-free.md) is pinned here with loom, exhaustive within its bound: the series passes,
 //! rtnl-free fails with the named property, and the conversion, where one is modelled, passes.
 //! Run with `RUSTFLAGS="--cfg rtnl_loom" cargo test --release -p rtnl-checks --target-dir
-//! target-loom --test rtnl_free`.
+//! target-loom --test suite rtnl_free::`.
 
 #[cfg(rtnl_loom)]
 mod tests {

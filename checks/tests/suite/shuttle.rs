@@ -1,5 +1,5 @@
 //! Randomized and PCT exploration with shuttle. Run with
-//! `RUSTFLAGS="--cfg rtnl_shuttle" cargo test --release -p rtnl-checks --target-dir target-shuttle --test shuttle`.
+//! `RUSTFLAGS="--cfg rtnl_shuttle" cargo test --release -p rtnl-checks --target-dir target-shuttle --test suite shuttle::`.
 //!
 //! Shuttle samples schedules: a pass says "these many schedules held", never "all do". Seeds are
 //! fixed, so each run explores the same schedules and the pinned figures are reproducible.

@@ -4,7 +4,7 @@
 //! (`rtnl_net_wq` gets an active item per namespace; with `create_workqueue()`'s one the series
 //! model hangs on a shape generated topologies reach constantly, and a hang costs the std
 //! backend's 20 s stall timeout) and A1 (the model's fix of the re-broadcast's S11 WARN);
-//! tests/shuttle_props.rs pins both in the faithful configuration. The
+//! tests/suite/shuttle_props.rs pins both in the faithful configuration. The
 //! shapes of the other findings (an ipvlan on a macvlan or a vxlan) are left out of the
 //! strategies but for `prop_every_failure_is_a_known_finding`, and pinned here.
 //!
@@ -125,7 +125,7 @@ mod std_props {
     /// each and the two must be equal. Concurrent runs sample a set of outcomes that may
     /// differ between the modes by chance, so four runs each and every outcome one of the
     /// reference's orders of the concurrent commands: the set both modes must share.
-    /// (Under shuttle schedules: tests/shuttle_props.rs.)
+    /// (Under shuttle schedules: tests/suite/shuttle_props.rs.)
     fn both_modes_same_outcomes(topo: &Topology, cfg: Cfg) -> Result<(), TestCaseError> {
         let script = script(topo)?;
         let possible = reference::outcomes(&script);
@@ -190,7 +190,7 @@ mod std_props {
 
         /// The lock-order graph merged over a few real-thread runs of a stacked ipvlan
         /// topology stays acyclic and reports nothing, in both modes. (Schedules that real
-        /// threads rarely take: tests/shuttle_props.rs.)
+        /// threads rarely take: tests/suite/shuttle_props.rs.)
         #[test]
         fn prop_lock_graph_acyclic_stacked_ipvlan_real_threads(topo in stacked_ipvlan_strategy(4, 3)) {
             lock_graph_acyclic(&topo, &generated_config, 3)?;

@@ -1,9 +1,7 @@
 //! The `rtnl-check` binary as a user runs it (std build, real threads): exit statuses, formats
 //! and errors.
 
-mod common;
-
-use common::{rtnl_check, text};
+use crate::common::{rtnl_check, text};
 
 #[test]
 fn a_passing_scenario_exits_0() {
@@ -179,7 +177,7 @@ fn a_bad_file_in_a_mixed_call_refuses_it_before_running() {
     assert!(text(&o.stderr).contains("no-such.sh"), "{}", text(&o.stderr));
 }
 
-/// The other half of the reference check (tests/props.rs checks the model only reaches
+/// The other half of the reference check (tests/suite/props.rs checks the model only reaches
 /// outcomes the reference allows): on every scenario of the corpus, each outcome the reference
 /// predicts for some order of the concurrent commands is one the model reaches with the
 /// explorer `outcomes` chooses. An ordering the model cannot produce is a blind spot of the
@@ -288,7 +286,8 @@ fn prove_junit_shows_a_run_that_differs_from_the_committed_proofs_as_a_failure()
     // first run only, and only it is compared.
     let dir = std::env::temp_dir().join(format!("rtnl-cli-junit-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    let committed = std::fs::read_to_string("../docs/proofs/proofs.json").expect("docs/proofs/proofs.json");
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/proofs/proofs.json"))
+        .expect("docs/proofs/proofs.json");
     let mut proofs: serde_json::Value = serde_json::from_str(&committed).expect("proofs.json");
     for e in proofs["entries"].as_array_mut().expect("entries") {
         if e["suite"] == "quick" {

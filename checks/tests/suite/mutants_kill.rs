@@ -2,10 +2,10 @@
 //! run on its scenario, fails with the property the catalogue names, while the faithful model
 //! passes the same scenario. Each backend has its own module, built by its own `--cfg`:
 //!
-//! - `cargo test --test mutants_kill`: real threads, for the mutants every execution exposes;
-//! - `RUSTFLAGS="--cfg rtnl_loom" cargo test --release --test mutants_kill`: loom, preemption
+//! - `cargo test --test suite mutants_kill::`: real threads, for the mutants every execution exposes;
+//! - `RUSTFLAGS="--cfg rtnl_loom" cargo test --release --test suite mutants_kill::`: loom, preemption
 //!   bound 2, for every mutant (and the equivalent ones survive);
-//! - `RUSTFLAGS="--cfg rtnl_shuttle" cargo test --release --test mutants_kill`: shuttle's random
+//! - `RUSTFLAGS="--cfg rtnl_shuttle" cargo test --release --test suite mutants_kill::`: shuttle's random
 //!   and PCT schedulers.
 //!
 //! `rtnl-check mutants` runs the same kills as a matrix, with timings (docs/mutants.md).

@@ -14,7 +14,9 @@ fn repo_root() -> &'static Path {
 #[test]
 fn console_examples_print_what_the_docs_show() {
     // The docs run `checks/rtnl-check` (the building wrapper) from the repository root; here the
-    // std build cargo just made stands in for it.
+    // std build cargo just made stands in for it. trycmd runs them in the process's directory,
+    // so this is the one test that changes it: the others share the process and name every file
+    // from CARGO_MANIFEST_DIR, or give their subprocesses a directory of their own.
     std::env::set_current_dir(repo_root()).expect("cd to the repository root");
     trycmd::TestCases::new()
         .register_bin("checks/rtnl-check", std::path::PathBuf::from(env!("CARGO_BIN_EXE_rtnl-check")))
@@ -46,7 +48,7 @@ fn rtnl_free_mutants_matrix_is_what_the_command_measures() {
 
 /// docs/findings.md's summary table names, per hazard, the properties that decide it and the
 /// tests that pin its verdict: every property must be one the model checks, and every
-/// `FILE.rs::NAME` (`NAME…` for a prefix) a test function in checks/tests/FILE.rs, so a renamed
+/// `FILE.rs::NAME` (`NAME…` for a prefix) a test function in checks/tests/suite/FILE.rs, so a renamed
 /// or deleted pin fails here instead of leaving the doc pointing at nothing.
 #[test]
 fn findings_table_names_real_properties_and_tests() {
@@ -64,11 +66,11 @@ fn findings_table_names_real_properties_and_tests() {
         }
         for pin in cells[3].split('`').skip(1).step_by(2) {
             let Some((file, name)) = pin.split_once("::") else { continue };
-            let src = std::fs::read_to_string(repo_root().join("checks/tests").join(file))
-                .unwrap_or_else(|e| panic!("docs/findings.md pins {pin:?}: checks/tests/{file}: {e}"));
+            let src = std::fs::read_to_string(repo_root().join("checks/tests/suite").join(file))
+                .unwrap_or_else(|e| panic!("docs/findings.md pins {pin:?}: checks/tests/suite/{file}: {e}"));
             let needle = format!("fn {}", name.trim_end_matches('…'));
             let found = if name.ends_with('…') { src.contains(&needle) } else { src.contains(&format!("{needle}(")) };
-            assert!(found, "docs/findings.md pins {pin:?}, but checks/tests/{file} has no such test");
+            assert!(found, "docs/findings.md pins {pin:?}, but checks/tests/suite/{file} has no such test");
             pins += 1;
         }
     }

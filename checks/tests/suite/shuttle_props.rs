@@ -3,13 +3,13 @@
 //! the model built for shuttle:
 //!
 //! ```text
-//! RUSTFLAGS="--cfg rtnl_shuttle" cargo test -p rtnl-checks --release --test shuttle_props --target-dir target-shuttle
+//! RUSTFLAGS="--cfg rtnl_shuttle" cargo test -p rtnl-checks --release --test suite shuttle_props:: --target-dir target-shuttle
 //! ```
 //!
 //! Every case runs in [`generated_config`], without hazards A6 (an active work item per
 //! namespace) and A1 (the model's fix), which generated topologies reach constantly; `a6_shape_hangs_the_faithful_series_config` and
 //! `a1_rebroadcast_warns_in_the_faithful_config` pin both hazards. The shapes of the other known findings are not generated
-//! (`Limits::ipvlan_on_unconverted`; tests/props.rs pins them). Each property is a function of
+//! (`Limits::ipvlan_on_unconverted`; tests/suite/props.rs pins them). Each property is a function of
 //! the kernel configuration, so that the tests after the properties can show it failing on an
 //! injected bug (a mutant of rtnl_model::mutants).
 //!

@@ -242,7 +242,7 @@ mod tests {
 
     // The cover letter's trace (issue 3).
 
-    const COVER: &str = include_str!("../scenarios/cover-letter.sh");
+    const COVER: &str = include_str!("../../scenarios/cover-letter.sh");
 
     #[test]
     fn cover_letter_series_hands_uppers_to_their_netns_work_and_frees_lower_last() {
