@@ -8,8 +8,9 @@ use crate::dev::{
 };
 use crate::kernel::{DevId, Kernel, NetId};
 use crate::lockdep::{mutex_unlock, MutexGuard};
+use crate::lockdep::{LockClass, Mutex};
 use crate::mutants::Mutant;
-use crate::net_namespace::{register_pernet_subsys, NetSync, PernetOperations};
+use crate::net_namespace::{register_pernet_subsys, PernetOperations};
 use crate::netdevice::{netdev_priv, DevState};
 use crate::rtnetlink::{rtnl_link_register, Errno, NewLink, RtnlLinkOps, ARPHRD_NONE};
 use crate::script::LinkKind;
@@ -27,15 +28,28 @@ fn bareudp_priv(k: &Kernel, dev: DevId) -> BareudpDev {
     netdev_priv(k, dev)
 }
 
-fn lock_bn<'a>(k: &Kernel, sync: &'a Shared<NetSync>) -> Option<MutexGuard<'a, ()>> {
+/// `bareudp_net_id`: this module's pernet subsystem.
+const BAREUDP_NET: &str = "bareudp";
+
+/// `net_generic(net, bareudp_net_id)->bareudp_list`, read or edited.
+fn bareudp_list<R>(k: &Kernel, net: NetId, f: impl FnOnce(&mut Vec<DevId>) -> R) -> R {
+    k.net_generic(net, k.pernet_id(BAREUDP_NET), f)
+}
+
+/// `net_generic(net, bareudp_net_id)->lock`.
+fn bn_lock(k: &Kernel, net: NetId) -> Shared<Mutex<()>> {
+    k.net_generic_lock(net, k.pernet_id(BAREUDP_NET))
+}
+
+fn lock_bn<'a>(k: &Kernel, lock: &'a Shared<Mutex<()>>) -> Option<MutexGuard<'a, ()>> {
     // mutant bareudp-no-lock: bn->bareudp_list without bn->lock.
-    (k.mode().small_rtnl() && !k.mutated(Mutant::BareudpNoLock)).then(|| sync.bareudp_lock.lock())
+    (k.mode().small_rtnl() && !k.mutated(Mutant::BareudpNoLock)).then(|| lock.lock())
 }
 
 /// Whether `bareudp->next` is on its socket net's `bareudp_list` (`!list_empty()`).
 fn on_list(k: &Kernel, dev: DevId) -> bool {
     let net = bareudp_priv(k, dev).net;
-    k.net(net, |n| n.bareudp_list.contains(&dev))
+    bareudp_list(k, net, |l| l.contains(&dev))
 }
 
 /// Models `bareudp_newlink()` / `bareudp_configure()`: drivers/net/bareudp.c, MP@8fd11a59.
@@ -43,10 +57,10 @@ fn on_list(k: &Kernel, dev: DevId) -> bool {
 /// `register_netdevice()`; `list_add(&bareudp->next, &bn->bareudp_list)` under `bn->lock`.
 pub fn bareudp_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, port: u16) -> Result<(), Errno> {
     let _f = k.enter_net("bareudp_newlink", net);
-    let sync = k.net_sync(link_net);
+    let lock = bn_lock(k, link_net);
     let taken = {
-        let g = lock_bn(k, &sync);
-        let devs = k.net(link_net, |n| n.bareudp_list.clone());
+        let g = lock_bn(k, &lock);
+        let devs = bareudp_list(k, link_net, |l| l.clone());
         let taken = devs.iter().any(|&d| bareudp_priv(k, d).port == port);
         if let Some(g) = g {
             mutex_unlock(g);
@@ -61,8 +75,8 @@ pub fn bareudp_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, port
         free_netdev(k, dev);
         return Err(e);
     }
-    let g = lock_bn(k, &sync);
-    k.net(link_net, |n| n.bareudp_list.push(dev));
+    let g = lock_bn(k, &lock);
+    bareudp_list(k, link_net, |l| l.push(dev));
     if let Some(g) = g {
         mutex_unlock(g);
     }
@@ -75,7 +89,7 @@ pub fn bareudp_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, port
 fn bareudp_dellink_raw(k: &Kernel, net: NetId, dev: DevId, head: &mut KillList) {
     let _f = k.enter_dev("__bareudp_dellink", dev);
     let sock_net = bareudp_priv(k, dev).net;
-    k.net(sock_net, |n| n.bareudp_list.retain(|&d| d != dev));
+    bareudp_list(k, sock_net, |l| l.retain(|&d| d != dev));
     if k.mode().small_rtnl() {
         unregister_netdevice_queue_net(k, net, dev, head);
     } else {
@@ -88,8 +102,8 @@ fn bareudp_dellink_raw(k: &Kernel, net: NetId, dev: DevId, head: &mut KillList) 
 pub fn bareudp_dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
     let _f = k.enter_dev("bareudp_dellink", dev);
     let sock_net = bareudp_priv(k, dev).net;
-    let sync = k.net_sync(sock_net);
-    let g = lock_bn(k, &sync);
+    let lock = bn_lock(k, sock_net);
+    let g = lock_bn(k, &lock);
     // mutant bareudp-no-empty-check: no list_empty(&bareudp->next) token.
     if !k.mode().small_rtnl() || on_list(k, dev) || k.mutated(Mutant::BareudpNoEmptyCheck) {
         let net = k.dev_net(dev);
@@ -105,9 +119,9 @@ pub fn bareudp_dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
 /// lives; one in another net goes to that net's queue.
 pub fn bareudp_exit_rtnl_net(k: &Kernel, net: NetId, dev_kill_list: &mut KillList) {
     let _f = k.enter_net("bareudp_exit_rtnl_net", net);
-    let sync = k.net_sync(net);
-    let g = lock_bn(k, &sync);
-    let devs = k.net(net, |n| n.bareudp_list.clone());
+    let lock = bn_lock(k, net);
+    let g = lock_bn(k, &lock);
+    let devs = bareudp_list(k, net, |l| l.clone());
     for dev in devs {
         bareudp_dellink_raw(k, net, dev, dev_kill_list);
     }
@@ -144,9 +158,13 @@ impl RtnlLinkOps for BareudpLinkOps {
 }
 
 /// Models `bareudp_init_module()` (module_init): drivers/net/bareudp.c, MP@8fd11a59.
-/// `register_pernet_subsys(&bareudp_net_ops)` (its `exit_rtnl`), then
-/// `rtnl_link_register(&bareudp_link_ops)`.
+/// `register_pernet_subsys(&bareudp_net_ops)` (`bareudp_init_net()`: the list and `bn->lock`
+/// (patch 9); its `exit_rtnl`), then `rtnl_link_register(&bareudp_link_ops)`.
 pub fn bareudp_init_module(k: &mut Kernel) {
-    register_pernet_subsys(k, PernetOperations { exit_rtnl: bareudp_exit_rtnl_net });
+    let lock: (LockClass, fn(&str) -> String) = (LockClass::BareudpNet, |net| format!("bareudp_net({net})->lock"));
+    register_pernet_subsys(
+        k,
+        PernetOperations { name: BAREUDP_NET, lock: Some(lock), exit_rtnl: bareudp_exit_rtnl_net },
+    );
     rtnl_link_register(k, &BAREUDP_LINK_OPS);
 }

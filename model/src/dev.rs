@@ -724,7 +724,7 @@ pub fn alloc_netdev(
     let sync = crate::sync::Shared::new(DevSync {
         lock: k.new_lock(LockClass::DevInstance, ifindex, format!("{name}->lock")),
         refcnt: AtomicUsize::new(1),
-        veth_peer: AtomicUsize::new(0),
+        priv_peer: AtomicUsize::new(0),
     });
     k.with(|s| {
         s.devs.push(DevState {

@@ -18,8 +18,6 @@ pub struct NetSync {
     pub rtnl_mutex: Mutex<()>,
     /// `net->dev_unreg_lock` (patch 6), a spinlock: innermost.
     pub dev_unreg_lock: Mutex<()>,
-    /// `bareudp_net->lock` of this net (patch 9).
-    pub bareudp_lock: Mutex<()>,
     /// `ns.count`: the main reference count (`get_net()`/`put_net()`).
     pub count: AtomicUsize,
     /// `rtnl_work`'s WORK_STRUCT_PENDING bit.
@@ -44,10 +42,9 @@ pub struct NetState {
     /// `dev_unreg_head` (patch 6): devices another net asked to unregister, protected by
     /// `dev_unreg_lock`.
     pub dev_unreg_head: Vec<DevId>,
-    /// `bareudp_net->bareudp_list` of this (socket) net.
-    pub bareudp_list: Vec<DevId>,
-    /// `vxlan_net->vxlan_list` of this (socket) net.
-    pub vxlan_list: Vec<DevId>,
+    /// `net->gen`: each registered pernet subsystem's data in this net, by `ops->id`
+    /// ([`Kernel::net_generic`]).
+    pub generic: Vec<NetGeneric>,
     /// Whether `rtnl_work` is running now (for S7 at free time).
     pub rtnl_work_running: bool,
     pub sync: Shared<NetSync>,
@@ -61,11 +58,11 @@ pub fn setup_net(k: &Kernel, name: &str) -> NetId {
     let sync = Shared::new(NetSync {
         rtnl_mutex: k.new_lock(LockClass::RtnlNet, key, format!("{name}->rtnl_mutex")),
         dev_unreg_lock: k.new_lock(LockClass::DevUnregLock, key, format!("{name}->dev_unreg_lock")),
-        bareudp_lock: k.new_lock(LockClass::BareudpNet, key, format!("bareudp_net({name})->lock")),
         count: AtomicUsize::new(1),
         rtnl_work_pending: AtomicBool::new(false),
         dev_unreg_nonempty: AtomicBool::new(false),
     });
+    let generic = k.ops.pernet_list.iter().map(|ops| ops_init(k, ops, key, name)).collect();
     k.with(|s| {
         s.nets.push(NetState {
             id,
@@ -74,8 +71,7 @@ pub fn setup_net(k: &Kernel, name: &str) -> NetId {
             freed: false,
             dev_base: Vec::new(),
             dev_unreg_head: Vec::new(),
-            bareudp_list: Vec::new(),
-            vxlan_list: Vec::new(),
+            generic,
             rtnl_work_running: false,
             sync,
         })
@@ -234,7 +230,7 @@ fn net_free(k: &Kernel, net: NetId) {
             n.rtnl_work_running,
             n.dev_unreg_head.clone(),
             n.dev_base.clone(),
-            n.bareudp_list.len() + n.vxlan_list.len(),
+            n.generic.iter().map(|g| g.list.len()).sum::<usize>(),
         )
     });
     if pending || running {
@@ -257,15 +253,65 @@ fn net_free(k: &Kernel, net: NetId) {
     k.with(|s| s.nets[net].freed = true);
 }
 
-/// `struct pernet_operations` (include/net/net_namespace.h): the one hook the model runs,
-/// `exit_rtnl(net, dev_kill_list)`, called by `ops_exit_rtnl_list()` under `rtnl_net_lock(net)`.
+/// `struct pernet_operations` (include/net/net_namespace.h): the hook the model runs,
+/// `exit_rtnl(net, dev_kill_list)`, called by `ops_exit_rtnl_list()` under `rtnl_net_lock(net)`,
+/// and the per-net data `ops->size` asks for (`net_generic()`).
 #[derive(Clone, Copy, Debug)]
 pub struct PernetOperations {
+    /// The subsystem (its module's name); the kernel keeps `ops->id` in the driver instead,
+    /// the model looks it up ([`Kernel::pernet_id`]).
+    pub name: &'static str,
+    /// The lock `ops->init` sets up in the per-net data, if any (`mutex_init(&bn->lock)`): its
+    /// class and its name in a net of the given name.
+    pub lock: Option<(LockClass, fn(&str) -> String)>,
     pub exit_rtnl: fn(&Kernel, NetId, &mut crate::dev::KillList),
 }
 
+/// One pernet subsystem's data in one net, `net_generic(net, ops->id)`. The modelled drivers keep
+/// a device list there (`bn->bareudp_list`, `vn->vxlan_list`: the devices whose socket lives in
+/// this net) and bareudp the lock that guards it.
+#[derive(Debug)]
+pub struct NetGeneric {
+    pub list: Vec<DevId>,
+    pub lock: Option<Shared<Mutex<()>>>,
+}
+
+/// Models `ops_init()`: net/core/net_namespace.c, MN@af3634d4. Allocates `ops`'s data for a net
+/// and runs the part of `ops->init` the model has (an empty list, the lock).
+fn ops_init(k: &Kernel, ops: &PernetOperations, key: u64, net_name: &str) -> NetGeneric {
+    let lock = ops.lock.map(|(class, name)| Shared::new(k.new_lock(class, key, name(net_name))));
+    NetGeneric { list: Vec::new(), lock }
+}
+
 /// Models `register_pernet_subsys(ops)`: net/core/net_namespace.c, MN@af3634d4. Appends `ops` to
-/// `pernet_list` at boot; `ops_exit_rtnl_list()` runs the list in reverse.
+/// `pernet_list` at boot and runs `ops_init()` for every net that exists (`init_net`);
+/// `ops_exit_rtnl_list()` runs the list in reverse.
 pub fn register_pernet_subsys(k: &mut Kernel, ops: PernetOperations) {
     k.ops.pernet_list.push(ops);
+    let nets = k.with(|s| s.nets.iter().map(|n| (n.id, n.name.clone())).collect::<Vec<_>>());
+    for (net, name) in nets {
+        let data = ops_init(k, &ops, net.key(), &name);
+        k.with(|s| s.nets[net].generic.push(data));
+    }
+}
+
+impl Kernel {
+    /// `ops->id` of the pernet subsystem registered as `name`.
+    pub fn pernet_id(&self, name: &str) -> usize {
+        self.ops.pernet_list.iter().position(|o| o.name == name).unwrap_or_else(|| {
+            panic!("net_generic: no pernet subsystem {name:?} registered (its module_init did not run)")
+        })
+    }
+
+    /// `net_generic(net, id)`'s device list, read or edited as [`Kernel::net`] does.
+    #[track_caller]
+    pub fn net_generic<R>(&self, net: NetId, id: usize, f: impl FnOnce(&mut Vec<DevId>) -> R) -> R {
+        self.net(net, |n| f(&mut n.generic[id].list))
+    }
+
+    /// The lock in `net_generic(net, id)`, for a subsystem whose `ops->init` sets one up.
+    pub fn net_generic_lock(&self, net: NetId, id: usize) -> Shared<Mutex<()>> {
+        let lock = self.with(|s| s.nets[net].generic[id].lock.clone());
+        lock.unwrap_or_else(|| panic!("net_generic: pernet subsystem {id} has no lock"))
+    }
 }

@@ -77,9 +77,10 @@ pub struct DevSync {
     pub lock: Mutex<()>,
     /// `dev_refcnt`: 1 from `alloc_netdev_mqs()`, never dropped, plus one per live hold.
     pub refcnt: AtomicUsize,
-    /// veth's `priv->peer`: `0` is NULL, otherwise `DevId + 1`. An atomic because the series
-    /// hands it over with `xchg()`.
-    pub veth_peer: AtomicUsize,
+    /// `priv->peer` of a paired device (veth's; vxcan and netkit keep the same pointer in their
+    /// private part): `0` is NULL, otherwise `DevId + 1`. Here rather than in `priv` because it
+    /// is shared state that threads race on: the series hands it over with `xchg()`.
+    pub priv_peer: AtomicUsize,
 }
 
 /// The plain fields of a device.

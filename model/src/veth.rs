@@ -52,14 +52,14 @@ fn from_ptr(p: usize) -> Option<DevId> {
 
 /// `rtnl_dereference(priv->peer)`: drivers/net/veth.c, MP@522fa876.
 pub fn veth_peer(k: &Kernel, dev: DevId) -> Option<DevId> {
-    from_ptr(k.dev_sync(dev).veth_peer.load(SeqCst))
+    from_ptr(k.dev_sync(dev).priv_peer.load(SeqCst))
 }
 
 /// `xchg(&priv->peer, new)`.
 fn xchg_peer(k: &Kernel, dev: DevId, new: Option<DevId>) -> Option<DevId> {
     let sync = k.dev_sync(dev);
     k.dev(dev, |_| ()); // netdev_priv(dev): the device must still be allocated
-    from_ptr(sync.veth_peer.swap(to_ptr(new), SeqCst))
+    from_ptr(sync.priv_peer.swap(to_ptr(new), SeqCst))
 }
 
 /// Models `veth_newlink()`: drivers/net/veth.c, MP@522fa876.
@@ -85,11 +85,11 @@ pub fn veth_newlink(k: &Kernel, net: NetId, name: &str, peer_name: &str, peer_ne
     register_netdevice(k, dev)?;
     // mutant veth-no-peer-ref: no reference on the peer (nor, in veth_dellink, its puts).
     let series = k.mode().small_rtnl() && !k.mutated(Mutant::VethNoPeerRef);
-    k.dev_sync(dev).veth_peer.store(to_ptr(Some(peer)), SeqCst);
+    k.dev_sync(dev).priv_peer.store(to_ptr(Some(peer)), SeqCst);
     if series {
         netdev_hold(k, Some(peer), &peer_tracker(k, dev));
     }
-    k.dev_sync(peer).veth_peer.store(to_ptr(Some(dev)), SeqCst);
+    k.dev_sync(peer).priv_peer.store(to_ptr(Some(dev)), SeqCst);
     if series {
         netdev_hold(k, Some(dev), &peer_tracker(k, peer));
     }
@@ -113,10 +113,10 @@ pub fn veth_dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
     let _f = k.enter_dev("veth_dellink", dev);
     if !k.mode().small_rtnl() {
         let peer = veth_peer(k, dev);
-        k.dev_sync(dev).veth_peer.store(0, SeqCst);
+        k.dev_sync(dev).priv_peer.store(0, SeqCst);
         unregister_netdevice_queue(k, dev, head);
         if let Some(peer) = peer {
-            k.dev_sync(peer).veth_peer.store(0, SeqCst);
+            k.dev_sync(peer).priv_peer.store(0, SeqCst);
             unregister_netdevice_queue(k, peer, head);
         }
         return;

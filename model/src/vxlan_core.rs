@@ -58,11 +58,19 @@ impl RtnlLinkOps for VxlanLinkOps {
     }
 }
 
+/// `vxlan_net_id`: this module's pernet subsystem.
+const VXLAN_NET: &str = "vxlan";
+
+/// `net_generic(net, vxlan_net_id)->vxlan_list`, read or edited.
+fn vxlan_list<R>(k: &Kernel, net: NetId, f: impl FnOnce(&mut Vec<DevId>) -> R) -> R {
+    k.net_generic(net, k.pernet_id(VXLAN_NET), f)
+}
+
 /// Models `vxlan_init_module()` (module_init): drivers/net/vxlan/vxlan_core.c, MP@0518c33e.
 /// `register_pernet_subsys(&vxlan_net_ops)` (its `exit_rtnl`), then
 /// `rtnl_link_register(&vxlan_link_ops)`; vxlan's netdevice notifier is not modelled.
 pub fn vxlan_init_module(k: &mut Kernel) {
-    register_pernet_subsys(k, PernetOperations { exit_rtnl: vxlan_exit_rtnl });
+    register_pernet_subsys(k, PernetOperations { name: VXLAN_NET, lock: None, exit_rtnl: vxlan_exit_rtnl });
     rtnl_link_register(k, &VXLAN_LINK_OPS);
 }
 
@@ -71,7 +79,7 @@ pub fn vxlan_init_module(k: &mut Kernel) {
 /// (`vxlan_vni_in_use()`); `register_netdevice()`; `list_add(&vxlan->next, &vn->vxlan_list)`.
 pub fn vxlan_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, vni: u32, port: u16) -> Result<(), Errno> {
     let _f = k.enter_net("vxlan_newlink", net);
-    let devs = k.net(link_net, |n| n.vxlan_list.clone());
+    let devs = vxlan_list(k, link_net, |l| l.clone());
     if devs.iter().any(|&d| {
         let v = vxlan_priv(k, d);
         v.vni == vni && v.port == port
@@ -83,7 +91,7 @@ pub fn vxlan_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, vni: u
         crate::dev::free_netdev(k, dev);
         return Err(e);
     }
-    k.net(link_net, |n| n.vxlan_list.push(dev));
+    vxlan_list(k, link_net, |l| l.push(dev));
     Ok(())
 }
 
@@ -92,7 +100,7 @@ pub fn vxlan_newlink(k: &Kernel, net: NetId, name: &str, link_net: NetId, vni: u
 pub fn vxlan_dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
     let _f = k.enter_dev("vxlan_dellink", dev);
     let net = vxlan_priv(k, dev).net;
-    k.net(net, |n| n.vxlan_list.retain(|&d| d != dev));
+    vxlan_list(k, net, |l| l.retain(|&d| d != dev));
     unregister_netdevice_queue(k, dev, head);
 }
 
@@ -105,7 +113,7 @@ pub fn vxlan_exit_rtnl(k: &Kernel, net: NetId, dev_to_kill: &mut KillList) {
         let name = k.net_name(net);
         k.warn(Property::PerNetnsLock, format!("vxlan_exit_rtnl: ASSERT_RTNL_NET({name}) failed"));
     }
-    let devs = k.net(net, |n| n.vxlan_list.clone());
+    let devs = vxlan_list(k, net, |l| l.clone());
     for dev in devs {
         vxlan_dellink(k, dev, dev_to_kill);
     }
