@@ -10,7 +10,7 @@ use crate::kernel::{DevId, Kernel, NetId};
 use crate::lockdep::{mutex_unlock, MutexGuard};
 use crate::lockdep::{LockClass, Mutex};
 use crate::mutants::Mutant;
-use crate::net_namespace::{register_pernet_subsys, PernetOperations};
+use crate::net_namespace::{register_pernet_subsys, PernetLock, PernetOperations};
 use crate::netdevice::{netdev_priv, DevState};
 use crate::rtnetlink::{rtnl_link_register, Errno, NewLink, RtnlLinkOps, ARPHRD_NONE};
 use crate::script::LinkKind;
@@ -161,7 +161,7 @@ impl RtnlLinkOps for BareudpLinkOps {
 /// `register_pernet_subsys(&bareudp_net_ops)` (`bareudp_init_net()`: the list and `bn->lock`
 /// (patch 9); its `exit_rtnl`), then `rtnl_link_register(&bareudp_link_ops)`.
 pub fn bareudp_init_module(k: &mut Kernel) {
-    let lock: (LockClass, fn(&str) -> String) = (LockClass::BareudpNet, |net| format!("bareudp_net({net})->lock"));
+    let lock = PernetLock { class: LockClass::BareudpNet, name: |net| format!("bareudp_net({net})->lock") };
     register_pernet_subsys(
         k,
         PernetOperations { name: BAREUDP_NET, lock: Some(lock), exit_rtnl: bareudp_exit_rtnl_net },

@@ -261,10 +261,16 @@ pub struct PernetOperations {
     /// The subsystem (its module's name); the kernel keeps `ops->id` in the driver instead,
     /// the model looks it up ([`Kernel::pernet_id`]).
     pub name: &'static str,
-    /// The lock `ops->init` sets up in the per-net data, if any (`mutex_init(&bn->lock)`): its
-    /// class and its name in a net of the given name.
-    pub lock: Option<(LockClass, fn(&str) -> String)>,
+    /// The lock `ops->init` sets up in the per-net data, if any (`mutex_init(&bn->lock)`).
+    pub lock: Option<PernetLock>,
     pub exit_rtnl: fn(&Kernel, NetId, &mut crate::dev::KillList),
+}
+
+/// A lock in a pernet subsystem's per-net data: its class, and its name in a net so named.
+#[derive(Clone, Copy, Debug)]
+pub struct PernetLock {
+    pub class: LockClass,
+    pub name: fn(&str) -> String,
 }
 
 /// One pernet subsystem's data in one net, `net_generic(net, ops->id)`. The modelled drivers keep
@@ -279,7 +285,7 @@ pub struct NetGeneric {
 /// Models `ops_init()`: net/core/net_namespace.c, MN@af3634d4. Allocates `ops`'s data for a net
 /// and runs the part of `ops->init` the model has (an empty list, the lock).
 fn ops_init(k: &Kernel, ops: &PernetOperations, key: u64, net_name: &str) -> NetGeneric {
-    let lock = ops.lock.map(|(class, name)| Shared::new(k.new_lock(class, key, name(net_name))));
+    let lock = ops.lock.map(|l| Shared::new(k.new_lock(l.class, key, (l.name)(net_name))));
     NetGeneric { list: Vec::new(), lock }
 }
 
