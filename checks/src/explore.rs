@@ -97,11 +97,60 @@ pub struct Stats {
     pub seconds: f64,
 }
 
+/// What found a failure: recorded where it is found, so reports never read it from the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FailureKind {
+    /// A property checked on a kernel path: a BUG or WARN point of the model, or S14.
+    Violation,
+    /// An end-state check after the execution (`rtnl_model::invariants`).
+    EndState,
+    /// The lock-order graph over the executions (S8, with a lockdep report).
+    LockOrder,
+    /// Every thread blocked (L5).
+    Deadlock,
+    /// Blocked for ever in `netdev_run_todo()` waiting for a reference (L3).
+    RefsNeverReleased,
+    /// The runtime's step bound was exceeded: an execution that does not end (L3).
+    StepBound,
+    /// The model panicked otherwise.
+    ModelPanic,
+}
+
+impl FailureKind {
+    /// The kind of a violation the model recorded.
+    pub fn of(v: &rtnl_model::Violation) -> FailureKind {
+        if v.end_state {
+            FailureKind::EndState
+        } else {
+            FailureKind::Violation
+        }
+    }
+}
+
+/// What a runtime stopped an execution for, and how to name its detector. loom and shuttle
+/// (and the std backend's stall detector, behind the same facade) report a deadlock or an
+/// exceeded step bound only by panicking with a message, so this is the one place that reads
+/// panic text; a violation or lock-order report is recorded as data before the body panics.
+pub(crate) fn runtime_stop(msg: &str) -> (FailureKind, String) {
+    let first = first_line(msg).to_string();
+    if msg.contains("deadlock") || msg.contains("non-termination") {
+        let detector = if msg.contains("deadlock;") { "loom: no thread can run".to_string() } else { first };
+        (FailureKind::Deadlock, detector)
+    } else if msg.contains("max_branches") || msg.contains("max_steps") || msg.contains("exceeded") {
+        (FailureKind::StepBound, first)
+    } else {
+        (FailureKind::ModelPanic, first)
+    }
+}
+
 /// A counterexample.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Failure {
     /// The property that failed (`S4 exactly-once-unregistration`, ...).
     pub property: String,
+    /// What found it.
+    pub kind: FailureKind,
     pub message: String,
     /// The 0-based execution that failed.
     pub execution: u64,
@@ -149,8 +198,9 @@ pub(crate) struct Collector {
     max_steps: usize,
     orders: HashSet<u64>,
     unconverted: BTreeSet<String>,
-    /// The failing property, when the body raised it (violations and lock-order reports).
-    raised: Option<(String, String, Option<String>)>,
+    /// The failing property, when the body raised it (violations and lock-order reports):
+    /// property, kind, message, lockdep report.
+    raised: Option<(String, FailureKind, String, Option<String>)>,
     progress: Option<indicatif::ProgressBar>,
     /// `ExploreOptions::defer_lock_order`, and the first deferred report with its execution.
     defer_lock_order: bool,
@@ -194,7 +244,7 @@ pub(crate) fn body(target: &Target, col: &Mutex<Collector>) {
     let first_violation = report.violations.first().cloned();
     c.last_report = Some(report);
     if let Some(v) = first_violation {
-        c.raised = Some((v.property.to_string(), v.to_string(), None));
+        c.raised = Some((v.property.to_string(), FailureKind::of(&v), v.to_string(), None));
         drop(c);
         panic!("property violated: {v}");
     }
@@ -206,7 +256,8 @@ pub(crate) fn body(target: &Target, col: &Mutex<Collector>) {
             return;
         }
         let text = r.to_string();
-        c.raised = Some((Property::LockOrder.to_string(), r.kind.title().to_string(), Some(text.clone())));
+        let (p, title) = (Property::LockOrder.to_string(), r.kind.title().to_string());
+        c.raised = Some((p, FailureKind::LockOrder, title, Some(text.clone())));
         c.new_lock_reports.push(r);
         drop(c);
         panic!("lock-order graph: {text}");
@@ -314,6 +365,7 @@ fn explore_recording(target: &Target, opts: &ExploreOptions, timeline: bool) -> 
             let text = r.to_string();
             failure = Some(Failure {
                 property: Property::LockOrder.to_string(),
+                kind: FailureKind::LockOrder,
                 message: format!(
                     "{} (first seen in execution {execution}; none of the {} executions deadlocked)",
                     r.kind.title(),
@@ -356,21 +408,28 @@ fn failure_of(c: &mut Collector, target: &Target, opts: &ExploreOptions, msg: St
     let obs = c.current.as_ref().map(|o| o.with(|o| (o.trace.clone(), o.violations.clone(), o.recorder.waiting())));
     let (trace, violations, waiting) = obs.unwrap_or_default();
     let blocked: Vec<Waiting> = waiting;
-    let (property, message, lockdep) = if let Some(r) = c.raised.take() {
+    let (property, kind, message, lockdep) = if let Some(r) = c.raised.take() {
         r
     } else if let Some(v) = violations.first() {
-        (v.property.to_string(), v.to_string(), None)
-    } else if msg.contains("deadlock") || msg.contains("non-termination") {
-        let refs = blocked.iter().any(|w| w.on.starts_with("unregister_netdevice: waiting for"));
-        let p = if refs { Property::AllRefsReleased } else { Property::NoDeadlock };
-        let what =
-            if refs { "a reference is never put: netdev_run_todo() waits for ever" } else { "every thread is blocked" };
-        let detector = if msg.contains("deadlock;") { "loom: no thread can run" } else { first_line(&msg) };
-        (p.to_string(), format!("{what} ({detector})"), None)
-    } else if msg.contains("max_branches") || msg.contains("max_steps") || msg.contains("exceeded") {
-        (Property::AllRefsReleased.to_string(), format!("step bound exceeded: {}", first_line(&msg)), None)
+        (v.property.to_string(), FailureKind::of(v), v.to_string(), None)
     } else {
-        ("model panic".into(), first_line(&msg).to_string(), None)
+        match runtime_stop(&msg) {
+            (FailureKind::Deadlock, detector) => {
+                let refs = blocked.iter().any(|w| w.on.starts_with("unregister_netdevice: waiting for"));
+                let (p, kind, what) = if refs {
+                    let what = "a reference is never put: netdev_run_todo() waits for ever";
+                    (Property::AllRefsReleased, FailureKind::RefsNeverReleased, what)
+                } else {
+                    (Property::NoDeadlock, FailureKind::Deadlock, "every thread is blocked")
+                };
+                (p.to_string(), kind, format!("{what} ({detector})"), None)
+            }
+            (FailureKind::StepBound, first) => {
+                let p = Property::AllRefsReleased.to_string();
+                (p, FailureKind::StepBound, format!("step bound exceeded: {first}"), None)
+            }
+            (kind, first) => ("model panic".into(), kind, first, None),
+        }
     };
     let execution = c.started.saturating_sub(1);
     let token = ReplayToken {
@@ -382,7 +441,7 @@ fn failure_of(c: &mut Collector, target: &Target, opts: &ExploreOptions, msg: St
     }
     .encode();
     let trace = rtnl_model::machine::format_trace(&trace, target.cfg.trace_all);
-    Failure { property, message, execution, blocked, trace, token, lockdep }
+    Failure { property, kind, message, execution, blocked, trace, token, lockdep }
 }
 
 fn first_line(s: &str) -> &str {
@@ -491,4 +550,24 @@ fn replay_recording(token: &ReplayToken, timeline: bool) -> Result<(Option<Failu
     let events =
         if timeline { c.current.as_ref().map(|o| o.with(|o| o.trace.clone())).unwrap_or_default() } else { Vec::new() };
     Ok((panic.map(|msg| failure_of(&mut c, &target, &opts, msg, token.schedule.clone())), events))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{runtime_stop, FailureKind};
+
+    /// The runtimes' own words (loom 0.7, shuttle 0.9, the std backend's stall detector).
+    #[test]
+    fn runtime_stops_are_read_from_their_panic_text() {
+        let kind = |m: &str| runtime_stop(m).0;
+        assert_eq!(runtime_stop("deadlock; threads = [..]"), (FailureKind::Deadlock, "loom: no thread can run".into()));
+        assert_eq!(kind("deadlock! blocked tasks: [main (task 0)]"), FailureKind::Deadlock);
+        assert_eq!(
+            kind("non-termination: waited 20s for a wake-up that never came (std backend)"),
+            FailureKind::Deadlock
+        );
+        assert_eq!(kind("Model exceeded maximum number of branches. This is often caused"), FailureKind::StepBound);
+        assert_eq!(kind("exceeded max_steps bound 200000. this might be"), FailureKind::StepBound);
+        assert_eq!(kind("index out of bounds"), FailureKind::ModelPanic);
+    }
 }

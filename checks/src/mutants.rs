@@ -14,9 +14,9 @@
 
 #![allow(clippy::disallowed_types)] // Harness bookkeeping across executions, outside the model.
 
-use crate::check::Format;
+use crate::check::{Format, GraphSummary, ModeResult, ScenarioResult};
 use crate::error::{CliError, CmdResult, Verdict};
-use crate::explore::{quietly, Explorer};
+use crate::explore::{quietly, runtime_stop, Explorer, Failure, FailureKind, Stats};
 use crate::launch::{hand_over, repo_root, run_self};
 use crate::scenario::parse_script;
 use clap::Args;
@@ -25,7 +25,6 @@ use rtnl_model::script::{Command, Op, Script, Step};
 use rtnl_model::variants::Variant;
 use rtnl_model::{Config, Machine, Mode, Mutant, Property, Report};
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -510,8 +509,8 @@ fn subprocess(c: Checker, scenario: &str, args: &[String]) -> Run {
     // shuttle prints its failing schedule on stdout before the JSON; the JSON starts at a "[" line.
     let stdout = String::from_utf8_lossy(&out.stdout);
     let json = stdout.find("\n[\n").map_or(&*stdout, |i| &stdout[i + 1..]);
-    let parsed: Option<Value> = serde_json::from_str(json).ok();
-    let mode = parsed.as_ref().and_then(|v| v.get(0)).and_then(|s| s.get("modes")).and_then(|m| m.get(0));
+    let parsed: Option<Vec<ScenarioResult>> = serde_json::from_str(json).ok();
+    let mode = parsed.and_then(|v| v.into_iter().next()).and_then(|s| s.modes.into_iter().next());
     let Some(mode) = mode else {
         let err = String::from_utf8_lossy(&out.stderr);
         run.error = Some(format!(
@@ -522,17 +521,14 @@ fn subprocess(c: Checker, scenario: &str, args: &[String]) -> Run {
         ));
         return run;
     };
-    run.passed = mode.get("passed").and_then(Value::as_bool).unwrap_or(false);
-    let stats = mode.get("stats");
-    run.executions = stats.and_then(|s| s.get("executions")).and_then(Value::as_u64).unwrap_or(0);
-    run.seconds = stats.and_then(|s| s.get("seconds")).and_then(Value::as_f64).unwrap_or(0.0);
-    if let Some(f) = mode.get("failure").filter(|f| !f.is_null()) {
-        let text = |k: &str| f.get(k).and_then(Value::as_str).map(str::to_string);
-        run.property = text("property");
-        run.message = text("message");
-        run.lock_order_graph = f.get("lockdep").is_some_and(|l| !l.is_null())
-            || run.property.as_deref() == Some(&Property::LockOrder.to_string());
-        run.end_state = run.message.as_deref().is_some_and(|m| m.contains("(thread end-state"));
+    run.passed = mode.passed;
+    run.executions = mode.stats.executions;
+    run.seconds = mode.stats.seconds;
+    if let Some(f) = mode.failure {
+        run.lock_order_graph = f.kind == FailureKind::LockOrder;
+        run.end_state = f.kind == FailureKind::EndState;
+        run.property = Some(f.property);
+        run.message = Some(f.message);
     }
     run
 }
@@ -688,6 +684,8 @@ pub fn probe_body(cfg: &Config, p: &ProbeScript) -> Report {
 pub struct ProbeOutcome {
     pub passed: bool,
     pub property: Option<String>,
+    /// What found the failure.
+    pub kind: Option<FailureKind>,
     pub message: Option<String>,
     pub executions: u64,
     pub seconds: f64,
@@ -698,14 +696,15 @@ pub struct ProbeOutcome {
 pub fn probe(p: &ProbeScript, mutant: Option<Mutant>, explorer: Explorer, iterations: usize) -> ProbeOutcome {
     let cfg = Config { mutant, ..Config::new(Mode::Series) };
     let executions = Arc::new(AtomicU64::new(0));
-    let found: Arc<Mutex<Option<(String, String)>>> = Arc::new(Mutex::new(None));
+    let found: Arc<Mutex<Option<(String, FailureKind, String)>>> = Arc::new(Mutex::new(None));
     let body = {
         let (p, executions, found) = (p.clone(), executions.clone(), found.clone());
         move || {
             executions.fetch_add(1, Ordering::SeqCst);
             let report = probe_body(&cfg, &p);
             if let Some(v) = report.violations.first() {
-                *found.lock().unwrap_or_else(|e| e.into_inner()) = Some((v.property.to_string(), v.to_string()));
+                let f = (v.property.to_string(), FailureKind::of(v), v.to_string());
+                *found.lock().unwrap_or_else(|e| e.into_inner()) = Some(f);
                 panic!("property violated: {v}");
             }
         }
@@ -714,17 +713,19 @@ pub fn probe(p: &ProbeScript, mutant: Option<Mutant>, explorer: Explorer, iterat
     let panic = run_probe_body(explorer, iterations, body);
     let seconds = start.elapsed().as_secs_f64();
     let found = found.lock().unwrap_or_else(|e| e.into_inner()).take();
-    let (property, message) = match (panic, found) {
-        (None, _) => (None, None),
-        (Some(_), Some((p, m))) => (Some(p), Some(m)),
+    let (property, kind, message) = match (panic, found) {
+        (None, _) => (None, None, None),
+        (Some(_), Some((p, k, m))) => (Some(p), Some(k), Some(m)),
         (Some(msg), None) => {
-            let p = if msg.contains("deadlock") { Property::NoDeadlock.to_string() } else { "model panic".into() };
-            (Some(p), Some(msg.lines().next().unwrap_or_default().to_string()))
+            let (kind, _) = runtime_stop(&msg);
+            let p = if kind == FailureKind::Deadlock { Property::NoDeadlock.to_string() } else { "model panic".into() };
+            (Some(p), Some(kind), Some(msg.lines().next().unwrap_or_default().to_string()))
         }
     };
     ProbeOutcome {
         passed: property.is_none(),
         property,
+        kind,
         message,
         executions: executions.load(Ordering::SeqCst),
         seconds,
@@ -788,19 +789,47 @@ fn run_probe_command(a: &MutantsArgs, file: &Path) -> CmdResult {
         _ => 1000,
     };
     let out = probe(&p, a.mutant, explorer, iterations);
-    let failure = out.property.as_ref().map(|p| serde_json::json!({ "property": p, "message": out.message }));
-    let json = serde_json::json!([{
-        "scenario": name,
-        "file": file.display().to_string(),
-        "explorer": explorer.name(),
-        "driver_probe": "unregister_netdevice_notifier_dev_net",
-        "modes": [{
-            "mode": "series",
-            "passed": out.passed,
-            "stats": { "executions": out.executions, "seconds": out.seconds },
-            "failure": failure,
-        }],
-    }]);
-    crate::check::print_json(&json)?;
+    crate::check::print_json(&[probe_result(&name, file, explorer, &out)])?;
     Ok(Verdict::violation_if(!out.passed))
+}
+
+/// The probe's outcome as `check` reports a scenario, so `mutants` reads both the same way.
+/// The probe builds no lock-order graph, keeps no outcomes and no replay token.
+fn probe_result(name: &str, file: &Path, explorer: Explorer, out: &ProbeOutcome) -> ScenarioResult {
+    let failure = out.property.clone().map(|property| Failure {
+        property,
+        kind: out.kind.unwrap_or(FailureKind::ModelPanic),
+        message: out.message.clone().unwrap_or_default(),
+        execution: out.executions.saturating_sub(1),
+        blocked: Vec::new(),
+        trace: String::new(),
+        token: String::new(),
+        lockdep: None,
+    });
+    let stats = Stats {
+        explorer: explorer.name().into(),
+        mode: Mode::Series.name().into(),
+        executions: out.executions,
+        seconds: out.seconds,
+        ..Stats::default()
+    };
+    let properties_checked =
+        Property::ALL.iter().filter(|&&p| p != Property::LockOrder).map(|p| p.to_string()).collect();
+    ScenarioResult {
+        scenario: name.into(),
+        file: file.display().to_string(),
+        explorer: explorer.name().into(),
+        explorer_reason: "driver probe: unregister_netdevice_notifier_dev_net".into(),
+        modes: vec![ModeResult {
+            mode: Mode::Series.name().into(),
+            passed: out.passed,
+            stats,
+            properties_checked,
+            failure,
+            outcomes: Vec::new(),
+            outcomes_complete: false,
+            lock_graph: GraphSummary { classes: 0, edges: 0, acyclic: true },
+            unconverted: Vec::new(),
+        }],
+    }
 }

@@ -10,7 +10,7 @@ use crate::properties::{Property, Violation};
 use crate::sync::atomic::Ordering::SeqCst;
 
 fn violation(p: Property, msg: String) -> Violation {
-    Violation::new(p, msg, "end-state".into(), Vec::new())
+    Violation::end_state(p, msg)
 }
 
 /// Every end-state property over `k`, after settle and shutdown.

@@ -143,11 +143,20 @@ pub struct Violation {
     pub thread: String,
     /// Model call stack, innermost first.
     pub stack: Vec<String>,
+    /// Found by an end-state check after the execution ([`crate::invariants`]), not on a path;
+    /// reports classify by it, never by the thread's name.
+    #[serde(default)]
+    pub end_state: bool,
 }
 
 impl Violation {
     pub fn new(property: Property, message: String, thread: String, stack: Vec<String>) -> Self {
-        Violation { property, message, thread, stack }
+        Violation { property, message, thread, stack, end_state: false }
+    }
+
+    /// A violation of an end-state check: no thread, no stack.
+    pub fn end_state(property: Property, message: String) -> Self {
+        Violation { end_state: true, ..Violation::new(property, message, "end-state".into(), Vec::new()) }
     }
 }
 

@@ -362,6 +362,7 @@ mod tests {
             properties_checked: vec!["S1 a".into(), "L5 b".into()],
             failure: failure.map(|(property, message, execution)| crate::explore::Failure {
                 property: property.into(),
+                kind: crate::explore::FailureKind::Deadlock,
                 message: message.into(),
                 execution,
                 blocked: Vec::new(),

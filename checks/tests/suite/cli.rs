@@ -337,3 +337,68 @@ fn a_check_handed_to_another_build_draws_no_progress_when_piped() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
     no_progress_drawing(&text(&o.stderr));
 }
+
+/// A failure says what found it as data (`failure.kind`), which `mutants` reads instead of the
+/// message: an end-state check, the lock-order graph, a reference loom sees never put.
+#[test]
+fn a_failure_carries_what_found_it() {
+    for (mutant, scenario, kind) in [
+        ("queue-net-no-work", "scenarios/mutants/veth-cross-netns-del.sh", "end-state"),
+        ("nets-unsorted", "scenarios/mutants/veth-add-peer-netns-both-orders.sh", "lock-order"),
+        ("leak-netdev-ref", "scenarios/mutants/veth-same-netns.sh", "refs-never-released"),
+    ] {
+        let o = rtnl_check(&[
+            "check",
+            scenario,
+            "--explorer",
+            "loom",
+            "--mode",
+            "series",
+            "--max-executions",
+            "100",
+            "--mutant",
+            mutant,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{mutant}: {}", text(&o.stderr));
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).expect("json");
+        let failure = &json[0]["modes"][0]["failure"];
+        assert_eq!(failure["kind"], kind, "{mutant}: {failure}");
+    }
+}
+
+/// `mutants` reads the kind: the end-state and lock-order columns of its matrix.
+#[test]
+fn mutants_flag_end_state_and_lock_order_catches_from_the_kind() {
+    let o = rtnl_check(&[
+        "mutants",
+        "--quick",
+        "--only",
+        "queue-net-no-work",
+        "--only",
+        "nets-unsorted",
+        "--only",
+        "leak-netdev-ref",
+        "--format",
+        "json",
+    ]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", text(&o.stderr));
+    let m: serde_json::Value = serde_json::from_slice(&o.stdout).expect("the matrix as JSON");
+    let caught_by = |name: &str| {
+        let row = m["mutants"].as_array().and_then(|rs| rs.iter().find(|r| r["name"] == name)).expect("row");
+        assert!(row["runs"].as_array().expect("runs").iter().all(|r| r["error"].is_null()), "{row}");
+        row["caught_by"]
+            .as_array()
+            .expect("caught_by")
+            .iter()
+            .map(|c| c.as_str().unwrap_or("").to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(caught_by("queue-net-no-work").contains(&"end-state checks".to_string()));
+    assert!(!caught_by("queue-net-no-work").contains(&"lock-order graph".to_string()));
+    assert!(caught_by("nets-unsorted").contains(&"lock-order graph".to_string()));
+    assert!(!caught_by("nets-unsorted").contains(&"end-state checks".to_string()));
+    let leak = caught_by("leak-netdev-ref");
+    assert!(!leak.contains(&"end-state checks".to_string()) && !leak.contains(&"lock-order graph".to_string()));
+}
