@@ -18,9 +18,11 @@
 //!
 //! `-n NS` may be spelled `-netns NS`; `#` starts a comment, whole-line or trailing.
 //! Parsing is purely syntactic: a command that names a missing device or namespace parses
-//! fine and fails when it runs, in the model as in the kernel.
+//! fine and fails when it runs, in the model as in the kernel. [`command_text`] is the
+//! inverse, for scripts made from ops (generated topologies).
 
 mod parse;
+mod print;
 
 use std::path::{Path, PathBuf};
 
@@ -29,6 +31,7 @@ use rtnl_model::script::Script;
 use thiserror::Error;
 
 pub use parse::ParseError;
+pub use print::command_text;
 
 /// Parses `source`, a scenario named `name` (the file stem, used for [`Script::name`] and
 /// in error messages). Stops at the first error.

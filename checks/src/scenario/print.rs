@@ -1,0 +1,106 @@
+//! The parser's inverse: a command as ip(8) text, for scripts a human reads (a generated
+//! topology's script, a fuzz crash, a replay token's source).
+
+use std::fmt::Write as _;
+
+use rtnl_model::script::{LinkKind, Op};
+
+/// `op` run in `netns` (`ip -n NS`, `None` for the initial namespace) as one line that
+/// [`super::parse_script`] reads back to the same namespace and op. `ip netns` commands take
+/// no `-n`: give them `None`.
+pub fn command_text(netns: Option<&str>, op: &Op) -> String {
+    let mut s = match netns {
+        Some(ns) => format!("ip -n {ns}"),
+        None => "ip".to_owned(),
+    };
+    // Writing to a String cannot fail.
+    let _ = match op {
+        Op::NetnsAdd { name } => write!(s, " netns add {name}"),
+        Op::NetnsDel { name } => write!(s, " netns del {name}"),
+        Op::LinkAdd { name, kind } => {
+            let _ = write!(s, " link add {name}");
+            link_kind(&mut s, kind)
+        }
+        Op::LinkSetNetns { name, target } => write!(s, " link set {name} netns {target}"),
+        Op::LinkDel { name } => write!(s, " link del {name}"),
+    };
+    s
+}
+
+/// What follows `link add NAME`.
+fn link_kind(s: &mut String, kind: &LinkKind) -> std::fmt::Result {
+    match kind {
+        LinkKind::Veth { peer, peer_netns } => {
+            write!(s, " type veth peer name {peer}")?;
+            match peer_netns {
+                Some(ns) => write!(s, " netns {ns}"),
+                None => Ok(()),
+            }
+        }
+        LinkKind::Ipvlan { link, link_netns, mode } | LinkKind::Macvlan { link, link_netns, mode } => {
+            write!(s, " link {link}")?;
+            if let Some(ns) = link_netns {
+                write!(s, " link-netns {ns}")?;
+            }
+            write!(s, " type {}", kind.type_name())?;
+            match mode {
+                Some(m) => write!(s, " mode {m}"),
+                None => Ok(()),
+            }
+        }
+        LinkKind::Bareudp { dstport, ethertype } => write!(s, " type bareudp dstport {dstport} ethertype {ethertype}"),
+        LinkKind::Vxlan { id, dstport } => write!(s, " type vxlan id {id} dstport {dstport}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rtnl_model::script::Step;
+
+    use super::*;
+    use crate::scenario::parse_script;
+
+    /// Every op, with and without its optional parts, prints as text that parses back to it.
+    #[test]
+    fn printed_commands_parse_back() {
+        let s = |v: &str| v.to_owned();
+        let upper = |ipvlan: bool, link_netns: Option<String>, mode: Option<String>| {
+            let link = s("veth0");
+            if ipvlan {
+                LinkKind::Ipvlan { link, link_netns, mode }
+            } else {
+                LinkKind::Macvlan { link, link_netns, mode }
+            }
+        };
+        let mut kinds = vec![
+            LinkKind::Veth { peer: s("veth1"), peer_netns: None },
+            LinkKind::Veth { peer: s("veth1"), peer_netns: Some(s("ns2")) },
+            LinkKind::Bareudp { dstport: 6635, ethertype: s("ipv4") },
+            LinkKind::Bareudp { dstport: 1, ethertype: s("0x86dd") },
+            LinkKind::Vxlan { id: 0, dstport: 4789 },
+            LinkKind::Vxlan { id: (1 << 24) - 1, dstport: u16::MAX },
+        ];
+        for ipvlan in [false, true] {
+            for link_netns in [None, Some(s("ns2"))] {
+                for mode in [None, Some(s(if ipvlan { "l3s" } else { "passthru" }))] {
+                    kinds.push(upper(ipvlan, link_netns.clone(), mode));
+                }
+            }
+        }
+        let mut cases = vec![(None, Op::NetnsAdd { name: s("ns1") }), (None, Op::NetnsDel { name: s("ns1") })];
+        for netns in [None, Some("ns1")] {
+            let netns = netns.map(String::from);
+            cases.push((netns.clone(), Op::LinkSetNetns { name: s("veth0"), target: s("ns3") }));
+            cases.push((netns.clone(), Op::LinkDel { name: s("veth0") }));
+            for kind in &kinds {
+                cases.push((netns.clone(), Op::LinkAdd { name: s("dev0"), kind: kind.clone() }));
+            }
+        }
+        for (netns, op) in cases {
+            let text = command_text(netns.as_deref(), &op);
+            let script = parse_script("t", &text).unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            let [Step::Run(c)] = script.steps.as_slice() else { panic!("{text:?}: {:?}", script.steps) };
+            assert_eq!((&c.netns, &c.op, c.text.as_str()), (&netns, &op, text.as_str()));
+        }
+    }
+}
