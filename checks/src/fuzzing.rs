@@ -163,6 +163,7 @@ mod schedule {
 
     use crate::explore::backend_api::{body, quietly, Collector};
     use crate::explore::{Explorer, Target};
+    use crate::scenario::parse_script;
     use crate::token::{self, ReplayToken};
     use crate::topology::{generated_config, Topology, SCRIPT_NAME};
 
@@ -238,12 +239,16 @@ mod schedule {
         let series = bool::arbitrary(&mut u).unwrap_or(false);
         let Ok(topology) = Topology::arbitrary(&mut u) else { return };
         let choices = u.take_rest().to_vec();
-        let Ok(script) = topology.script() else {
-            panic!("the printer made a script that does not parse:\n{}", topology.to_script());
-        };
+        // The source a crash prints and its replay token carries, which must reparse to the
+        // very script that ran.
+        let source = topology.to_script();
+        let script = topology.script().clone();
+        match parse_script(SCRIPT_NAME, &source) {
+            Ok(parsed) => assert_eq!(parsed, script, "the printed script parses to other commands:\n{source}"),
+            Err(e) => panic!("the printed script does not parse: {e}\n{source}"),
+        }
         let mode = if series { Mode::Series } else { Mode::PreSeries };
-        let target =
-            Arc::new(Target { script, source: topology.to_script(), cfg: with_mutant(generated_config(mode)) });
+        let target = Arc::new(Target { script, source, cfg: with_mutant(generated_config(mode)) });
         let steps = Arc::new(Mutex::new(Vec::new()));
         let scheduler = Choices {
             bytes: choices,

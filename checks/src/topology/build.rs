@@ -1,4 +1,5 @@
-//! [`Plan::build`]: resolving a plan's intents against what exists at each point.
+//! [`Plan::build`]: resolving a plan's intents against what exists at each point, into the
+//! model's ops, each with the namespace it runs in.
 
 use super::*;
 
@@ -36,8 +37,8 @@ struct Builder<'l> {
     nets: usize,
     next: usize,
     devs: Vec<Dev>,
-    setup: Vec<Cmd>,
-    ops: Vec<Vec<Cmd>>,
+    setup: Vec<(Net, Op)>,
+    ops: Vec<Vec<(Net, Op)>>,
     dead: Vec<bool>,
 }
 
@@ -62,7 +63,7 @@ impl Plan {
             b.intent = n;
             b.setup_intent(i);
         }
-        let mut group: Vec<Cmd> = Vec::new();
+        let mut group: Vec<(Net, Op)> = Vec::new();
         for (n, i) in self.ops.iter().take(lim.max_ops).enumerate() {
             if let Some(c) = b.op_intent(&i.op) {
                 group.push(c);
@@ -77,7 +78,7 @@ impl Plan {
         if !group.is_empty() {
             b.ops.push(group);
         }
-        Topology { nets, devices: b.devs.len(), setup: b.setup, ops: b.ops }
+        Topology::new(nets, b.devs.len(), b.setup, b.ops)
     }
 }
 
@@ -132,11 +133,15 @@ impl Builder<'_> {
         }
     }
 
-    /// A veth pair `a`@`n` - `b`@`p`, printed from whichever end can name the other's namespace.
-    fn veth_cmd(a: &str, n: Net, b: &str, p: Net) -> Cmd {
+    /// A veth pair `a`@`n` - `b`@`p`, created from whichever end can name the other's namespace.
+    fn veth_cmd(a: &str, n: Net, b: &str, p: Net) -> (Net, Op) {
+        let veth = |name: &str, peer: &str, peer_netns: Option<String>| Op::LinkAdd {
+            name: name.into(),
+            kind: LinkKind::Veth { peer: peer.into(), peer_netns },
+        };
         match (n, p) {
-            (Net::Ns(ns), Net::Init) => Cmd::Veth { net: Net::Init, name: b.into(), peer: a.into(), peer_ns: Some(ns) },
-            _ => Cmd::Veth { net: n, name: a.into(), peer: b.into(), peer_ns: if n == p { None } else { p.ns() } },
+            (Net::Ns(_), Net::Init) => (Net::Init, veth(b, a, n.name())),
+            _ => (n, veth(a, b, if n == p { None } else { p.name() })),
         }
     }
 
@@ -188,14 +193,14 @@ impl Builder<'_> {
                 let name = self.fresh(prefix);
                 let n = u16::try_from(self.next).unwrap_or(u16::MAX);
                 let tunnel = if bareudp {
-                    Tunnel::Bareudp { dstport: n.saturating_add(6635) }
+                    LinkKind::Bareudp { dstport: n.saturating_add(6635), ethertype: "ipv4".into() }
                 } else {
-                    Tunnel::Vxlan { id: n.into(), dstport: 4789 }
+                    LinkKind::Vxlan { id: n.into(), dstport: 4789 }
                 };
-                self.setup.push(Cmd::Tunnel { net: s, name: name.clone(), tunnel });
+                self.setup.push((s, Op::LinkAdd { name: name.clone(), kind: tunnel }));
                 if let Net::Ns(to) = d {
                     if d != s {
-                        self.setup.push(Cmd::Move { net: s, name: name.clone(), to });
+                        self.setup.push(move_cmd(s, &name, to));
                     }
                 }
                 self.add_dev(name, d, kind, None, false, 2);
@@ -205,7 +210,7 @@ impl Builder<'_> {
                 let Some(d) = self.pick(&all, dev) else { return };
                 let to = self.ns(to);
                 let Dev { name, net, .. } = self.devs[d].clone();
-                self.setup.push(Cmd::Move { net, name: name.clone(), to });
+                self.setup.push(move_cmd(net, &name, to));
                 let clash = self.devs.iter().enumerate().any(|(j, o)| j != d && o.name == name && o.net == Net::Ns(to));
                 if !clash {
                     self.devs[d].net = Net::Ns(to);
@@ -237,21 +242,17 @@ impl Builder<'_> {
         // One rx handler per device: an ipvlan port cannot also be a macvlan port (EBUSY).
         let other = if kind == Kind::Ipvlan { Kind::Macvlan } else { Kind::Ipvlan };
         let busy = self.devs.iter().any(|d| d.kind == other && d.lower == Some(real));
-        let (ukind, prefix, modes): (_, _, &[Option<&'static str>]) = match kind {
-            Kind::Ipvlan => (UpperKind::Ipvlan, "ipvl", &[Some("l2"), Some("l3"), None]),
-            _ => (UpperKind::Macvlan, "macv", &[Some("bridge"), Some("private"), Some("vepa"), None]),
+        let (prefix, modes): (_, &[Option<&str>]) = match kind {
+            Kind::Ipvlan => ("ipvl", &[Some("l2"), Some("l3"), None]),
+            _ => ("macv", &[Some("bridge"), Some("private"), Some("vepa"), None]),
         };
         let mode = modes[usize::from(mode) % modes.len()];
         let name = self.fresh(prefix);
         let (lname, ln) = (self.devs[l].name.clone(), self.devs[l].net);
         let mut n = self.net(net);
-        let cmd = |net: Net, link_ns: Option<usize>| Cmd::Upper {
-            net,
-            name: name.clone(),
-            kind: ukind,
-            lower: lname.clone(),
-            link_ns,
-            mode,
+        let cmd = |net: Net, link_ns: Option<usize>| {
+            let op = upper_op(kind == Kind::Ipvlan, &name, &lname, link_ns.map(ns_name), mode);
+            (net, op)
         };
         let link_form = self.lim.link_netns && (link_netns || n == Net::Init);
         match (n, ln) {
@@ -260,7 +261,7 @@ impl Builder<'_> {
             (Net::Ns(to), _) => {
                 self.setup.push(cmd(ln, None));
                 if !busy {
-                    self.setup.push(Cmd::Move { net: ln, name: name.clone(), to });
+                    self.setup.push(move_cmd(ln, &name, to));
                 }
             }
             (Net::Init, _) => {
@@ -275,52 +276,52 @@ impl Builder<'_> {
     }
 
     /// A command that fails, if this one can be made here.
-    fn fail(&mut self, fail: Fail, arg: u8) -> Option<Cmd> {
+    fn fail(&mut self, fail: Fail, arg: u8) -> Option<(Net, Op)> {
         let all: Vec<usize> = (0..self.devs.len()).collect();
         let pick = |b: &Self| b.pick(&all, arg).map(|d| b.devs[d].clone());
         Some(match fail {
-            Fail::MissingDevice => Cmd::Del { net: self.net(arg), name: NOSUCH.into() },
+            Fail::MissingDevice => del_cmd(self.net(arg), NOSUCH),
             Fail::MissingNetns => {
                 let name = pick(self).map_or_else(|| NOSUCH.into(), |d| d.name);
-                Cmd::Del { net: Net::Ns(self.missing_ns()), name }
+                del_cmd(Net::Ns(self.missing_ns()), &name)
             }
             Fail::MoveToMissingNetns => {
                 let d = pick(self)?;
-                Cmd::Move { net: d.net, name: d.name, to: self.missing_ns() }
+                move_cmd(d.net, &d.name, self.missing_ns())
             }
-            Fail::DelMissingNetns => Cmd::NetnsDel { ns: self.missing_ns() },
+            Fail::DelMissingNetns => netns_del_cmd(self.missing_ns()),
             Fail::MissingLower => {
-                let kind = if arg % 2 == 1 || !self.lim.ipvlan { UpperKind::Macvlan } else { UpperKind::Ipvlan };
-                let name = self.fresh(if kind == UpperKind::Ipvlan { "ipvl" } else { "macv" });
-                Cmd::Upper { net: self.net(arg / 2), name, kind, lower: NOSUCH.into(), link_ns: None, mode: None }
+                let ipvlan = arg % 2 != 1 && self.lim.ipvlan;
+                let name = self.fresh(if ipvlan { "ipvl" } else { "macv" });
+                (self.net(arg / 2), upper_op(ipvlan, &name, NOSUCH, None, None))
             }
             Fail::DuplicateName => {
                 let d = pick(self)?;
                 let peer = self.fresh("dup");
-                Cmd::Veth { net: d.net, name: d.name, peer, peer_ns: None }
+                (d.net, Op::LinkAdd { name: d.name, kind: LinkKind::Veth { peer, peer_netns: None } })
             }
             Fail::NameClashInTarget => {
                 let twins: Vec<usize> = (0..self.devs.len()).filter(|&d| self.devs[d].twin).collect();
                 let d = &self.devs[self.pick(&twins, arg)?];
                 let other = self.devs.iter().find(|o| o.twin && o.name == d.name && o.net != d.net)?;
-                Cmd::Move { net: d.net, name: d.name.clone(), to: other.net.ns()? }
+                move_cmd(d.net, &d.name, other.net.ns()?)
             }
         })
     }
 
-    fn op_intent(&mut self, op: &OpKind) -> Option<Cmd> {
+    fn op_intent(&mut self, op: &OpKind) -> Option<(Net, Op)> {
         match *op {
             OpKind::Del { dev } => {
                 let cands: Vec<usize> = (0..self.devs.len()).filter(|&d| !self.devs[d].deleted).collect();
                 let d = self.pick(&cands, dev)?;
                 self.devs[d].deleted = true;
-                Some(Cmd::Del { net: self.devs[d].net, name: self.devs[d].name.clone() })
+                Some(del_cmd(self.devs[d].net, &self.devs[d].name))
             }
             OpKind::DelNetns { ns } => {
                 let live: Vec<usize> = (1..=self.nets).filter(|&n| !self.dead[n]).collect();
                 let n = *live.get(usize::from(ns) % live.len().max(1))?;
                 self.dead[n] = true;
-                Some(Cmd::NetnsDel { ns: n })
+                Some(netns_del_cmd(n))
             }
             OpKind::Move { dev, to } => {
                 let cands: Vec<usize> =
@@ -332,9 +333,32 @@ impl Builder<'_> {
                 if !self.dead[to] && !from_dead {
                     self.devs[d].net = Net::Ns(to);
                 }
-                Some(Cmd::Move { net, name, to })
+                Some(move_cmd(net, &name, to))
             }
             OpKind::Fail { kind, arg } => self.fail(Fail::ALL[usize::from(kind) % Fail::IN_OPS], arg),
         }
     }
+}
+
+/// `ip [-n NET] link set NAME netns nsTO`
+fn move_cmd(net: Net, name: &str, to: usize) -> (Net, Op) {
+    (net, Op::LinkSetNetns { name: name.into(), target: ns_name(to) })
+}
+
+/// `ip [-n NET] link del NAME`
+fn del_cmd(net: Net, name: &str) -> (Net, Op) {
+    (net, Op::LinkDel { name: name.into() })
+}
+
+/// `ip netns del nsN`
+fn netns_del_cmd(ns: usize) -> (Net, Op) {
+    (Net::Init, Op::NetnsDel { name: ns_name(ns) })
+}
+
+/// `link add NAME link LOWER [link-netns NS] type ipvlan|macvlan [mode M]`
+fn upper_op(ipvlan: bool, name: &str, lower: &str, link_netns: Option<String>, mode: Option<&str>) -> Op {
+    let (link, mode) = (lower.to_owned(), mode.map(String::from));
+    let kind =
+        if ipvlan { LinkKind::Ipvlan { link, link_netns, mode } } else { LinkKind::Macvlan { link, link_netns, mode } };
+    Op::LinkAdd { name: name.into(), kind }
 }

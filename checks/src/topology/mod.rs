@@ -1,5 +1,6 @@
 //! Generated topologies: namespaces, devices stacked on each other across them, and the
-//! operations that tear them down, valid by construction and printed as scenario scripts.
+//! operations that tear them down, valid by construction. The builder emits the model's own
+//! commands ([`rtnl_model::script`]); the scenario script is printed only for people.
 //!
 //! A [`Plan`] is a list of small numeric intents ("a veth pair between the 2nd and the 1st
 //! namespace", "an upper on the 3rd device, in the 2nd namespace", "delete the 4th device")
@@ -29,16 +30,16 @@
 
 use std::fmt;
 
-use rtnl_model::script::Script;
+use rtnl_model::script::{Command, LinkKind, Loc, Op, Script, Step};
 use rtnl_model::variants::Variant;
 use rtnl_model::{Config, Mode};
 
-use crate::scenario::{parse_script, ParseError};
+use crate::scenario::command_text;
 
 mod build;
 mod codec;
 
-/// The name generated scripts are parsed under.
+/// The name of generated scripts.
 pub const SCRIPT_NAME: &str = "generated";
 
 /// Most namespaces a generated topology names: `ns1` ..= `ns4`.
@@ -71,12 +72,9 @@ pub enum Net {
 }
 
 impl Net {
-    /// `ip` or `ip -n nsN`.
-    fn ip(self) -> String {
-        match self {
-            Net::Init => "ip".into(),
-            Net::Ns(n) => format!("ip -n ns{n}"),
-        }
+    /// The name `ip -n` takes, `None` for the initial namespace.
+    fn name(self) -> Option<String> {
+        self.ns().map(ns_name)
     }
 
     fn ns(self) -> Option<usize> {
@@ -96,110 +94,78 @@ impl fmt::Display for Net {
     }
 }
 
-/// The kind of an upper device.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum UpperKind {
-    Ipvlan,
-    Macvlan,
+/// `nsN`.
+fn ns_name(n: usize) -> String {
+    format!("ns{n}")
 }
 
-impl UpperKind {
-    fn type_name(self) -> &'static str {
-        match self {
-            UpperKind::Ipvlan => "ipvlan",
-            UpperKind::Macvlan => "macvlan",
-        }
-    }
-}
+/// The comment lines [`Topology::to_script`] starts with.
+const HEADER_LINES: usize = 2;
 
-/// A tunnel device and its parameters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Tunnel {
-    Vxlan { id: u32, dstport: u16 },
-    Bareudp { dstport: u16 },
-}
-
-/// One `ip` command of a topology. Namespaces that `ip` must name (`netns`, `link-netns`) are
-/// `nsN` numbers: the initial namespace has no name.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Cmd {
-    /// `ip netns del nsN`
-    NetnsDel { ns: usize },
-    /// `ip [-n NET] link add NAME type veth peer name PEER [netns nsP]`
-    Veth { net: Net, name: String, peer: String, peer_ns: Option<usize> },
-    /// `ip [-n NET] link add NAME link LOWER [link-netns nsL] type ipvlan|macvlan [mode M]`
-    Upper { net: Net, name: String, kind: UpperKind, lower: String, link_ns: Option<usize>, mode: Option<&'static str> },
-    /// `ip [-n NET] link add NAME type vxlan id I dstport P` (or bareudp): NET is the socket's.
-    Tunnel { net: Net, name: String, tunnel: Tunnel },
-    /// `ip [-n NET] link set NAME netns nsT`
-    Move { net: Net, name: String, to: usize },
-    /// `ip [-n NET] link del NAME`
-    Del { net: Net, name: String },
-}
-
-impl fmt::Display for Cmd {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Cmd::NetnsDel { ns } => write!(f, "ip netns del ns{ns}"),
-            Cmd::Veth { net, name, peer, peer_ns } => {
-                write!(f, "{} link add {name} type veth peer name {peer}", net.ip())?;
-                match peer_ns {
-                    Some(p) => write!(f, " netns ns{p}"),
-                    None => Ok(()),
-                }
-            }
-            Cmd::Upper { net, name, kind, lower, link_ns, mode } => {
-                write!(f, "{} link add {name} link {lower}", net.ip())?;
-                if let Some(l) = link_ns {
-                    write!(f, " link-netns ns{l}")?;
-                }
-                write!(f, " type {}", kind.type_name())?;
-                match mode {
-                    Some(m) => write!(f, " mode {m}"),
-                    None => Ok(()),
-                }
-            }
-            Cmd::Tunnel { net, name, tunnel: Tunnel::Vxlan { id, dstport } } => {
-                write!(f, "{} link add {name} type vxlan id {id} dstport {dstport}", net.ip())
-            }
-            Cmd::Tunnel { net, name, tunnel: Tunnel::Bareudp { dstport } } => {
-                write!(f, "{} link add {name} type bareudp dstport {dstport} ethertype ipv4", net.ip())
-            }
-            Cmd::Move { net, name, to } => write!(f, "{} link set {name} netns ns{to}", net.ip()),
-            Cmd::Del { net, name } => write!(f, "{} link del {name}", net.ip()),
-        }
-    }
-}
-
-/// A generated scenario: namespaces, the setup that builds its devices, and the operations.
-/// Plain data; [`Topology::to_script`] (and `Debug`) print it as a scenario script.
-#[derive(Clone, PartialEq, Eq, Hash)]
+/// A generated scenario: the script the model runs, built from the model's own ops, with
+/// each command located where [`Topology::to_script`] prints it.
+#[derive(Clone, PartialEq, Eq)]
 pub struct Topology {
     /// `ns1` ..= `nsN` are added first.
     pub nets: usize,
     /// Devices the setup creates.
     pub devices: usize,
-    pub setup: Vec<Cmd>,
-    /// Operations in order; a group of two runs concurrently.
-    pub ops: Vec<Vec<Cmd>>,
+    script: Script,
+    /// Steps of `script` before the operations: the `ip netns add` lines and the setup.
+    setup_steps: usize,
 }
 
 impl Topology {
+    /// Lays out the script: `ip netns add` lines, the setup, then the operations, a group
+    /// of two run concurrently (`&`, `wait`). Line numbers are those of
+    /// [`Topology::to_script`]; `generated_scripts_parse` (tests/props.rs) holds the two together.
+    fn new(nets: usize, devices: usize, setup: Vec<(Net, Op)>, ops: Vec<Vec<(Net, Op)>>) -> Self {
+        let located = |line: usize, net: Net, op: Op| {
+            let netns = net.name();
+            Command { loc: Loc { line, col: 1 }, text: command_text(netns.as_deref(), &op), netns, op }
+        };
+        let netns_adds = (1..=nets).map(|n| (Net::Init, Op::NetnsAdd { name: ns_name(n) }));
+        let mut steps: Vec<Step> = netns_adds
+            .chain(setup)
+            .enumerate()
+            .map(|(i, (net, op))| Step::Run(located(HEADER_LINES + 1 + i, net, op)))
+            .collect();
+        let setup_steps = steps.len();
+        // The line of the `# operations` comment.
+        let mut line = HEADER_LINES + setup_steps + 1;
+        for group in ops {
+            let background = group.len() > 1;
+            for (net, op) in group {
+                line += 1;
+                let c = located(line, net, op);
+                steps.push(if background { Step::Background(c) } else { Step::Run(c) });
+            }
+            if background {
+                line += 1;
+                steps.push(Step::Wait(Loc { line, col: 1 }));
+            }
+        }
+        Topology { nets, devices, script: Script { name: SCRIPT_NAME.into(), steps }, setup_steps }
+    }
+
     /// Whether no two commands run concurrently.
     pub fn is_sequential(&self) -> bool {
-        self.ops.iter().all(|g| g.len() <= 1)
+        !self.script.steps.iter().any(|s| matches!(s, Step::Background(_)))
     }
 
-    /// Every command after the `ip netns add` lines, in script order.
-    pub fn commands(&self) -> impl Iterator<Item = &Cmd> {
-        self.setup.iter().chain(self.ops.iter().flatten())
+    /// The script the model runs.
+    pub fn script(&self) -> &Script {
+        &self.script
     }
 
-    /// The topology as a scenario script, with a header comment, ready to paste into a file.
+    /// The topology as a scenario script, with a header comment, ready to paste into a file:
+    /// for people (a shrunk case, a fuzz crash) and replay tokens; the model runs
+    /// [`Topology::script`].
     pub fn to_script(&self) -> String {
         use fmt::Write as _;
-        let ops: usize = self.ops.iter().map(Vec::len).sum();
-        let concurrent = self.ops.iter().filter(|g| g.len() > 1).count();
+        let op_steps = &self.script.steps[self.setup_steps..];
+        let ops = op_steps.iter().filter(|s| !matches!(s, Step::Wait(_))).count();
+        let concurrent = op_steps.iter().filter(|s| matches!(s, Step::Wait(_))).count();
         let mut s = format!(
             "# Generated topology: {} namespace{}, {} device{}, {ops} operation{}{}.\n",
             self.nets,
@@ -214,35 +180,17 @@ impl Topology {
             }
         );
         s.push_str("# Check it with `rtnl-check check FILE`; run it on a kernel as root with `sh FILE`.\n");
-        for n in 1..=self.nets {
-            let _ = writeln!(s, "ip netns add ns{n}");
-        }
-        for c in &self.setup {
-            let _ = writeln!(s, "{c}");
-        }
-        if !self.ops.is_empty() {
-            s.push_str("# operations\n");
-        }
-        for g in &self.ops {
-            match g.as_slice() {
-                [c] => {
-                    let _ = writeln!(s, "{c}");
-                }
-                cs => {
-                    for c in cs {
-                        let _ = writeln!(s, "{c} &");
-                    }
-                    s.push_str("wait\n");
-                }
+        for (i, step) in self.script.steps.iter().enumerate() {
+            if i == self.setup_steps {
+                s.push_str("# operations\n");
             }
+            let _ = match step {
+                Step::Run(c) => writeln!(s, "{}", c.text),
+                Step::Background(c) => writeln!(s, "{} &", c.text),
+                Step::Wait(_) => writeln!(s, "wait"),
+            };
         }
         s
-    }
-
-    /// The script the model runs: exactly [`Topology::to_script`], parsed. An error here is a
-    /// bug of the printer.
-    pub fn script(&self) -> Result<Script, ParseError> {
-        parse_script(SCRIPT_NAME, &self.to_script())
     }
 }
 
@@ -484,5 +432,24 @@ mod tests {
             ]
         );
         assert!(t.is_sequential());
+        assert_eq!(crate::scenario::parse_script(SCRIPT_NAME, &text).ok().as_ref(), Some(t.script()));
+    }
+
+    /// Commands are located on the lines they are printed on, a concurrent pair and its
+    /// `wait` included, so the printed script parses back to the one the model runs.
+    #[test]
+    fn printed_script_parses_to_the_script() {
+        let t = Plan::new(2)
+            .setup(SetupIntent::Veth { net: 0, peer: 1 })
+            .setup(SetupIntent::Tunnel { bareudp: true, socket: 0, net: 1 })
+            .setup(SetupIntent::Fail { kind: 4, arg: 0 })
+            .op_with_next(OpKind::Del { dev: 0 })
+            .op(OpKind::DelNetns { ns: 1 })
+            .op(OpKind::Move { dev: 2, to: 0 })
+            .build(&Limits::new(2, 8));
+        assert!(!t.is_sequential());
+        let text = t.to_script();
+        assert!(text.contains("\n# operations\nip -n ns1 link del veth0 &\nip netns del ns2 &\nwait\nip "), "{text}");
+        assert_eq!(crate::scenario::parse_script(SCRIPT_NAME, &text).ok().as_ref(), Some(t.script()), "{text}");
     }
 }

@@ -29,7 +29,7 @@ mod std_props {
     use rtnl_checks::strategy::{
         sequential_topology_strategy, stacked_ipvlan_strategy, topology_strategy, topology_strategy_with,
     };
-    use rtnl_checks::topology::{generated_config, Limits, OpKind, Plan, SetupIntent, Topology};
+    use rtnl_checks::topology::{generated_config, Limits, OpKind, Plan, SetupIntent, Topology, SCRIPT_NAME};
     use rtnl_model::lockdep::LockClass;
     use rtnl_model::script::Script;
     use rtnl_model::{Config, Mode, Mutant, Property, Report};
@@ -45,10 +45,6 @@ mod std_props {
             failure_persistence: Some(Box::new(FileFailurePersistence::Direct(REGRESSIONS))),
             ..ProptestConfig::default()
         }
-    }
-
-    fn script(topo: &Topology) -> Result<Script, TestCaseError> {
-        topo.script().map_err(|e| TestCaseError::fail(format!("the printed script does not parse: {e}")))
     }
 
     fn run(mode: Mode, script: &Script) -> Report {
@@ -91,16 +87,16 @@ mod std_props {
     /// a doomed device that the kernel removes asynchronously). The outcome is compared first,
     /// so that a bug which also trips a check is reported as what the user sees.
     fn sequential_matches_reference(topo: &Topology, cfg: Cfg) -> Result<(), TestCaseError> {
-        let script = script(topo)?;
-        let (expected, predicted) = reference::run(&script);
+        let script = topo.script();
+        let (expected, predicted) = reference::run(script);
         for mode in MODES {
-            let report = rtnl_model::execute(cfg(mode), &script);
+            let report = rtnl_model::execute(cfg(mode), script);
             if report.outcome != expected {
                 return Err(TestCaseError::fail(format!(
                     "{}: the model ends with {:?}, the reference with {expected:?}{}{}",
                     mode.name(),
                     report.outcome,
-                    first_divergence(&script, mode, cfg),
+                    first_divergence(script, mode, cfg),
                     violations(&report)
                 )));
             }
@@ -127,8 +123,8 @@ mod std_props {
     /// reference's orders of the concurrent commands: the set both modes must share.
     /// (Under shuttle schedules: tests/suite/shuttle_props.rs.)
     fn both_modes_same_outcomes(topo: &Topology, cfg: Cfg) -> Result<(), TestCaseError> {
-        let script = script(topo)?;
-        let possible = reference::outcomes(&script);
+        let script = topo.script();
+        let possible = reference::outcomes(script);
         prop_assert!(possible.is_some(), "too many orders to enumerate");
         let possible = possible.unwrap_or_default();
         let runs = if topo.is_sequential() { 1 } else { 4 };
@@ -137,7 +133,7 @@ mod std_props {
         for mode in MODES {
             let mut outcomes = BTreeSet::new();
             for _ in 0..runs {
-                let report = rtnl_model::execute(cfg(mode), &script);
+                let report = rtnl_model::execute(cfg(mode), script);
                 if !report.violations.is_empty() && found.is_empty() {
                     found = format!("{}:{}", mode.name(), violations(&report));
                 }
@@ -158,11 +154,11 @@ mod std_props {
     /// The lock-order graph merged over `runs` real-thread runs per mode stays acyclic and
     /// reports nothing, and no run fails a check.
     fn lock_graph_acyclic(topo: &Topology, cfg: Cfg, runs: usize) -> Result<(), TestCaseError> {
-        let script = script(topo)?;
+        let script = topo.script();
         for mode in MODES {
             let mut graph = LockGraph::new();
             for _ in 0..runs {
-                let report = rtnl_model::execute(cfg(mode), &script);
+                let report = rtnl_model::execute(cfg(mode), script);
                 graph.add_edges(&report.lock_edges);
                 let reports: Vec<String> = graph.reports().iter().map(|r| r.to_string()).collect();
                 prop_assert!(graph.is_acyclic() && reports.is_empty(), "{}:\n{}", mode.name(), reports.join("\n"));
@@ -202,13 +198,13 @@ mod std_props {
         /// pinned below). Every outcome is still one the reference predicts.
         #[test]
         fn prop_every_failure_is_a_known_finding(topo in topology_strategy_with(Limits::new(4, 8).with_known_findings())) {
-            let script = script(&topo)?;
-            let possible = reference::outcomes(&script).unwrap_or_default();
+            let script = topo.script();
+            let possible = reference::outcomes(script).unwrap_or_default();
             for mode in MODES {
                 let cfg = generated_config(mode);
                 let mut graph = LockGraph::new();
                 for _ in 0..if topo.is_sequential() { 1 } else { 2 } {
-                    let report = rtnl_model::execute(cfg.clone(), &script);
+                    let report = rtnl_model::execute(cfg.clone(), script);
                     let unknown: Vec<String> = report
                         .violations
                         .iter()
@@ -233,9 +229,9 @@ mod std_props {
         #[ignore = "needs root: runs generated topologies on this machine's kernel"]
         fn prop_reference_matches_kernel(topo in topology_strategy_with(Limits::new(3, 6).for_kernel())) {
             use rtnl_checks::conform::{run_on_kernel, ConformOptions, KernelRun};
-            let script = script(&topo)?;
-            let possible = reference::outcomes(&script).unwrap_or_default();
-            let run = run_on_kernel(&script, &ConformOptions::default());
+            let script = topo.script();
+            let possible = reference::outcomes(script).unwrap_or_default();
+            let run = run_on_kernel(script, &ConformOptions::default());
             match run {
                 Ok(KernelRun::Observed(o)) => {
                     prop_assert!(o.settled);
@@ -396,7 +392,10 @@ mod std_props {
         let commands: Vec<&str> = text.lines().filter(|l| l.starts_with("ip ")).collect();
         // Two namespaces, a cross-namespace veth pair, one deletion: nothing less shows it.
         assert_eq!(commands.len(), 4, "{text}");
-        assert!(topo.script().is_ok());
+        assert_eq!(
+            rtnl_checks::scenario::parse_script(SCRIPT_NAME, &topo.to_script()).as_ref().ok(),
+            Some(topo.script())
+        );
     }
 
     /// With a series-only mutant the two modes end differently on a sequential script.
@@ -493,30 +492,30 @@ mod std_props {
         assert_eq!(o, [("ns2".to_string(), Vec::<String>::new())].into_iter().collect::<Outcome>());
     }
 
-    /// The printed script of any plan parses back into the commands it prints, in order.
+    /// The printed script of any plan parses back to exactly the script the model runs:
+    /// every command, its text and its line, the `&`s and `wait`s. The model never runs the
+    /// printed text, but a replay token carries it.
     #[test]
     fn generated_scripts_parse() {
         let mut runner = proptest::test_runner::TestRunner::deterministic();
-        let result = runner.run(&topology_strategy(4, 10), |topo| {
-            let script = script(&topo)?;
-            let printed: Vec<String> =
-                topo.to_script().lines().filter(|l| l.starts_with("ip")).map(String::from).collect();
-            let parsed: Vec<String> = script
-                .steps
-                .iter()
-                .filter_map(|s| match s {
-                    rtnl_model::script::Step::Run(c) => Some(c.text.clone()),
-                    rtnl_model::script::Step::Background(c) => Some(format!("{} &", c.text)),
-                    rtnl_model::script::Step::Wait(_) => None,
-                })
-                .collect();
-            prop_assert_eq!(printed, parsed);
-            for c in script.commands() {
-                if let rtnl_model::script::Op::LinkAdd { name, .. } = &c.op {
-                    prop_assert!(name.len() <= 15);
+        let strategies = [
+            topology_strategy(4, 10).boxed(),
+            topology_strategy_with(Limits::new(4, 8).with_known_findings()).boxed(),
+            topology_strategy_with(Limits::new(3, 6).for_kernel()).boxed(),
+            stacked_ipvlan_strategy(4, 3).boxed(),
+        ];
+        let result = strategies.iter().try_for_each(|s| {
+            runner.run(s, |topo| {
+                let script = topo.script();
+                let parsed = rtnl_checks::scenario::parse_script(SCRIPT_NAME, &topo.to_script());
+                prop_assert_eq!(parsed.as_ref().ok(), Some(script), "{:?}", parsed.as_ref().err());
+                for c in script.commands() {
+                    if let rtnl_model::script::Op::LinkAdd { name, .. } = &c.op {
+                        prop_assert!(name.len() <= 15);
+                    }
                 }
-            }
-            Ok(())
+                Ok(())
+            })
         });
         if let Err(e) = result {
             panic!("{e}");

@@ -49,10 +49,8 @@ mod tests {
         }
     }
 
-    fn target(topo: &Topology, cfg: Config) -> Result<Target, TestCaseError> {
-        let script =
-            topo.script().map_err(|e| TestCaseError::fail(format!("the printed script does not parse: {e}")))?;
-        Ok(Target { script, source: topo.to_script(), cfg })
+    fn target(topo: &Topology, cfg: Config) -> Target {
+        Target { script: topo.script().clone(), source: topo.to_script(), cfg }
     }
 
     /// `SCHEDULES` shuttle schedules of `target`, random or PCT, from `seed`.
@@ -86,7 +84,7 @@ mod tests {
     /// both modes.
     fn end_state_holds(topo: &Topology, seed: u64, pct: bool, cfg: Cfg) -> Result<(), TestCaseError> {
         for mode in MODES {
-            let e = explore_with(&target(topo, cfg(mode))?, seed, pct, SCHEDULES);
+            let e = explore_with(&target(topo, cfg(mode)), seed, pct, SCHEDULES);
             if let Some(f) = &e.failure {
                 prop_assert!(false, "{}: {}", mode.name(), describe(f));
             }
@@ -99,7 +97,7 @@ mod tests {
     /// that is one outcome, the same in both modes. Outcomes first: a bug that also fails a
     /// check is reported as what the user sees.
     fn outcomes_are_reference_outcomes(topo: &Topology, seed: u64, cfg: Cfg) -> Result<(), TestCaseError> {
-        let t = target(topo, cfg(Mode::Series))?;
+        let t = target(topo, cfg(Mode::Series));
         let possible = reference::outcomes(&t.script);
         prop_assert!(possible.is_some(), "too many orders to enumerate");
         let possible = possible.unwrap_or_default();
@@ -123,7 +121,7 @@ mod tests {
     /// in both modes (and no execution fails).
     fn lock_graph_acyclic(topo: &Topology, seed: u64, pct: bool, cfg: Cfg) -> Result<(), TestCaseError> {
         for mode in MODES {
-            let e = explore_with(&target(topo, cfg(mode))?, seed, pct, SCHEDULES);
+            let e = explore_with(&target(topo, cfg(mode)), seed, pct, SCHEDULES);
             if let Some(f) = &e.failure {
                 prop_assert!(false, "{}: {}", mode.name(), describe(f));
             }
@@ -228,11 +226,11 @@ mod tests {
             .setup(SetupIntent::Upper { macvlan: false, lower: 1, net: 2, link_netns: true, mode: 0 })
             .op(OpKind::Del { dev: 0 })
             .build(&Limits::new(3, 4));
-        let faithful = explore_with(&target(&topo, Config::new(Mode::Series)).expect("script"), 0, false, 64);
+        let faithful = explore_with(&target(&topo, Config::new(Mode::Series)), 0, false, 64);
         let f = faithful.failure.expect("the faithful configuration hangs");
         assert!(f.property.starts_with("L3"), "{}", describe(&f));
         for cfg in [generated_config(Mode::Series), Config::new(Mode::PreSeries)] {
-            let e = explore_with(&target(&topo, cfg.clone()).expect("script"), 0, false, 64);
+            let e = explore_with(&target(&topo, cfg.clone()), 0, false, 64);
             assert!(e.passed(), "{cfg:?}: {}", e.failure.as_ref().map(describe).unwrap_or_default());
         }
     }
@@ -288,11 +286,11 @@ mod tests {
             .build(&Limits::new(3, 6));
         let text = topo.to_script();
         assert!(text.contains("ip -n ns2 link del veth1 &\nip -n ns1 link del veth3 &\nwait\n"), "{text}");
-        let faithful = explore_with(&target(&topo, Config::new(Mode::Series)).expect("script"), 0, false, 500);
+        let faithful = explore_with(&target(&topo, Config::new(Mode::Series)), 0, false, 500);
         let f = faithful.failure.expect("the re-broadcast WARNs");
         assert!(f.property.starts_with("S11"), "{}", describe(&f));
         for cfg in [generated_config(Mode::Series), Config::new(Mode::PreSeries)] {
-            let e = explore_with(&target(&topo, cfg.clone()).expect("script"), 0, false, 500);
+            let e = explore_with(&target(&topo, cfg.clone()), 0, false, 500);
             assert!(e.passed(), "{cfg:?}: {}", e.failure.as_ref().map(describe).unwrap_or_default());
         }
     }
