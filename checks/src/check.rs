@@ -249,7 +249,6 @@ pub fn check_scenario(l: &Loaded, a: &CheckArgs) -> Result<(ScenarioResult, Vec<
     ))
 }
 
-/// Loads every file, or returns the first one's error.
 /// The scenario files named on a command line, a directory standing for its `*.sh` files in
 /// name order (not its subdirectories). A directory without any is an error, never a silent
 /// empty run.
@@ -277,6 +276,7 @@ pub fn expand_dirs(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
     Ok(files)
 }
 
+/// Loads every file, or returns the first one's error.
 pub fn load_all(files: &[PathBuf]) -> Result<Vec<Loaded>, CliError> {
     files.iter().map(|f| load(f).map_err(CliError::Rendered)).collect()
 }

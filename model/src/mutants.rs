@@ -467,17 +467,3 @@ impl std::str::FromStr for Mutant {
         })
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// `info()` indexes the table by discriminant: row k must be variant k, and names unique.
-    #[test]
-    fn catalogue_rows_follow_the_enum() {
-        for (k, row) in CATALOGUE.iter().enumerate() {
-            assert_eq!(row.mutant as usize, k, "{} is row {k}", row.name);
-            assert_eq!(Mutant::from_name(row.name), Some(row.mutant));
-        }
-    }
-}

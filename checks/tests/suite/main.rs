@@ -28,6 +28,8 @@ mod lockgraph;
 #[cfg(not(any(rtnl_loom, rtnl_shuttle)))]
 mod model_std;
 #[cfg(not(any(rtnl_loom, rtnl_shuttle)))]
+mod model_units;
+#[cfg(not(any(rtnl_loom, rtnl_shuttle)))]
 mod mutants_doc;
 #[cfg(not(any(rtnl_loom, rtnl_shuttle)))]
 mod props;

@@ -115,32 +115,3 @@ pub fn new_object_id() -> u64 {
         id
     })
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_report_is_consumed_by_its_schedule_point() {
-        clear();
-        let m = new_object_id();
-        assert_eq!(new_object_id(), m + 1);
-        report_for(3, OpKind::Lock, m);
-        assert_eq!(peek(3), Some(Op::new(OpKind::Lock, m)));
-        assert_eq!(take(3), Some(Op::new(OpKind::Lock, m)));
-        assert_eq!(take(3), None);
-        clear();
-        assert_eq!(new_object_id(), m, "ids restart with each execution");
-    }
-
-    #[test]
-    fn dependence_needs_one_object_and_a_write() {
-        let (a, b) = (new_object_id(), new_object_id());
-        let op = Op::new;
-        assert!(!op(OpKind::Load, a).dependent(op(OpKind::Load, a)));
-        assert!(op(OpKind::Load, a).dependent(op(OpKind::Store, a)));
-        assert!(op(OpKind::Lock, a).dependent(op(OpKind::Unlock, a)));
-        assert!(!op(OpKind::Store, a).dependent(op(OpKind::Store, b)));
-        assert!(Op::UNKNOWN.dependent(op(OpKind::Load, b)));
-    }
-}
