@@ -149,7 +149,9 @@ pub fn render_summary(r: &ScenarioResult) -> String {
     for m in &r.modes {
         let s = &m.stats;
         let how = match (&m.failure, &s.bound) {
-            (Some(f), _) => format!("execution {}: {}", f.execution, f.message),
+            // A property check's message names its property; a deadlock's or a hang's does not.
+            (Some(f), _) if f.message.starts_with('[') => format!("execution {}: {}", f.execution, f.message),
+            (Some(f), _) => format!("execution {}: [{}] {}", f.execution, f.property, f.message),
             (None, Some(b)) if s.exhausted => format!("{} executions, exhausted within {b}", s.executions),
             (None, None) if s.exhausted => format!("{} executions, exhausted: every interleaving", s.executions),
             (None, Some(b)) => format!("{} executions, not exhaustive: {b}", s.executions),

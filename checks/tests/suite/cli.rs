@@ -138,6 +138,28 @@ fn a_directory_checks_its_scripts_in_order_one_summary_line_each() {
     assert!(!text(&o.stderr).contains("test panicked in task"), "{}", text(&o.stderr));
 }
 
+/// A hang's message does not name its property, as a property check's does; the summary line
+/// names it all the same.
+#[test]
+fn a_summary_line_names_the_property_of_a_hang() {
+    let a6 = "scenarios/findings/a6-stacked-upper-behind-its-lower-work.sh";
+    let o = rtnl_check(&[
+        "check",
+        a6,
+        "--mode",
+        "series",
+        "--explorer",
+        "loom",
+        "--max-executions",
+        "50",
+        "--format",
+        "summary",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let want = "series  FAIL  loom: execution 0: [L3 all-refs-released] a reference is never put";
+    assert!(text(&o.stdout).contains(want), "{}", text(&o.stdout));
+}
+
 #[test]
 fn a_directory_without_scripts_exits_2() {
     let empty = std::env::temp_dir().join(format!("rtnl-check-empty-{}", std::process::id()));
