@@ -31,8 +31,13 @@ fn bareudp_priv(k: &Kernel, dev: DevId) -> BareudpDev {
 /// `bareudp_net_id`: this module's pernet subsystem.
 const BAREUDP_NET: &str = "bareudp";
 
-/// `net_generic(net, bareudp_net_id)->bareudp_list`, read or edited.
+/// `net_generic(net, bareudp_net_id)->bareudp_list`, read or edited: under `bn->lock` since
+/// patch 9, RTNL before (S16 asserts it).
 fn bareudp_list<R>(k: &Kernel, net: NetId, f: impl FnOnce(&mut Vec<DevId>) -> R) -> R {
+    let lock = k.mode().small_rtnl().then(|| bn_lock(k, net));
+    let what = format!("bareudp_net({})->bareudp_list", k.net_name(net));
+    k.access(&what);
+    k.assert_list_lock(|| what, lock.as_ref().map(|l| l.id()));
     k.net_generic(net, k.pernet_id(BAREUDP_NET), f)
 }
 

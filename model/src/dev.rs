@@ -39,6 +39,7 @@ impl KillList {
     }
 
     fn remove(&mut self, k: &Kernel, dev: DevId) {
+        k.access_dev(dev, "unreg_list");
         self.devs.retain(|&d| d != dev);
         let id = self.id;
         k.with(|s| {
@@ -85,12 +86,22 @@ pub fn unregister_netdevice_queue(k: &Kernel, dev: DevId, head: &mut KillList) {
             .find(|f| !matches!(**f, "unregister_netdevice_queue" | "unregister_netdevice_queue_net"))
             .copied()
     });
+    k.access_dev(dev, "unreg_list");
     k.dev_mut(dev, |d| {
         d.unreg_list = Some(id);
         d.queued_by = by;
         d.left_on_list = None;
     });
     head.devs.push(dev);
+}
+
+/// `net->dev_unreg_head` (patch 6), read or edited; `net->dev_unreg_lock` protects it (S16).
+fn dev_unreg_head<R>(k: &Kernel, net: NetId, f: impl FnOnce(&mut Vec<DevId>) -> R) -> R {
+    let lock = k.net_sync(net);
+    let what = format!("{}->dev_unreg_head", k.net_name(net));
+    k.access(&what);
+    k.assert_list_lock(|| what, Some(lock.dev_unreg_lock.id()));
+    k.net(net, |n| f(&mut n.dev_unreg_head))
 }
 
 /// Models `unregister_netdevice_queue_net()`: net/core/dev.c, MN@af3634d4 (patch 6). Without
@@ -115,7 +126,9 @@ pub fn unregister_netdevice_queue_net(k: &Kernel, net: NetId, dev: DevId, head: 
         return unregister_netdevice_queue(k, dev, head);
     }
     let nsync = k.net_sync(dnet);
-    let sl = nsync.dev_unreg_lock.lock();
+    // mutant unreg-head-wrong-lock: the caller's net's dev_unreg_lock, not dev_net(dev)'s.
+    let lsync = if k.mutated(Mutant::UnregHeadWrongLock) { k.net_sync(net) } else { nsync.clone() };
+    let sl = lsync.dev_unreg_lock.lock();
     let (name, on_list, on_net) = k.dev(dev, |d| (d.name.clone(), d.unreg_list, d.unreg_list_net));
     if on_list.is_some() || on_net.is_some() {
         k.warn(
@@ -123,7 +136,7 @@ pub fn unregister_netdevice_queue_net(k: &Kernel, net: NetId, dev: DevId, head: 
             format!("unregister_netdevice_queue_net: DEBUG_NET_WARN_ON_ONCE: {name} is already on an unregister list"),
         );
     }
-    k.net(dnet, |n| n.dev_unreg_head.push(dev));
+    dev_unreg_head(k, dnet, |l| l.push(dev));
     k.dev_mut(dev, |d| d.unreg_list_net = Some(dnet));
     nsync.dev_unreg_nonempty.store(true, SeqCst);
     // mutant queue-net-no-work: the device is queued, the netns's work is not.
@@ -146,7 +159,7 @@ pub fn unregister_netdevice_many_net(k: &Kernel, net: NetId) {
     let _f = k.enter_net("unregister_netdevice_many_net", net);
     let nsync = k.net_sync(net);
     let sl = nsync.dev_unreg_lock.lock();
-    let local = k.net(net, |n| std::mem::take(&mut n.dev_unreg_head));
+    let local = dev_unreg_head(k, net, std::mem::take);
     nsync.dev_unreg_nonempty.store(false, SeqCst);
     mutex_unlock(sl);
     if local.is_empty() {
@@ -155,6 +168,7 @@ pub fn unregister_netdevice_many_net(k: &Kernel, net: NetId) {
     let mut unreg_head = KillList::new(k);
     let id = unreg_head.id;
     for dev in local {
+        k.access_dev(dev, "unreg_list");
         k.dev_mut(dev, |d| {
             d.unreg_list_net = None;
             d.unreg_list = Some(id);
@@ -179,7 +193,7 @@ pub fn unregister_netdevice_queue_many_net(k: &Kernel, net: NetId, head: &mut Ki
     for &dev in &mine {
         head.remove(k, dev);
         k.dev_mut(dev, |d| d.unreg_list_net = Some(net));
-        k.net(net, |n| n.dev_unreg_head.push(dev));
+        dev_unreg_head(k, net, |l| l.push(dev));
     }
     if !mine.is_empty() {
         nsync.dev_unreg_nonempty.store(true, SeqCst);
@@ -202,10 +216,10 @@ pub fn unregister_netdevice_move_net(k: &Kernel, net_old: NetId, net: NetId, dev
     // list_move_tail() unlinks the entry from whichever list holds it: net_old's, or already
     // net's when a hand-over used the new dev_net(dev) during the move.
     if let Some(on) = k.dev(dev, |d| d.unreg_list_net) {
-        k.net(on, |n| n.dev_unreg_head.retain(|&d| d != dev));
-        k.net(net, |n| n.dev_unreg_head.push(dev));
+        dev_unreg_head(k, on, |l| l.retain(|&d| d != dev));
+        dev_unreg_head(k, net, |l| l.push(dev));
         k.dev_mut(dev, |d| d.unreg_list_net = Some(net));
-        so.dev_unreg_nonempty.store(k.net(net_old, |n| !n.dev_unreg_head.is_empty()), SeqCst);
+        so.dev_unreg_nonempty.store(dev_unreg_head(k, net_old, |l| !l.is_empty()), SeqCst);
         sn.dev_unreg_nonempty.store(true, SeqCst);
     }
     mutex_unlock(g1);
@@ -317,12 +331,16 @@ pub fn unregister_netdevice_many_notify(k: &Kernel, head: &mut KillList) {
             let nsync = k.net_sync(k.dev_net(dev));
             let sl = nsync.dev_unreg_lock.lock();
             if let Some(on) = k.dev(dev, |d| d.unreg_list_net) {
-                k.net(on, |n| n.dev_unreg_head.retain(|&d| d != dev));
-                nsync.dev_unreg_nonempty.store(k.net(on, |n| !n.dev_unreg_head.is_empty()), SeqCst);
+                let nonempty = dev_unreg_head(k, on, |l| {
+                    l.retain(|&d| d != dev);
+                    !l.is_empty()
+                });
+                nsync.dev_unreg_nonempty.store(nonempty, SeqCst);
                 k.dev_mut(dev, |d| d.unreg_list_net = None);
             }
             mutex_unlock(sl);
         }
+        k.access_dev(dev, "unreg_list");
         k.dev_mut(dev, |d| d.unreg_list = None);
         netdev_put(k, Some(dev), "dev_registered_tracker");
         net_set_todo(k, dev);

@@ -82,6 +82,16 @@ pub fn port_of(k: &Kernel, dev: DevId) -> Option<PortId> {
     ipvlan_state(k, |st| st.port_of.get(&dev).copied())
 }
 
+/// `port->ipvlans`, read or edited: under `port->pnodes_lock` since patch 13, RTNL before (S16
+/// asserts it).
+fn port_ipvlans<R>(k: &Kernel, port: PortId, f: impl FnOnce(&mut Vec<DevId>) -> R) -> R {
+    let sync = k.mode().small_rtnl().then(|| port_sync(k, port));
+    let what = format!("port({})->ipvlans", k.dev_name(ipvlan_state(k, |st| st.ports[port].dev)));
+    k.access(&what);
+    k.assert_list_lock(|| what, sync.as_ref().map(|s| s.pnodes_lock.id()));
+    ipvlan_state(k, |st| f(&mut st.ports[port].ipvlans))
+}
+
 fn lock_pnodes<'a>(k: &Kernel, sync: &'a Shared<PortSync>) -> Option<MutexGuard<'a, ()>> {
     k.mode().small_rtnl().then(|| sync.pnodes_lock.lock())
 }
@@ -254,7 +264,7 @@ pub fn ipvlan_link_new(k: &Kernel, net: NetId, name: &str, link_net: NetId, link
     let port = priv_of(k, dev).port.expect("ipvlan_init set the port");
     let sync = port_sync(k, port);
     let g = lock_pnodes(k, &sync);
-    ipvlan_state(k, |st| st.ports[port].ipvlans.push(dev));
+    port_ipvlans(k, port, |l| l.push(dev));
     if let Some(g) = g {
         mutex_unlock(g);
     }
@@ -268,7 +278,7 @@ fn ipvlan_link_delete_raw(k: &Kernel, net: NetId, dev: DevId, head: &mut KillLis
     let _f = k.enter_dev("__ipvlan_link_delete", dev);
     let p = priv_of(k, dev);
     if let Some(port) = p.port {
-        ipvlan_state(k, |st| st.ports[port].ipvlans.retain(|&d| d != dev));
+        port_ipvlans(k, port, |l| l.retain(|&d| d != dev));
     }
     if k.mode().small_rtnl() {
         unregister_netdevice_queue_net(k, net, dev, head);
@@ -320,7 +330,7 @@ pub fn ipvlan_device_event(k: &Kernel, event: NetdevEvent, dev: DevId) {
     if k.dev(dev, |d| d.reg_state) == RegState::Unregistering {
         let net = k.dev_net(dev);
         let mut lst_kill = KillList::new(k);
-        let uppers = ipvlan_state(k, |st| st.ports[port].ipvlans.clone());
+        let uppers = port_ipvlans(k, port, |l| l.clone());
         for upper in uppers {
             set_priv(k, upper, |p| p.dying = true);
             let mut net = net;

@@ -446,6 +446,22 @@ impl Kernel {
         self.obs(|s| s.access(what));
     }
 
+    /// `lockdep_assert_held()` (include/linux/lockdep.h) at a read or edit of the list `what`
+    /// (S16): the model edits a list in one step, which is sound only under the list's lock
+    /// (`lock`), or RTNL where the C still protects the list with it (`None`).
+    pub fn assert_list_lock(&self, what: impl FnOnce() -> String, lock: Option<&LockId>) {
+        let (class, key) = lock.map_or((LockClass::Rtnl, None), |l| (l.class, Some(l.key)));
+        if self.obs(|s| s.holds(class, key)) {
+            return;
+        }
+        let protector = lock.map_or("rtnl_mutex", |l| l.name.as_str());
+        let held = self.obs(|s| s.held_lock_names()).join(", ");
+        self.warn(
+            Property::ListUnderItsLock,
+            format!("{} is protected by {protector}, but is accessed holding [{held}]", what()),
+        );
+    }
+
     /// `ASSERT_RTNL()`: include/linux/rtnetlink.h. RTNL is held by someone (the kernel checks
     /// only `mutex_is_locked`), and the model is stricter: by this thread. In rtnl-free mode the
     /// converted paths hold a per-netns lock instead, which is what their assertion would

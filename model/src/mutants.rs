@@ -57,7 +57,7 @@ pub enum Mutant {
     IpvlanEventUpperNet,
     /// `ipvlan_uninit()` puts the port without `netdev_lock(phy_dev)`. Equivalent.
     IpvlanUninitNoLowerLock,
-    /// bareudp walks and edits `bn->bareudp_list` without `bn->lock`. Equivalent.
+    /// bareudp walks and edits `bn->bareudp_list` without `bn->lock`.
     BareudpNoLock,
     /// `default_device_exit_batch()` without the per-netns split (`unregister_netdevice_queue_many_net()`).
     ExitBatchNoSplit,
@@ -65,6 +65,9 @@ pub enum Mutant {
     OpsExitRtnlNoSplit,
     /// `ipvlan_uninit()` drops its temporary reference on the lower before unlocking it.
     IpvlanUninitPutBeforeUnlock,
+    /// `unregister_netdevice_queue_net()` takes the caller's net's `dev_unreg_lock`, not the
+    /// device's.
+    UnregHeadWrongLock,
 }
 
 /// One row of the catalogue: everything known about a mutant, in one place.
@@ -89,7 +92,7 @@ pub struct MutantInfo {
 }
 
 /// The catalogue, in the order of the enum's variants (a test holds it to that).
-pub const CATALOGUE: [MutantInfo; 23] = [
+pub const CATALOGUE: [MutantInfo; 24] = [
     MutantInfo {
         mutant: Mutant::IpvlanPortNoHold,
         name: "ipvlan-port-no-hold",
@@ -335,11 +338,12 @@ pub const CATALOGUE: [MutantInfo; 23] = [
         function: "bareudp_dellink",
         undoes: None,
         scenarios: &["mutants/bareudp-del-after-socket-netns-exit.sh"],
-        breaks: None,
+        breaks: Some(Property::ListUnderItsLock),
         driver_probe: false,
         rationale: "bareudp walks and edits bn->bareudp_list without bn->lock (series patch 9). The lock matters \
              when the socket netns's exit and a dellink in another netns run under different per-netns \
-             locks; while RTNL is global they cannot overlap. Equivalent in this model.",
+             locks; while RTNL is global they cannot overlap, so no execution goes wrong in series mode. \
+             It is caught the way lockdep_assert_held() would catch it.",
     },
     MutantInfo {
         mutant: Mutant::ExitBatchNoSplit,
@@ -383,6 +387,20 @@ pub const CATALOGUE: [MutantInfo; 23] = [
              run on a freed lower). The lower's netdev_run_todo() on another thread sees the count at 1 \
              and frees the lower while the upper's work still holds phy_dev->lock: mutex_unlock() on \
              freed memory (KASAN use-after-free, lockdep: held lock freed!).",
+    },
+    MutantInfo {
+        mutant: Mutant::UnregHeadWrongLock,
+        name: "unreg-head-wrong-lock",
+        function: "unregister_netdevice_queue_net",
+        undoes: None,
+        scenarios: &["mutants/veth-cross-netns-del.sh"],
+        breaks: Some(Property::ListUnderItsLock),
+        driver_probe: false,
+        rationale: "unregister_netdevice_queue_net() takes spin_lock(&net->dev_unreg_lock) of the caller's \
+             net instead of dev_net(dev)'s, and adds the device to dev_net(dev)->dev_unreg_head under it \
+             (series patch 6). That net's own work splices the list under its own lock, so the two edits \
+             race once they run under different per-netns locks; while RTNL is global they cannot \
+             overlap, so it is caught the way lockdep_assert_held() would catch it.",
     },
 ];
 

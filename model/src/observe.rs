@@ -159,6 +159,11 @@ impl Observed {
         self.recorder.holds(name, class, key)
     }
 
+    /// The names of the locks the current thread holds, in acquisition order.
+    pub fn held_lock_names(&self) -> Vec<String> {
+        self.recorder.held_by(&self.thread_name())
+    }
+
     /// Enters `func` on this thread's model call stack; traced, it is also an event.
     pub(crate) fn enter(&mut self, func: Frame, traced: bool, dev: Option<String>, net: Option<String>) {
         self.threads.entry(thread::current_id()).or_default().stack.push(func);

@@ -44,6 +44,11 @@ pub enum Property {
     /// reports from executions that did not race: two commands can always come from two
     /// processes.
     CommonLockForSharedState,
+    /// S16: a kernel list the model edits in one step (`net->dev_unreg_head`,
+    /// `bn->bareudp_list`, `port->ipvlans`) is read or edited only by a thread that holds the
+    /// lock the C protects it with: the model's `lockdep_assert_held()`. S14 cannot see a wrong
+    /// inner lock while every access also holds RTNL; this can.
+    ListUnderItsLock,
     /// L1: every device handed to a namespace's queue is eventually unregistered and freed.
     QueuedDeviceUnregistered,
     /// L2: every queued work item runs.
@@ -55,7 +60,7 @@ pub enum Property {
 }
 
 impl Property {
-    pub const ALL: [Property; 18] = [
+    pub const ALL: [Property; 19] = [
         Property::NoUseAfterFree,
         Property::RefcountBalanced,
         Property::LowerOutlivesUppers,
@@ -70,6 +75,7 @@ impl Property {
         Property::IpvlanPortCount,
         Property::PendingEntryFollowsDevice,
         Property::CommonLockForSharedState,
+        Property::ListUnderItsLock,
         Property::QueuedDeviceUnregistered,
         Property::QueuedWorkRuns,
         Property::AllRefsReleased,
@@ -93,6 +99,7 @@ impl Property {
             Property::IpvlanPortCount => "S12",
             Property::PendingEntryFollowsDevice => "S13",
             Property::CommonLockForSharedState => "S14",
+            Property::ListUnderItsLock => "S16",
             Property::QueuedDeviceUnregistered => "L1",
             Property::QueuedWorkRuns => "L2",
             Property::AllRefsReleased => "L3",
@@ -117,6 +124,7 @@ impl Property {
             Property::IpvlanPortCount => "ipvlan-port-count",
             Property::PendingEntryFollowsDevice => "pending-entry-follows-device",
             Property::CommonLockForSharedState => "common-lock-for-shared-state",
+            Property::ListUnderItsLock => "list-under-its-lock",
             Property::QueuedDeviceUnregistered => "queued-device-unregistered",
             Property::QueuedWorkRuns => "queued-work-runs",
             Property::AllRefsReleased => "all-refs-released",
