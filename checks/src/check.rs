@@ -7,7 +7,7 @@ use crate::explore::{explore, modes, Exploration, ExploreOptions, Explorer, Targ
 use crate::scenario::parse_script;
 use clap::{Args, ValueEnum};
 use rtnl_model::script::Script;
-use rtnl_model::{Config, Mode, Outcome, Property};
+use rtnl_model::{AddrOrder, Config, Mode, Outcome, Property};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -61,6 +61,12 @@ pub struct CheckArgs {
     /// (docs/findings.md), convert-net-todo-list, convert-adj-list-instance-lock (docs/rtnl-free.md).
     #[arg(long = "variant")]
     pub variants: Vec<rtnl_model::variants::Variant>,
+    /// The nets' address order, which orders their locks: ascending (each net above the ones
+    /// created before it), descending, or all (both, each mode run once per order). init_net
+    /// has the highest address in every order, as on x86-64.
+    #[arg(long, value_enum, default_value_t = AddrOrders::Ascending)]
+    #[serde(default)]
+    pub addr_order: AddrOrders,
     /// Do not stop at a lock-order cycle: keep exploring for an execution that really
     /// deadlocks; the cycle still fails the check at the end if nothing else did.
     #[arg(long)]
@@ -92,6 +98,25 @@ pub enum OutputFormat {
     Summary,
     Dot,
     Svg,
+}
+
+/// `--addr-order`: one [`AddrOrder`] or all of them.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, ValueEnum, Serialize, Deserialize)]
+pub enum AddrOrders {
+    #[default]
+    Ascending,
+    Descending,
+    All,
+}
+
+impl AddrOrders {
+    pub fn orders(self) -> Vec<AddrOrder> {
+        match self {
+            AddrOrders::Ascending => vec![AddrOrder::Ascending],
+            AddrOrders::Descending => vec![AddrOrder::Descending],
+            AddrOrders::All => AddrOrder::ALL.to_vec(),
+        }
+    }
 }
 
 /// `check`'s arguments alone, parsed from a `check FILE... OPTIONS` line (as `prove` plans them).
@@ -158,8 +183,14 @@ pub fn choose_explorer(script: &Script) -> (Explorer, Option<usize>, String) {
 }
 
 /// The kernel configuration a check runs: the mode, and the variants chosen on the command line.
-pub(crate) fn config(a: &CheckArgs, mode: Mode) -> Config {
-    Config { mutant: a.mutant, wq_max_active: a.wq_max_active, variants: a.variants.clone(), ..Config::new(mode) }
+pub(crate) fn config(a: &CheckArgs, mode: Mode, addr_order: AddrOrder) -> Config {
+    Config {
+        mutant: a.mutant,
+        wq_max_active: a.wq_max_active,
+        variants: a.variants.clone(),
+        addr_order,
+        ..Config::new(mode)
+    }
 }
 
 pub(crate) fn options(a: &CheckArgs, explorer: Explorer, preemptions: Option<usize>) -> ExploreOptions {
@@ -181,6 +212,9 @@ pub(crate) fn options(a: &CheckArgs, explorer: Explorer, preemptions: Option<usi
 #[derive(Debug, Serialize, Deserialize)]
 pub struct ModeResult {
     pub mode: String,
+    /// Printed only when it is not the default, so older results read the same.
+    #[serde(default, skip_serializing_if = "AddrOrder::is_default")]
+    pub addr_order: AddrOrder,
     pub passed: bool,
     pub stats: crate::explore::Stats,
     pub properties_checked: Vec<String>,
@@ -189,6 +223,17 @@ pub struct ModeResult {
     pub outcomes_complete: bool,
     pub lock_graph: GraphSummary,
     pub unconverted: Vec<String>,
+}
+
+impl ModeResult {
+    /// The mode, and the address order where it is not the default: `series, descending addresses`.
+    pub fn label(&self) -> String {
+        if self.addr_order.is_default() {
+            self.mode.clone()
+        } else {
+            format!("{}, {} addresses", self.mode, self.addr_order)
+        }
+    }
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -217,11 +262,15 @@ pub fn check_scenario(l: &Loaded, a: &CheckArgs) -> Result<(ScenarioResult, Vec<
     let opts = options(a, explorer, preemptions);
     let mut modes_out = Vec::new();
     let mut explorations = Vec::new();
-    for mode in modes(&a.mode)? {
-        let target = Target { script: l.script.clone(), source: l.source.clone(), cfg: config(a, mode) };
+    let ms = modes(&a.mode)?;
+    let runs: Vec<(Mode, AddrOrder)> =
+        a.addr_order.orders().into_iter().flat_map(|o| ms.iter().map(move |&m| (m, o))).collect();
+    for (mode, addr_order) in runs {
+        let target = Target { script: l.script.clone(), source: l.source.clone(), cfg: config(a, mode, addr_order) };
         let ex = explore(&target, &opts)?;
         modes_out.push(ModeResult {
             mode: mode.name().into(),
+            addr_order,
             passed: ex.passed(),
             stats: ex.stats.clone(),
             properties_checked: Property::ALL.iter().map(|p| p.to_string()).collect(),

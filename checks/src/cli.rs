@@ -81,7 +81,7 @@ pub fn render_text(r: &ScenarioResult, full_trace: bool) -> Result<String, serde
         } else {
             format!("not exhaustive: {}", s.bound.clone().unwrap_or_default())
         };
-        let _ = writeln!(o, "\n== mode {}: {}", m.mode, if m.passed { "PASS" } else { "FAIL" });
+        let _ = writeln!(o, "\n== mode {}: {}", m.label(), if m.passed { "PASS" } else { "FAIL" });
         let _ = writeln!(
             o,
             "  executions {} ({space}); max steps {}; distinct lock orders {}; {:.2} s",
@@ -158,7 +158,7 @@ pub fn render_summary(r: &ScenarioResult) -> String {
             (None, None) => format!("{} executions, not exhaustive", s.executions),
         };
         let verdict = if m.passed { "PASS" } else { "FAIL" };
-        let _ = writeln!(o, "{}  {}  {verdict}  {}: {how}", r.file, m.mode, r.explorer);
+        let _ = writeln!(o, "{}  {}  {verdict}  {}: {how}", r.file, m.label(), r.explorer);
     }
     o
 }
@@ -409,7 +409,7 @@ fn cmd_check(a: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, Strin
         if a.trace {
             for (m, first) in r.modes.iter().zip(&f.first_traces) {
                 if let Some(first) = first {
-                    println!("\n-- trace of the first execution, mode {} --\n{}", m.mode, first);
+                    println!("\n-- trace of the first execution, mode {} --\n{}", m.label(), first);
                 }
             }
         }
@@ -459,7 +459,7 @@ fn cmd_outcomes(a: &CheckArgs, frames: &mut dyn Iterator<Item = Result<Frame, St
                 for m in &r.modes {
                     println!(
                         "  {}: {} outcome(s){}",
-                        m.mode,
+                        m.label(),
                         m.outcomes.len(),
                         if m.passed { "" } else { " (a property failed)" }
                     );

@@ -93,7 +93,8 @@ pub fn runs_of_check(l: &Loaded, a: &CheckArgs, r: &ScenarioResult, exs: &[Explo
             Some(f) => replay_timeline(&ReplayToken::decode(&f.token).map_err(|e| e.to_string())?)?,
             None => {
                 let mode = m.mode.parse()?;
-                let target = Target { script: l.script.clone(), source: l.source.clone(), cfg: config(a, mode) };
+                let target =
+                    Target { script: l.script.clone(), source: l.source.clone(), cfg: config(a, mode, m.addr_order) };
                 first_timeline(&target, &opts)?
             }
         };
@@ -102,7 +103,7 @@ pub fn runs_of_check(l: &Loaded, a: &CheckArgs, r: &ScenarioResult, exs: &[Explo
             Some(f) => format!("first execution; the lock-order cycle was first seen in execution {}", f.execution),
             None => "first execution".to_string(),
         };
-        let mut run = Run::new(&r.scenario, &m.mode, &r.explorer, what, rec);
+        let mut run = Run::new(&r.scenario, &m.label(), &r.explorer, what, rec);
         if let Some(f) = failure.filter(|_| run.verdict == "PASS") {
             // A deferred lock-order report: the run itself passed, the graph did not.
             run.verdict = "FAIL".into();

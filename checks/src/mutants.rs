@@ -822,6 +822,7 @@ fn probe_result(name: &str, file: &Path, explorer: Explorer, out: &ProbeOutcome)
         explorer_reason: "driver probe: unregister_netdevice_notifier_dev_net".into(),
         modes: vec![ModeResult {
             mode: Mode::Series.name().into(),
+            addr_order: rtnl_model::AddrOrder::default(),
             passed: out.passed,
             stats,
             properties_checked,

@@ -210,7 +210,7 @@ pub fn unregister_netdevice_queue_many_net(k: &Kernel, net: NetId, head: &mut Ki
 pub fn unregister_netdevice_move_net(k: &Kernel, net_old: NetId, net: NetId, dev: DevId) {
     let _f = k.enter_dev("unregister_netdevice_move_net", dev);
     let (so, sn) = (k.net_sync(net_old), k.net_sync(net));
-    let (first, second) = if net_old > net { (&sn, &so) } else { (&so, &sn) };
+    let (first, second) = if k.net_addr(net_old) > k.net_addr(net) { (&sn, &so) } else { (&so, &sn) };
     let g1 = first.dev_unreg_lock.lock();
     let g2 = second.dev_unreg_lock.lock();
     // list_move_tail() unlinks the entry from whichever list holds it: net_old's, or already

@@ -23,8 +23,8 @@ use std::panic::Location;
 pub use crate::netdevice::RegState;
 pub use crate::observe::{Event, EventKind, Frame, Observed, ThreadState, TRACED};
 
-/// A `struct net *`: its index in [`State::nets`]; `0` is `init_net`, which sorts first in
-/// `rtnl_net_lock_cmp_fn()`, like the kernel's "init_net first, then ascending address".
+/// A `struct net *`: its index in [`State::nets`], in creation order; `0` is `init_net`. Its
+/// address, which orders its locks, comes from [`AddrOrder`].
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NetId(pub usize);
 /// A `struct net_device *`: its index in [`State::devs`]. Never reused, so a stale id is a
@@ -33,6 +33,62 @@ pub struct NetId(pub usize);
 pub struct DevId(pub usize);
 
 pub const INIT_NET: NetId = NetId(0);
+
+/// Where the nets' `struct net`s lie in memory, which orders their locks
+/// (`rtnl_net_cmp_locks()` by address after init_net, `unregister_netdevice_move_net()` by raw
+/// address). `init_net` is static, in the kernel image, which lies above the direct map on
+/// x86-64, so it has the highest address in every order; the other nets come from a slab cache
+/// and follow no creation order, so a check explores more than one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AddrOrder {
+    /// Each net lies above the nets created before it.
+    #[default]
+    Ascending,
+    /// Each net lies below the nets created before it.
+    Descending,
+}
+
+impl AddrOrder {
+    pub const ALL: [AddrOrder; 2] = [AddrOrder::Ascending, AddrOrder::Descending];
+
+    pub fn is_default(&self) -> bool {
+        *self == AddrOrder::default()
+    }
+
+    /// The model's value of the pointer `net`.
+    pub fn addr(self, net: NetId) -> u64 {
+        let n = net.0 as u64;
+        match self {
+            _ if net == INIT_NET => u64::MAX,
+            AddrOrder::Ascending => n,
+            AddrOrder::Descending => u64::from(u32::MAX) - n,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AddrOrder::Ascending => "ascending",
+            AddrOrder::Descending => "descending",
+        }
+    }
+}
+
+impl fmt::Display for AddrOrder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for AddrOrder {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        AddrOrder::ALL
+            .into_iter()
+            .find(|o| o.name() == s)
+            .ok_or_else(|| format!("unknown address order {s:?}: expected ascending or descending"))
+    }
+}
 
 // Printed as the bare index, as when the ids were plain integers (traces and messages keep
 // their text).
@@ -152,6 +208,10 @@ pub struct Config {
     /// Fixes and probes of the findings ([`crate::variants`]); empty is the faithful kernel.
     #[serde(default)]
     pub variants: Vec<crate::variants::Variant>,
+    /// The nets' address order (left out of replay tokens when it is the default, so older
+    /// tokens stay valid and read the same).
+    #[serde(default, skip_serializing_if = "AddrOrder::is_default")]
+    pub addr_order: AddrOrder,
 }
 
 impl Config {
@@ -177,6 +237,7 @@ impl Config {
             mutant: None,
             trace_all: false,
             variants: Vec::new(),
+            addr_order: AddrOrder::default(),
         }
     }
 }
@@ -319,6 +380,21 @@ impl Kernel {
 
     pub fn hook(&self) -> crate::lockdep::Hook {
         self.hook.clone()
+    }
+
+    /// The pointer value of `net` ([`AddrOrder`]).
+    pub fn net_addr(&self, net: NetId) -> u64 {
+        self.cfg.addr_order.addr(net)
+    }
+
+    /// The lockdep key of `net->rtnl_mutex`: its rank in `rtnl_net_cmp_locks()` order (init_net
+    /// first, then by address), so that lockdep's "ascending key" is that function's order.
+    pub fn rtnl_net_lock_key(&self, net: NetId) -> u64 {
+        if net == INIT_NET {
+            0
+        } else {
+            self.net_addr(net)
+        }
     }
 
     /// A new kernel lock of `class`.
@@ -480,7 +556,8 @@ impl Kernel {
         let small = self.mode().small_rtnl();
         let rtnl_needed = self.mode().net_lock_takes_rtnl();
         self.obs(|s| {
-            (!rtnl_needed || s.holds(LockClass::Rtnl, None)) && (!small || s.holds(LockClass::RtnlNet, Some(net.key())))
+            (!rtnl_needed || s.holds(LockClass::Rtnl, None))
+                && (!small || s.holds(LockClass::RtnlNet, Some(self.rtnl_net_lock_key(net))))
         })
     }
 

@@ -39,7 +39,7 @@ pub mod machine;
 pub mod userspace;
 pub mod variants;
 
-pub use kernel::{Config, Kernel, Mode};
+pub use kernel::{AddrOrder, Config, Kernel, Mode};
 pub use machine::{execute, Machine, Outcome, Report};
 pub use mutants::Mutant;
 pub use properties::{Property, Violation};

@@ -66,8 +66,9 @@ impl LockClass {
     }
 }
 
-/// One lock: its class, the instance key the kernel orders same-class locks by (net id for
-/// per-netns locks: init_net is 0 and sorts first; ifindex for device locks), and a readable name.
+/// One lock: its class, the instance key the kernel orders same-class locks by (for per-netns
+/// locks the net's rank in their nesting order, `Kernel::rtnl_net_lock_key`/`net_addr`; ifindex
+/// for device locks), and a readable name.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct LockId {
     pub class: LockClass,

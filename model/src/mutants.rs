@@ -68,6 +68,8 @@ pub enum Mutant {
     /// `unregister_netdevice_queue_net()` takes the caller's net's `dev_unreg_lock`, not the
     /// device's.
     UnregHeadWrongLock,
+    /// `rtnl_nets_add()` sorts by address without putting init_net first.
+    NetsSortByAddress,
 }
 
 /// One row of the catalogue: everything known about a mutant, in one place.
@@ -92,7 +94,7 @@ pub struct MutantInfo {
 }
 
 /// The catalogue, in the order of the enum's variants (a test holds it to that).
-pub const CATALOGUE: [MutantInfo; 24] = [
+pub const CATALOGUE: [MutantInfo; 25] = [
     MutantInfo {
         mutant: Mutant::IpvlanPortNoHold,
         name: "ipvlan-port-no-hold",
@@ -401,6 +403,20 @@ pub const CATALOGUE: [MutantInfo; 24] = [
              (series patch 6). That net's own work splices the list under its own lock, so the two edits \
              race once they run under different per-netns locks; while RTNL is global they cannot \
              overlap, so it is caught the way lockdep_assert_held() would catch it.",
+    },
+    MutantInfo {
+        mutant: Mutant::NetsSortByAddress,
+        name: "nets-sort-by-address",
+        function: "rtnl_nets_add",
+        undoes: None,
+        scenarios: &["veth-init-netns-peer-destroyed.sh"],
+        breaks: Some(Property::LockOrder),
+        driver_probe: false,
+        rationale: "rtnl_nets_add() sorts the nets by address alone, dropping rtnl_net_cmp_locks()'s \
+             \"always init_net first\". init_net is static, above every slab-allocated net, so a newlink \
+             with a veth peer in init_net locks ns1->rtnl_mutex before init_net's, while \
+             default_device_exit_batch() (series patch 4) holds init_net's and then takes the dying \
+             net's: an ABBA between two nets' rtnl_mutex that lockdep's rtnl_net_lock_cmp_fn() reports.",
     },
 ];
 

@@ -56,8 +56,9 @@ pub fn setup_net(k: &Kernel, name: &str) -> NetId {
     let id = k.with(|s| NetId(s.nets.len()));
     let key = id.key();
     let sync = Shared::new(NetSync {
-        rtnl_mutex: k.new_lock(LockClass::RtnlNet, key, format!("{name}->rtnl_mutex")),
-        dev_unreg_lock: k.new_lock(LockClass::DevUnregLock, key, format!("{name}->dev_unreg_lock")),
+        rtnl_mutex: k.new_lock(LockClass::RtnlNet, k.rtnl_net_lock_key(id), format!("{name}->rtnl_mutex")),
+        // `unregister_netdevice_move_net()` nests these by raw address.
+        dev_unreg_lock: k.new_lock(LockClass::DevUnregLock, k.net_addr(id), format!("{name}->dev_unreg_lock")),
         count: AtomicUsize::new(1),
         rtnl_work_pending: AtomicBool::new(false),
         dev_unreg_nonempty: AtomicBool::new(false),

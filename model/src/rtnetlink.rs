@@ -117,14 +117,13 @@ pub fn rtnl_unlock_raw(k: &Kernel, rtnl: Rtnl<'_>) {
 }
 
 /// Models `rtnl_net_lock_cmp_fn()` / `rtnl_net_cmp_locks()`: net/core/rtnetlink.c, MN@af3634d4:
-/// init_net first, then ascending (the kernel compares addresses; the model compares ids,
-/// init_net being 0).
-pub fn rtnl_net_lock_cmp_fn(a: NetId, b: NetId) -> Ordering {
+/// init_net first, then by ascending address ([`crate::kernel::AddrOrder`]).
+pub fn rtnl_net_lock_cmp_fn(k: &Kernel, a: NetId, b: NetId) -> Ordering {
     match (a == INIT_NET, b == INIT_NET) {
         (true, true) => Ordering::Equal,
         (true, false) => Ordering::Less,
         (false, true) => Ordering::Greater,
-        _ => a.cmp(&b),
+        _ => k.net_addr(a).cmp(&k.net_addr(b)),
     }
 }
 
@@ -194,7 +193,12 @@ impl RtnlNets {
             // mutant nets-unsorted: keep the caller's order.
             return;
         }
-        self.nets.sort_by(|a, b| rtnl_net_lock_cmp_fn(a.0, b.0));
+        if k.mutated(Mutant::NetsSortByAddress) {
+            // mutant nets-sort-by-address: by raw address, without "always init_net first".
+            self.nets.sort_by_key(|(n, _)| k.net_addr(*n));
+            return;
+        }
+        self.nets.sort_by(|a, b| rtnl_net_lock_cmp_fn(k, a.0, b.0));
     }
 }
 

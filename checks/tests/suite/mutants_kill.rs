@@ -157,6 +157,7 @@ mod loom_kills {
         ops_exit_rtnl_no_split => OpsExitRtnlNoSplit,
         ipvlan_uninit_put_before_unlock => IpvlanUninitPutBeforeUnlock,
         unreg_head_wrong_lock => UnregHeadWrongLock,
+        nets_sort_by_address => NetsSortByAddress,
     }
 
     mod faithful {
@@ -252,6 +253,7 @@ mod shuttle_kills {
         ops_exit_rtnl_no_split => OpsExitRtnlNoSplit,
         ipvlan_uninit_put_before_unlock => IpvlanUninitPutBeforeUnlock,
         unreg_head_wrong_lock => UnregHeadWrongLock,
+        nets_sort_by_address => NetsSortByAddress,
     }
 }
 
