@@ -424,3 +424,49 @@ fn mutants_flag_end_state_and_lock_order_catches_from_the_kind() {
     let leak = caught_by("leak-netdev-ref");
     assert!(!leak.contains(&"end-state checks".to_string()) && !leak.contains(&"lock-order graph".to_string()));
 }
+
+/// `--addr-order all` runs each mode once per address order and says which; a bad order exits
+/// 2 before anything runs; a replay token carries a non-default order.
+#[test]
+fn address_orders_run_side_by_side_and_tokens_carry_them() {
+    let s = "scenarios/veth-init-netns-peer-destroyed.sh";
+    let o = rtnl_check(&[
+        "check",
+        s,
+        "--explorer",
+        "std",
+        "--iterations",
+        "2",
+        "--addr-order",
+        "all",
+        "--format",
+        "summary",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    for label in ["  series  PASS", "  series, descending addresses  PASS", "  pre-series, descending addresses  PASS"]
+    {
+        assert!(out.contains(label), "{label}: {out}");
+    }
+    let bad = rtnl_check(&["check", s, "--addr-order", "sideways"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("'sideways'"), "{}", text(&bad.stderr));
+    let m = rtnl_check(&[
+        "check",
+        s,
+        "--explorer",
+        "shuttle",
+        "--mode",
+        "series",
+        "--addr-order",
+        "descending",
+        "--mutant",
+        "nets-sort-by-address",
+    ]);
+    assert_eq!(m.status.code(), Some(1), "{}", text(&m.stderr));
+    let out = text(&m.stdout);
+    assert!(out.contains("== mode series, descending addresses: FAIL"), "{out}");
+    let token = out.lines().find_map(|l| l.trim().strip_prefix("replay: rtnl-check replay ")).expect("a replay token");
+    let r = rtnl_check(&["replay", token]);
+    assert!(text(&r.stdout).contains("S8 lock-order-acyclic"), "{}", text(&r.stdout));
+}
