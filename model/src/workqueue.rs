@@ -8,12 +8,13 @@
 //! `create_singlethread_workqueue("netns")`: ordered, one item at a time.
 //!
 //! Each pool is one worker thread. A work item has a real pending bit: queueing a pending item
-//! is a no-op, and the bit is cleared just before the item runs.
+//! is a no-op, and the bit is cleared just before the item runs. Each queued item carries the
+//! flush colour it was queued in, so a flush waits only for what was queued before it.
 
 use crate::kernel::{Kernel, NetId};
 use crate::lockdep::{LockClass, LockId};
 use crate::sync::atomic::Ordering::SeqCst;
-use crate::sync::{thread, Condvar, RawMutex};
+use crate::sync::{thread, Condvar, Instr, RawMutex};
 use std::collections::VecDeque;
 use std::fmt;
 
@@ -26,12 +27,24 @@ pub enum Work {
     CleanupNet,
 }
 
+/// A flush colour: `wq->work_color` when the item was inserted.
+type Color = u64;
+
 #[derive(Debug, Default)]
 struct PoolQueue {
-    items: VecDeque<Work>,
-    /// Items being run by this pool's workers (at most `max_active`).
-    running: Vec<Work>,
+    items: VecDeque<(Work, Color)>,
+    /// Items being run by this pool's workers (at most `max_active`), in the colour they were
+    /// queued in until that execution ends.
+    running: Vec<(Work, Color)>,
     shutdown: bool,
+}
+
+impl PoolQueue {
+    /// The first queued or running item of colour `color` or older, which a flush of that
+    /// colour waits for.
+    fn older_than(&self, color: Color) -> Option<Work> {
+        self.running.iter().chain(&self.items).find(|(_, c)| *c <= color).map(|(w, _)| *w)
+    }
 }
 
 #[derive(Debug)]
@@ -48,6 +61,9 @@ pub struct Workqueue {
     pub max_active: usize,
     /// `(wq_completion)NAME`, lockdep's pseudo-lock for the queue.
     pub lockdep_map: LockId,
+    /// `wq->work_color`. The C bumps it under `wq->mutex` and stamps items under the pool's
+    /// lock; both are single steps here, which keeps their order.
+    work_color: Instr<Color>,
 }
 
 impl fmt::Debug for Workqueue {
@@ -66,6 +82,7 @@ impl Workqueue {
             pools,
             max_active: max_active.max(1),
             lockdep_map: LockId::new(class, 0, format!("(wq_completion){name}")),
+            work_color: Instr::new(0),
         }
     }
 
@@ -113,24 +130,31 @@ pub fn queue_work(k: &Kernel, wq: &Workqueue, work: Work) -> bool {
     });
     let pool = &wq.pools[cpu];
     let mut q = pool.q.lock();
-    q.items.push_back(work);
+    let color = wq.work_color.with(|c| *c);
+    q.items.push_back((work, color));
     pool.cv.notify_all();
     drop(q);
     true
 }
 
-/// Models `flush_workqueue()`: kernel/workqueue.c (`__flush_workqueue()`). Waits until every pool
-/// is idle. Lockdep sees it as acquiring the queue's `(wq_completion)` map, so flushing under a
-/// lock that an item takes is a cycle.
+/// Models `flush_workqueue()`: kernel/workqueue.c (`__flush_workqueue()`). "Sleeps until all
+/// work items which were queued on entry have finished execution, but it is not livelocked by
+/// new incoming ones": the flush takes the current colour and starts a new one, then waits
+/// until no item of its colour or older is queued or running on any pool. Lockdep sees it as
+/// acquiring the queue's `(wq_completion)` map, so flushing under a lock that an item takes is
+/// a cycle.
 #[track_caller]
 pub fn flush_workqueue(k: &Kernel, wq: &Workqueue) {
     let _f = k.enter("flush_workqueue");
     k.lockdep_acquire(&wq.lockdep_map);
     k.lockdep_release(&wq.lockdep_map);
+    let flush_color = wq.work_color.with(|c| {
+        *c += 1;
+        *c - 1
+    });
     for (cpu, pool) in wq.pools.iter().enumerate() {
         let mut q = pool.q.lock();
-        while !q.items.is_empty() || !q.running.is_empty() {
-            let busy = q.running.first().or(q.items.front()).copied();
+        while let Some(busy) = q.older_than(flush_color) {
             k.will_wait(format!("flush_workqueue({}) for {busy:?} on cpu {cpu}", wq.name));
             q = pool.cv.wait(q);
         }
@@ -182,14 +206,14 @@ pub fn worker_thread(k: &Kernel, wq: &Workqueue, cpu: usize, slot: usize) {
         while q.items.is_empty() && !q.shutdown {
             q = pool.cv.wait(q);
         }
-        let Some(work) = q.items.pop_front() else {
+        let Some((work, color)) = q.items.pop_front() else {
             return;
         };
-        q.running.push(work);
+        q.running.push((work, color));
         drop(q);
         process_one_work(k, wq, work);
         let mut q = pool.q.lock();
-        if let Some(i) = q.running.iter().position(|&w| w == work) {
+        if let Some(i) = q.running.iter().position(|&r| r == (work, color)) {
             q.running.remove(i);
         }
         pool.cv.notify_all();
