@@ -120,10 +120,20 @@ pub enum FailureKind {
 impl FailureKind {
     /// The kind of a violation the model recorded.
     pub fn of(v: &rtnl_model::Violation) -> FailureKind {
-        if v.end_state {
-            FailureKind::EndState
+        match v.property {
+            _ if v.end_state => FailureKind::EndState,
+            // Only a hang is reported on a path as L3 or L5 (the std backend's monitor).
+            Property::AllRefsReleased | Property::NoDeadlock => FailureKind::of_hang(v.property),
+            _ => FailureKind::Violation,
+        }
+    }
+
+    /// The kind of a hang that breaks `p` (see `rtnl_model::machine::hang_property`).
+    pub fn of_hang(p: Property) -> FailureKind {
+        if p == Property::AllRefsReleased {
+            FailureKind::RefsNeverReleased
         } else {
-            FailureKind::Violation
+            FailureKind::Deadlock
         }
     }
 }
@@ -415,14 +425,8 @@ fn failure_of(c: &mut Collector, target: &Target, opts: &ExploreOptions, msg: St
     } else {
         match runtime_stop(&msg) {
             (FailureKind::Deadlock, detector) => {
-                let refs = blocked.iter().any(|w| w.on.starts_with("unregister_netdevice: waiting for"));
-                let (p, kind, what) = if refs {
-                    let what = "a reference is never put: netdev_run_todo() waits for ever";
-                    (Property::AllRefsReleased, FailureKind::RefsNeverReleased, what)
-                } else {
-                    (Property::NoDeadlock, FailureKind::Deadlock, "every thread is blocked")
-                };
-                (p.to_string(), kind, format!("{what} ({detector})"), None)
+                let (p, what) = rtnl_model::machine::hang_property(&blocked);
+                (p.to_string(), FailureKind::of_hang(p), format!("{what} ({detector})"), None)
             }
             (FailureKind::StepBound, first) => {
                 let p = Property::AllRefsReleased.to_string();
