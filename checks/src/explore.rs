@@ -139,9 +139,9 @@ impl FailureKind {
 }
 
 /// What a runtime stopped an execution for, and how to name its detector. loom and shuttle
-/// (and the std backend's stall detector, behind the same facade) report a deadlock or an
-/// exceeded step bound only by panicking with a message, so this is the one place that reads
-/// panic text; a violation or lock-order report is recorded as data before the body panics.
+/// report a deadlock or an exceeded step bound only by panicking with a message, so this is
+/// the one place that reads panic text; a violation or lock-order report is recorded as data
+/// before the body panics (the std backend's monitor reports a hang as a violation, L3 or L5).
 pub(crate) fn runtime_stop(msg: &str) -> (FailureKind, String) {
     let first = first_line(msg).to_string();
     if msg.contains("deadlock") || msg.contains("non-termination") {
@@ -560,16 +560,12 @@ fn replay_recording(token: &ReplayToken, timeline: bool) -> Result<(Option<Failu
 mod tests {
     use super::{runtime_stop, FailureKind};
 
-    /// The runtimes' own words (loom 0.7, shuttle 0.9, the std backend's stall detector).
+    /// The runtimes' own words (loom 0.7, shuttle 0.9).
     #[test]
     fn runtime_stops_are_read_from_their_panic_text() {
         let kind = |m: &str| runtime_stop(m).0;
         assert_eq!(runtime_stop("deadlock; threads = [..]"), (FailureKind::Deadlock, "loom: no thread can run".into()));
         assert_eq!(kind("deadlock! blocked tasks: [main (task 0)]"), FailureKind::Deadlock);
-        assert_eq!(
-            kind("non-termination: waited 20s for a wake-up that never came (std backend)"),
-            FailureKind::Deadlock
-        );
         assert_eq!(kind("Model exceeded maximum number of branches. This is often caused"), FailureKind::StepBound);
         assert_eq!(kind("exceeded max_steps bound 200000. this might be"), FailureKind::StepBound);
         assert_eq!(kind("index out of bounds"), FailureKind::ModelPanic);

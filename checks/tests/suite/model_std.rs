@@ -362,8 +362,8 @@ mod tests {
         assert_eq!(*pair.0.lock(), 4000);
     }
 
-    /// A facade ABBA without the model: the monitor aborts both threads (the spawned one ends
-    /// with `Aborted`, so it is joined) and says why.
+    /// A facade ABBA without the model: the monitor aborts the blocked threads and says why.
+    /// A raw guard is released as its thread unwinds, so the other thread may then finish.
     #[test]
     fn the_monitor_stops_a_bare_abba() {
         let start = Instant::now();
@@ -382,7 +382,7 @@ mod tests {
             let _a = locks.0.lock();
         }));
         assert!(main.is_err_and(|p| p.is::<rtnl_model::sync::Aborted>()));
-        assert!(other.join().is_err_and(|p| p.is::<rtnl_model::sync::Aborted>()));
+        assert!(other.join().map_or_else(|p| p.is::<rtnl_model::sync::Aborted>(), |()| true));
         assert!(matches!(guard.hang(), Some(Hang::Blocked(_))), "{:?}", guard.hang());
         assert!(start.elapsed() < Duration::from_secs(1), "{:?}", start.elapsed());
     }
