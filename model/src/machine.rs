@@ -69,11 +69,7 @@ impl Machine {
     /// Runs `f` on the main thread. If the std backend's monitor aborts the execution (every
     /// thread blocked), `f` ends there and [`Machine::shutdown`] reports the hang.
     pub fn main(&self, f: impl FnOnce()) {
-        if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
-            if !p.is::<Aborted>() {
-                std::panic::resume_unwind(p);
-            }
-        }
+        unless_aborted(f);
     }
 
     /// Flushes `netns_wq` and `rtnl_net_wq` until both are idle: namespace destruction is
@@ -92,8 +88,11 @@ impl Machine {
     /// Stops the workers and collects the execution's report, with the end-state checks.
     pub fn shutdown(self) -> Report {
         let Machine { k, workers, guard } = self;
-        shutdown(&k.rtnl_net_wq);
-        shutdown(&k.netns_wq);
+        // A step or time bound may abort the execution here too; its workers unwind either way.
+        unless_aborted(|| {
+            shutdown(&k.rtnl_net_wq);
+            shutdown(&k.netns_wq);
+        });
         for w in workers {
             match w.join() {
                 Err(e) if !e.is::<Aborted>() => std::panic::resume_unwind(e),
@@ -106,7 +105,6 @@ impl Machine {
                 s.violations.push(v);
             });
         }
-        drop(guard);
         let end = crate::invariants::check_end_state(&k);
         let outcome = outcome(&k);
         k.obs(|s| {
@@ -130,6 +128,15 @@ pub fn execute(cfg: Config, script: &Script) -> Report {
     let m = Machine::boot(cfg);
     m.run(script);
     m.shutdown()
+}
+
+/// Runs `f`; an abort by the std backend's monitor ends it early (the guard reports it).
+fn unless_aborted(f: impl FnOnce()) {
+    if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        if !p.is::<Aborted>() {
+            std::panic::resume_unwind(p);
+        }
+    }
 }
 
 /// The property a hang breaks, given who waits for what, and what to call it: L3 when
