@@ -151,9 +151,15 @@ fn current() -> Option<(Arc<Monitor>, usize)> {
 /// Counts one facade operation; unwinds with [`Aborted`] if the execution was aborted and this
 /// thread has not unwound yet. Returns the thread's monitor.
 fn op() -> Option<(Arc<Monitor>, usize)> {
+    let (mon, slot) = counted()?;
+    check_abort(&mon, slot);
+    Some((mon, slot))
+}
+
+/// Counts one facade operation that never aborts (a join: its child unwinds instead).
+fn counted() -> Option<(Arc<Monitor>, usize)> {
     let (mon, slot) = current()?;
     mon.ops.fetch_add(1, SeqCst);
-    check_abort(&mon, slot);
     Some((mon, slot))
 }
 
@@ -293,7 +299,7 @@ impl Condvar {
 
 /// The facade's threads: each one spawned from a monitored thread joins its execution.
 pub mod thread {
-    use super::{op, Monitor, Slot, CURRENT};
+    use super::{counted, op, Monitor, Slot, CURRENT};
     use std::sync::Arc;
     pub use std::thread::{current, yield_now, ThreadId};
 
@@ -308,7 +314,7 @@ pub mod thread {
         /// Blocks (as a monitored block) until the child has exited.
         pub fn join(mut self) -> std::thread::Result<T> {
             let inner = self.inner.take().expect("joined once");
-            if let (Some((mon, slot)), Some((_, child))) = (op(), &self.child) {
+            if let (Some((mon, slot)), Some((_, child))) = (counted(), &self.child) {
                 if !mon.exited(*child) {
                     mon.set(slot, Slot::Blocked(0));
                     loop {
