@@ -120,18 +120,28 @@ pub enum FailureKind {
 impl FailureKind {
     /// The kind of a violation the model recorded.
     pub fn of(v: &rtnl_model::Violation) -> FailureKind {
-        if v.end_state {
-            FailureKind::EndState
+        match v.property {
+            _ if v.end_state => FailureKind::EndState,
+            // Only a hang is reported on a path as L3 or L5 (the std backend's monitor).
+            Property::AllRefsReleased | Property::NoDeadlock => FailureKind::of_hang(v.property),
+            _ => FailureKind::Violation,
+        }
+    }
+
+    /// The kind of a hang that breaks `p` (see `rtnl_model::machine::hang_property`).
+    pub fn of_hang(p: Property) -> FailureKind {
+        if p == Property::AllRefsReleased {
+            FailureKind::RefsNeverReleased
         } else {
-            FailureKind::Violation
+            FailureKind::Deadlock
         }
     }
 }
 
 /// What a runtime stopped an execution for, and how to name its detector. loom and shuttle
-/// (and the std backend's stall detector, behind the same facade) report a deadlock or an
-/// exceeded step bound only by panicking with a message, so this is the one place that reads
-/// panic text; a violation or lock-order report is recorded as data before the body panics.
+/// report a deadlock or an exceeded step bound only by panicking with a message, so this is
+/// the one place that reads panic text; a violation or lock-order report is recorded as data
+/// before the body panics (the std backend's monitor reports a hang as a violation, L3 or L5).
 pub(crate) fn runtime_stop(msg: &str) -> (FailureKind, String) {
     let first = first_line(msg).to_string();
     if msg.contains("deadlock") || msg.contains("non-termination") {
@@ -415,14 +425,8 @@ fn failure_of(c: &mut Collector, target: &Target, opts: &ExploreOptions, msg: St
     } else {
         match runtime_stop(&msg) {
             (FailureKind::Deadlock, detector) => {
-                let refs = blocked.iter().any(|w| w.on.starts_with("unregister_netdevice: waiting for"));
-                let (p, kind, what) = if refs {
-                    let what = "a reference is never put: netdev_run_todo() waits for ever";
-                    (Property::AllRefsReleased, FailureKind::RefsNeverReleased, what)
-                } else {
-                    (Property::NoDeadlock, FailureKind::Deadlock, "every thread is blocked")
-                };
-                (p.to_string(), kind, format!("{what} ({detector})"), None)
+                let (p, what) = rtnl_model::machine::hang_property(&blocked);
+                (p.to_string(), FailureKind::of_hang(p), format!("{what} ({detector})"), None)
             }
             (FailureKind::StepBound, first) => {
                 let p = Property::AllRefsReleased.to_string();
@@ -556,16 +560,12 @@ fn replay_recording(token: &ReplayToken, timeline: bool) -> Result<(Option<Failu
 mod tests {
     use super::{runtime_stop, FailureKind};
 
-    /// The runtimes' own words (loom 0.7, shuttle 0.9, the std backend's stall detector).
+    /// The runtimes' own words (loom 0.7, shuttle 0.9).
     #[test]
     fn runtime_stops_are_read_from_their_panic_text() {
         let kind = |m: &str| runtime_stop(m).0;
         assert_eq!(runtime_stop("deadlock; threads = [..]"), (FailureKind::Deadlock, "loom: no thread can run".into()));
         assert_eq!(kind("deadlock! blocked tasks: [main (task 0)]"), FailureKind::Deadlock);
-        assert_eq!(
-            kind("non-termination: waited 20s for a wake-up that never came (std backend)"),
-            FailureKind::Deadlock
-        );
         assert_eq!(kind("Model exceeded maximum number of branches. This is often caused"), FailureKind::StepBound);
         assert_eq!(kind("exceeded max_steps bound 200000. this might be"), FailureKind::StepBound);
         assert_eq!(kind("index out of bounds"), FailureKind::ModelPanic);

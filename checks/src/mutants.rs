@@ -663,19 +663,21 @@ pub fn probe_body(cfg: &Config, p: &ProbeScript) -> Report {
     rtnl_model::userspace::run_script(&m.k, &p.setup);
     let net = m.k.with(|s| s.netns_names.get(&p.netns).copied());
     let dev = net.and_then(|n| m.k.dev_get_by_name(n, &p.dev));
-    let (k2, race) = (m.k.clone(), p.race.clone());
-    let mover = thread::spawn(move || {
-        k2.set_thread_name(format!("ip#{}", race.loc.line));
-        let _ = rtnl_model::userspace::ip(&k2, &race);
+    m.main(|| {
+        let (k2, race) = (m.k.clone(), p.race.clone());
+        let mover = thread::spawn(move || {
+            k2.set_thread_name(format!("ip#{}", race.loc.line));
+            let _ = rtnl_model::userspace::ip(&k2, &race);
+        });
+        if let Some(dev) = dev {
+            m.k.set_thread_name("driver");
+            rtnl_model::dev::unregister_netdevice_notifier_dev_net(&m.k, dev);
+        }
+        if let Err(e) = mover.join() {
+            std::panic::resume_unwind(e);
+        }
+        m.settle();
     });
-    if let Some(dev) = dev {
-        m.k.set_thread_name("driver");
-        rtnl_model::dev::unregister_netdevice_notifier_dev_net(&m.k, dev);
-    }
-    if let Err(e) = mover.join() {
-        std::panic::resume_unwind(e);
-    }
-    m.settle();
     m.shutdown()
 }
 

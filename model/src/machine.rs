@@ -2,11 +2,11 @@
 //! collect what happened.
 
 use crate::kernel::{Config, Event, EventKind, Kernel, KernelRef, NetId, INIT_NET};
-use crate::lockdep::LockEdge;
+use crate::lockdep::{LockEdge, Waiting};
 use crate::observe::CmdResult;
-use crate::properties::Violation;
+use crate::properties::{Property, Violation};
 use crate::script::Script;
-use crate::sync::{thread, Arc};
+use crate::sync::{thread, Aborted, Arc, ExecutionGuard, Hang};
 use crate::workqueue::{flush_workqueue, shutdown, worker_thread};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -21,6 +21,8 @@ pub type Outcome = BTreeMap<String, Vec<String>>;
 pub struct Machine {
     pub k: KernelRef,
     workers: Vec<thread::JoinHandle<()>>,
+    /// The std backend's hang monitor for this execution (nothing under loom and shuttle).
+    guard: ExecutionGuard,
 }
 
 /// Everything one execution produced.
@@ -41,6 +43,7 @@ pub struct Report {
 impl Machine {
     /// Boots a kernel: `init_net`, the drivers (`do_initcalls`), one worker per pool of `rtnl_net_wq` and `netns_wq`.
     pub fn boot(cfg: Config) -> Machine {
+        let guard = crate::sync::execution_begin();
         let k = Arc::new(crate::drivers::do_initcalls(Kernel::new(cfg)));
         k.set_thread_name("main");
         let mut workers = Vec::new();
@@ -52,13 +55,21 @@ impl Machine {
         }
         let k2 = k.clone();
         workers.push(thread::spawn(move || worker_thread(&k2, &k2.netns_wq, 0, 0)));
-        Machine { k, workers }
+        Machine { k, workers, guard }
     }
 
     /// Runs `script`, then waits until no namespace cleanup or per-netns work is left.
     pub fn run(&self, script: &Script) {
-        crate::userspace::run_script(&self.k, script);
-        self.settle();
+        self.main(|| {
+            crate::userspace::run_script(&self.k, script);
+            self.settle();
+        });
+    }
+
+    /// Runs `f` on the main thread. If the std backend's monitor aborts the execution (every
+    /// thread blocked), `f` ends there and [`Machine::shutdown`] reports the hang.
+    pub fn main(&self, f: impl FnOnce()) {
+        unless_aborted(f);
     }
 
     /// Flushes `netns_wq` and `rtnl_net_wq` until both are idle: namespace destruction is
@@ -76,13 +87,23 @@ impl Machine {
 
     /// Stops the workers and collects the execution's report, with the end-state checks.
     pub fn shutdown(self) -> Report {
-        let k = self.k;
-        shutdown(&k.rtnl_net_wq);
-        shutdown(&k.netns_wq);
-        for w in self.workers {
-            if let Err(e) = w.join() {
-                std::panic::resume_unwind(e);
+        let Machine { k, workers, guard } = self;
+        // A step or time bound may abort the execution here too; its workers unwind either way.
+        unless_aborted(|| {
+            shutdown(&k.rtnl_net_wq);
+            shutdown(&k.netns_wq);
+        });
+        for w in workers {
+            match w.join() {
+                Err(e) if !e.is::<Aborted>() => std::panic::resume_unwind(e),
+                _ => {}
             }
+        }
+        if let Some(hang) = guard.hang() {
+            k.obs(|s| {
+                let v = hang_violation(&hang, &s.recorder.waiting());
+                s.violations.push(v);
+            });
         }
         let end = crate::invariants::check_end_state(&k);
         let outcome = outcome(&k);
@@ -107,6 +128,43 @@ pub fn execute(cfg: Config, script: &Script) -> Report {
     let m = Machine::boot(cfg);
     m.run(script);
     m.shutdown()
+}
+
+/// Runs `f`; an abort by the std backend's monitor ends it early (the guard reports it).
+fn unless_aborted(f: impl FnOnce()) {
+    if let Err(p) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        if !p.is::<Aborted>() {
+            std::panic::resume_unwind(p);
+        }
+    }
+}
+
+/// The property a hang breaks, given who waits for what, and what to call it: L3 when
+/// `netdev_run_todo()` waits for a reference that is never put, else L5.
+pub fn hang_property(waiting: &[Waiting]) -> (Property, &'static str) {
+    if waiting.iter().any(|w| w.on.starts_with("unregister_netdevice: waiting for")) {
+        (Property::AllRefsReleased, "a reference is never put: netdev_run_todo() waits for ever")
+    } else {
+        (Property::NoDeadlock, "every thread is blocked")
+    }
+}
+
+/// The violation of a hang the std monitor stopped, naming every blocked thread.
+fn hang_violation(hang: &Hang, waiting: &[Waiting]) -> Violation {
+    let who: Vec<String> = waiting
+        .iter()
+        .map(|w| format!("{} waits for \"{}\" holding [{}] at {}", w.thread, w.on, w.holding.join(", "), w.site))
+        .collect();
+    let (property, message) = match hang {
+        Hang::Blocked(why) => {
+            let (p, what) = hang_property(waiting);
+            (p, format!("{what} ({why}): {}", who.join("; ")))
+        }
+        Hang::Bound(why) => (Property::AllRefsReleased, format!("step bound exceeded ({why}): {}", who.join("; "))),
+    };
+    let thread = waiting.first().map_or_else(|| "main".to_string(), |w| w.thread.clone());
+    let stack = waiting.first().map(|w| vec![w.site.func.to_string()]).unwrap_or_default();
+    Violation::new(property, message, thread, stack)
 }
 
 fn outcome(k: &Kernel) -> Outcome {

@@ -6,9 +6,11 @@
 #[cfg(not(any(rtnl_loom, rtnl_shuttle)))]
 mod tests {
     use rtnl_checks::scenario::parse_script;
-    use rtnl_model::kernel::EventKind;
-    use rtnl_model::{execute, Config, Mode, Report};
+    use rtnl_model::kernel::{EventKind, INIT_NET};
+    use rtnl_model::sync::{execution_begin, thread, Condvar, Hang, RawMutex};
+    use rtnl_model::{execute, Config, Machine, Mode, Property, Report};
     use std::collections::BTreeMap;
+    use std::time::{Duration, Instant};
 
     fn run(mode: Mode, script: &str) -> Report {
         let s = parse_script("test", script).unwrap_or_else(|e| panic!("{e}"));
@@ -281,5 +283,108 @@ mod tests {
             assert_eq!(r.calls("ipvlan_uninit", dev).next().expect("uninit").thread, dellink.thread);
         }
         assert!(!r.trace.iter().any(|e| e.func == "rtnl_net_work_func"));
+    }
+
+    // The std backend's hang monitor (model/src/sync/std_backend.rs).
+
+    /// Two threads take rtnl_mutex and init_net's rtnl_mutex in opposite orders: the execution
+    /// fails with L5 naming both waits, well within a second, and the workers are joined.
+    #[test]
+    fn an_abba_on_real_threads_fails_fast_with_l5() {
+        let start = Instant::now();
+        let m = Machine::boot(Config::new(Mode::Series));
+        let both = std::sync::Arc::new(std::sync::Barrier::new(2));
+        m.main(|| {
+            let (k2, both2) = (m.k.clone(), both.clone());
+            let a = thread::spawn(move || {
+                k2.set_thread_name("A");
+                let _r = k2.rtnl_mutex.lock();
+                both2.wait();
+                let sync = k2.net_sync(INIT_NET);
+                let _n = sync.rtnl_mutex.lock();
+            });
+            m.k.set_thread_name("B");
+            let sync = m.k.net_sync(INIT_NET);
+            let _n = sync.rtnl_mutex.lock();
+            both.wait();
+            let _r = m.k.rtnl_mutex.lock();
+            drop(a);
+        });
+        let r = m.shutdown();
+        let v = r.violations.first().expect("a violation");
+        assert_eq!(v.property, Property::NoDeadlock, "{v}");
+        assert!(v.message.contains("A waits for \"init_net->rtnl_mutex\" holding [rtnl_mutex]"), "{v}");
+        assert!(v.message.contains("B waits for \"rtnl_mutex\" holding [init_net->rtnl_mutex]"), "{v}");
+        assert!(start.elapsed() < Duration::from_secs(1), "{:?}", start.elapsed());
+    }
+
+    /// A thread that holds a lock and sleeps (slow, or descheduled) while every other thread is
+    /// blocked is making progress: nothing is reported.
+    #[test]
+    fn a_slow_thread_is_not_a_hang() {
+        let m = Machine::boot(Config::new(Mode::Series));
+        m.main(|| {
+            let k2 = m.k.clone();
+            let slow = thread::spawn(move || {
+                k2.set_thread_name("slow");
+                let _r = k2.rtnl_mutex.lock();
+                std::thread::sleep(Duration::from_millis(300));
+            });
+            std::thread::sleep(Duration::from_millis(20));
+            drop(m.k.rtnl_mutex.lock());
+            slow.join().expect("slow thread");
+        });
+        let r = m.shutdown();
+        assert!(r.violations.is_empty(), "{:#?}", r.violations);
+    }
+
+    /// Two threads hand a token back and forth through a facade mutex and condition: at every
+    /// hand-over both are briefly blocked, one of them already woken. Never reported.
+    #[test]
+    fn a_woken_waiter_is_not_a_hang() {
+        let guard = execution_begin();
+        let pair = std::sync::Arc::new((RawMutex::new(0u32), Condvar::new()));
+        let turns = |me: u32, pair: &(RawMutex<u32>, Condvar)| {
+            for _ in 0..2000 {
+                let mut g = pair.0.lock();
+                while *g % 2 != me {
+                    g = pair.1.wait(g);
+                }
+                *g += 1;
+                pair.1.notify_all();
+            }
+        };
+        let p2 = pair.clone();
+        let other = thread::spawn(move || turns(1, &p2));
+        turns(0, &pair);
+        other.join().expect("other thread");
+        assert_eq!(guard.hang(), None);
+        assert_eq!(*pair.0.lock(), 4000);
+    }
+
+    /// A facade ABBA without the model: the monitor aborts the blocked threads and says why.
+    /// A raw guard is released as its thread unwinds, so one of the two may then finish.
+    #[test]
+    fn the_monitor_stops_a_bare_abba() {
+        let start = Instant::now();
+        let guard = execution_begin();
+        let locks = std::sync::Arc::new((RawMutex::new(()), RawMutex::new(())));
+        let both = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let (l2, b2) = (locks.clone(), both.clone());
+        let other = thread::spawn(move || {
+            let _a = l2.0.lock();
+            b2.wait();
+            let _b = l2.1.lock();
+        });
+        let main = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _b = locks.1.lock();
+            both.wait();
+            let _a = locks.0.lock();
+        }));
+        let aborted = |r: std::thread::Result<()>| r.is_err_and(|p| p.is::<rtnl_model::sync::Aborted>());
+        let (main, other) = (aborted(main), aborted(other.join()));
+        assert!(main || other, "neither thread was aborted");
+        assert!(matches!(guard.hang(), Some(Hang::Blocked(_))), "{:?}", guard.hang());
+        assert!(start.elapsed() < Duration::from_secs(1), "{:?}", start.elapsed());
     }
 }

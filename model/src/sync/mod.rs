@@ -8,7 +8,8 @@
 //! # Surface
 //! std-shaped primitives only, and a leaf of the model: [`RawMutex`], [`Condvar`], [`atomic`]
 //! (the same `AtomicUsize`/`AtomicBool` surface in every backend), [`Arc`], [`thread`], and the
-//! instrumentation cell [`Instr`]. The kernel's lockdep-aware `Mutex` is built on [`RawMutex`]
+//! instrumentation cell [`Instr`]; [`execution_begin`] scopes one execution (the std backend
+//! watches it for a hang; a no-op under loom and shuttle, which detect deadlocks themselves). The kernel's lockdep-aware `Mutex` is built on [`RawMutex`]
 //! in `crate::lockdep`.
 //!
 //! # What is a schedule point, and why that is enough
@@ -60,7 +61,22 @@ use mc_backend as backend;
 
 pub mod atomic;
 
-pub use backend::{thread, Arc, Condvar, RawMutex, RawMutexGuard, BACKEND};
+pub use backend::{execution_begin, thread, Arc, Condvar, ExecutionGuard, RawMutex, RawMutexGuard, BACKEND};
+
+/// The payload a thread unwinds with when the std backend's monitor aborts its execution (every
+/// thread blocked, or a step or time bound exceeded): not a panic of the model, so it prints
+/// nothing; [`ExecutionGuard::hang`] says why. loom and shuttle stop an execution themselves.
+#[derive(Debug)]
+pub struct Aborted;
+
+/// Why the std backend's monitor aborted an execution ([`ExecutionGuard::hang`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Hang {
+    /// Every thread blocked, and nothing woke any of them.
+    Blocked(String),
+    /// The step or time bound was exceeded: a livelock, or an execution too long to be one.
+    Bound(String),
+}
 
 /// A shared pointer for model plumbing: the synchronisation parts of nets, devices and ports,
 /// reached by id. It is not a kernel reference (the kernel's references are explicit, tracked
