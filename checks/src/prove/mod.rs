@@ -357,6 +357,7 @@ mod tests {
         };
         let mode = |passed: bool, executions: u64, exhausted: bool, failure: Option<(&str, &str, u64)>| ModeResult {
             mode: "series".into(),
+            addr_order: Default::default(),
             passed,
             stats: crate::explore::Stats { executions, exhausted, seconds: 0.1, ..Default::default() },
             properties_checked: vec!["S1 a".into(), "L5 b".into()],
