@@ -420,6 +420,11 @@ pub fn netdev_wait_allrefs_any(k: &Kernel, list: &[DevId]) -> DevId {
     if k.cfg.rebroadcast {
         let rtnl = rtnl_lock(k);
         for &dev in list {
+            // mutant rebroadcast-without-net-lock: RTNL only, as before patch 5 (0fa296dd).
+            if k.mutated(Mutant::RebroadcastWithoutNetLock) {
+                call_netdevice_notifiers(k, NetdevEvent::Unregister, dev);
+                continue;
+            }
             let net = k.dev_net(dev);
             let sync = k.net_sync(net);
             let nl = rtnl_net_lock_raw(k, net, &sync);

@@ -65,6 +65,8 @@ pub enum Mutant {
     OpsExitRtnlNoSplit,
     /// `ipvlan_uninit()` drops its temporary reference on the lower before unlocking it.
     IpvlanUninitPutBeforeUnlock,
+    /// `netdev_wait_allrefs_any()` re-broadcasts under RTNL only (undoes 0fa296dd520e).
+    RebroadcastWithoutNetLock,
 }
 
 /// One row of the catalogue: everything known about a mutant, in one place.
@@ -89,7 +91,7 @@ pub struct MutantInfo {
 }
 
 /// The catalogue, in the order of the enum's variants (a test holds it to that).
-pub const CATALOGUE: [MutantInfo; 23] = [
+pub const CATALOGUE: [MutantInfo; 24] = [
     MutantInfo {
         mutant: Mutant::IpvlanPortNoHold,
         name: "ipvlan-port-no-hold",
@@ -383,6 +385,20 @@ pub const CATALOGUE: [MutantInfo; 23] = [
              run on a freed lower). The lower's netdev_run_todo() on another thread sees the count at 1 \
              and frees the lower while the upper's work still holds phy_dev->lock: mutex_unlock() on \
              freed memory (KASAN use-after-free, lockdep: held lock freed!).",
+    },
+    MutantInfo {
+        mutant: Mutant::RebroadcastWithoutNetLock,
+        name: "rebroadcast-without-net-lock",
+        function: "netdev_wait_allrefs_any",
+        undoes: Some("0fa296dd520e (series patch 5, \"net: Hold __rtnl_net_lock() in netdev_wait_allrefs_any()\")"),
+        scenarios: &["mutants/ipvlan-lower-del-upper-other-netns.sh"],
+        breaks: Some(Property::NetdevUnregisterUnderNetLock),
+        driver_probe: false,
+        rationale: "netdev_wait_allrefs_any() re-broadcasts NETDEV_UNREGISTER under rtnl_lock() alone, as \
+             before patch 5: the notifiers of a waiting device run without the per-netns lock of its \
+             net, which the series takes around every NETDEV_UNREGISTER in core so that handlers can \
+             rely on it once RTNL is gone. The kernel's debug notifier asserts only ASSERT_RTNL(), so \
+             nothing in the kernel reports it; S15 states the series' intent.",
     },
 ];
 

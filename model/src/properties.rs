@@ -44,6 +44,13 @@ pub enum Property {
     /// reports from executions that did not race: two commands can always come from two
     /// processes.
     CommonLockForSharedState,
+    /// S15: every NETDEV_UNREGISTER sent from outside `unregister_netdevice_many_notify()` (the
+    /// re-broadcast in `netdev_wait_allrefs_any()`, a move in `__dev_change_net_namespace()`) is
+    /// delivered holding `rtnl_net_lock(dev_net(dev))`. The series' stated intent (cover letter:
+    /// "wraps NETDEV_UNREGISTER (in core) with per-netns RTNL"; patches 4 and 5), not a kernel
+    /// assertion: the kernel's notifier `netdev_debug_event()` only asserts `ASSERT_RTNL()` there.
+    /// Inside `unregister_netdevice_many_notify()` S5 checks the same lock.
+    NetdevUnregisterUnderNetLock,
     /// L1: every device handed to a namespace's queue is eventually unregistered and freed.
     QueuedDeviceUnregistered,
     /// L2: every queued work item runs.
@@ -55,7 +62,7 @@ pub enum Property {
 }
 
 impl Property {
-    pub const ALL: [Property; 18] = [
+    pub const ALL: [Property; 19] = [
         Property::NoUseAfterFree,
         Property::RefcountBalanced,
         Property::LowerOutlivesUppers,
@@ -70,6 +77,7 @@ impl Property {
         Property::IpvlanPortCount,
         Property::PendingEntryFollowsDevice,
         Property::CommonLockForSharedState,
+        Property::NetdevUnregisterUnderNetLock,
         Property::QueuedDeviceUnregistered,
         Property::QueuedWorkRuns,
         Property::AllRefsReleased,
@@ -93,6 +101,7 @@ impl Property {
             Property::IpvlanPortCount => "S12",
             Property::PendingEntryFollowsDevice => "S13",
             Property::CommonLockForSharedState => "S14",
+            Property::NetdevUnregisterUnderNetLock => "S15",
             Property::QueuedDeviceUnregistered => "L1",
             Property::QueuedWorkRuns => "L2",
             Property::AllRefsReleased => "L3",
@@ -117,6 +126,7 @@ impl Property {
             Property::IpvlanPortCount => "ipvlan-port-count",
             Property::PendingEntryFollowsDevice => "pending-entry-follows-device",
             Property::CommonLockForSharedState => "common-lock-for-shared-state",
+            Property::NetdevUnregisterUnderNetLock => "netdev-unregister-under-net-lock",
             Property::QueuedDeviceUnregistered => "queued-device-unregistered",
             Property::QueuedWorkRuns => "queued-work-runs",
             Property::AllRefsReleased => "all-refs-released",

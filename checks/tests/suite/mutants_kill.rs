@@ -156,6 +156,7 @@ mod loom_kills {
         exit_batch_no_split => ExitBatchNoSplit,
         ops_exit_rtnl_no_split => OpsExitRtnlNoSplit,
         ipvlan_uninit_put_before_unlock => IpvlanUninitPutBeforeUnlock,
+        rebroadcast_without_net_lock => RebroadcastWithoutNetLock,
     }
 
     mod faithful {
@@ -250,6 +251,7 @@ mod shuttle_kills {
         exit_batch_no_split => ExitBatchNoSplit,
         ops_exit_rtnl_no_split => OpsExitRtnlNoSplit,
         ipvlan_uninit_put_before_unlock => IpvlanUninitPutBeforeUnlock,
+        rebroadcast_without_net_lock => RebroadcastWithoutNetLock,
     }
 }
 
