@@ -67,6 +67,8 @@ pub enum Mutant {
     IpvlanUninitPutBeforeUnlock,
     /// `netdev_wait_allrefs_any()` re-broadcasts under RTNL only (undoes 0fa296dd520e).
     RebroadcastWithoutNetLock,
+    /// `default_device_exit_batch()` keeps every dying net's per-netns lock until its loop ends.
+    ExitBatchNestsDyingNets,
 }
 
 /// One row of the catalogue: everything known about a mutant, in one place.
@@ -91,7 +93,7 @@ pub struct MutantInfo {
 }
 
 /// The catalogue, in the order of the enum's variants (a test holds it to that).
-pub const CATALOGUE: [MutantInfo; 24] = [
+pub const CATALOGUE: [MutantInfo; 25] = [
     MutantInfo {
         mutant: Mutant::IpvlanPortNoHold,
         name: "ipvlan-port-no-hold",
@@ -399,6 +401,20 @@ pub const CATALOGUE: [MutantInfo; 24] = [
              net, which the series takes around every NETDEV_UNREGISTER in core so that handlers can \
              rely on it once RTNL is gone. The kernel's debug notifier asserts only ASSERT_RTNL(), so \
              nothing in the kernel reports it; S15 states the series' intent.",
+    },
+    MutantInfo {
+        mutant: Mutant::ExitBatchNestsDyingNets,
+        name: "exit-batch-nests-dying-nets",
+        function: "default_device_exit_batch",
+        undoes: None,
+        scenarios: &["mutants/two-netns-del-one-batch.sh"],
+        breaks: Some(Property::LockOrder),
+        driver_probe: false,
+        rationale: "default_device_exit_batch() keeps each dying net's __rtnl_net_lock() until after its second \
+             loop (a naive \"freeze every dying net\" conversion) instead of unlocking each net before the \
+             next. cleanup_net() hands the nets newest first (llist_del_all() of a LIFO llist), so two \
+             nets of one batch nest against rtnl_net_lock_cmp_fn()'s order: lockdep's circular \
+             dependency with any rtnl_nets_lock() of the same two nets.",
     },
 ];
 

@@ -157,6 +157,7 @@ mod loom_kills {
         ops_exit_rtnl_no_split => OpsExitRtnlNoSplit,
         ipvlan_uninit_put_before_unlock => IpvlanUninitPutBeforeUnlock,
         rebroadcast_without_net_lock => RebroadcastWithoutNetLock,
+        exit_batch_nests_dying_nets => ExitBatchNestsDyingNets,
     }
 
     mod faithful {
@@ -175,6 +176,7 @@ mod loom_kills {
             veth_move_pending_peer => MoveDropsPending,
             dev_net_toctou => DevNetToctou,
             vxlan_both_netns_destroyed => OpsExitRtnlNoSplit,
+            two_netns_del_one_batch => ExitBatchNestsDyingNets,
         }
     }
 
@@ -194,6 +196,7 @@ mod loom_kills {
             Mutant::MoveDropsPending,
             Mutant::DevNetToctou,
             Mutant::OpsExitRtnlNoSplit,
+            Mutant::ExitBatchNestsDyingNets,
         ];
         let tested: std::collections::BTreeSet<&str> =
             covered.iter().flat_map(|m| m.scenarios().iter().copied()).collect();
@@ -252,6 +255,7 @@ mod shuttle_kills {
         ops_exit_rtnl_no_split => OpsExitRtnlNoSplit,
         ipvlan_uninit_put_before_unlock => IpvlanUninitPutBeforeUnlock,
         rebroadcast_without_net_lock => RebroadcastWithoutNetLock,
+        exit_batch_nests_dying_nets => ExitBatchNestsDyingNets,
     }
 }
 
