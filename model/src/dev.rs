@@ -438,6 +438,11 @@ pub fn netdev_wait_allrefs_any(k: &Kernel, list: &[DevId]) -> DevId {
     if k.cfg.rebroadcast {
         let rtnl = rtnl_lock(k);
         for &dev in list {
+            // mutant rebroadcast-without-net-lock: RTNL only, as before patch 5 (0fa296dd).
+            if k.mutated(Mutant::RebroadcastWithoutNetLock) {
+                call_netdevice_notifiers(k, NetdevEvent::Unregister, dev);
+                continue;
+            }
             let net = k.dev_net(dev);
             let sync = k.net_sync(net);
             let nl = rtnl_net_lock_raw(k, net, &sync);
@@ -610,9 +615,10 @@ pub fn default_device_exit_batch(k: &Kernel, nets: &[NetId]) {
     rtnl_net_unlock_raw(k, INIT_NET, init_lock);
 
     let mut dev_kill_list = KillList::new(k);
-    for &net in nets {
-        let sync = k.net_sync(net);
-        let nl = rtnl_net_lock_raw(k, net, &sync);
+    let syncs: Vec<_> = nets.iter().map(|&net| k.net_sync(net)).collect();
+    let mut held = Vec::new();
+    for (&net, sync) in nets.iter().zip(&syncs) {
+        let nl = rtnl_net_lock_raw(k, net, sync);
         let devs: Vec<DevId> = k.net(net, |n| n.dev_base.iter().rev().copied().collect());
         for dev in devs {
             k.dev(dev, |d| d.rtnl_link_ops).dellink(k, dev, &mut dev_kill_list);
@@ -621,7 +627,15 @@ pub fn default_device_exit_batch(k: &Kernel, nets: &[NetId]) {
         if k.mode().small_rtnl() && !k.mutated(Mutant::ExitBatchNoSplit) {
             unregister_netdevice_queue_many_net(k, net, &mut dev_kill_list);
         }
+        // mutant exit-batch-nests-dying-nets: each dying net stays locked until the loop ends.
+        if k.mutated(Mutant::ExitBatchNestsDyingNets) {
+            held.push(nl);
+            continue;
+        }
         rtnl_net_unlock_raw(k, net, nl);
+    }
+    for nl in held {
+        rtnl_net_unlock_raw(k, nl.net, nl);
     }
     unregister_netdevice_many(k, &mut dev_kill_list);
     if k.mutated(Mutant::FlushUnderRtnl) {

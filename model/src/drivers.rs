@@ -20,9 +20,10 @@ pub const INITCALLS: &[fn(&mut Kernel)] = &[
     vxlan_core::vxlan_init_module,
 ];
 
-/// `do_initcalls()`: init/main.c. Runs every driver's `module_init` on a kernel that has
-/// `init_net` and no device, before the kernel is shared.
+/// `do_initcalls()`: init/main.c. Runs the core's debug notifier's `subsys_initcall`, then every
+/// driver's `module_init`, on a kernel that has `init_net` and no device, before it is shared.
 pub fn do_initcalls(mut k: Kernel) -> Kernel {
+    crate::lock_debug::rtnl_net_debug_init(&mut k);
     for initcall in INITCALLS {
         initcall(&mut k);
     }

@@ -22,6 +22,7 @@ pub mod script;
 
 pub mod dev;
 pub mod kernel;
+pub(crate) mod lock_debug;
 pub(crate) mod net_namespace;
 pub(crate) mod netdevice;
 pub(crate) mod rtnetlink;

@@ -70,6 +70,10 @@ pub enum Mutant {
     UnregHeadWrongLock,
     /// `rtnl_nets_add()` sorts by address without putting init_net first.
     NetsSortByAddress,
+    /// `netdev_wait_allrefs_any()` re-broadcasts under RTNL only (undoes 0fa296dd520e).
+    RebroadcastWithoutNetLock,
+    /// `default_device_exit_batch()` keeps every dying net's per-netns lock until its loop ends.
+    ExitBatchNestsDyingNets,
 }
 
 /// One row of the catalogue: everything known about a mutant, in one place.
@@ -94,7 +98,7 @@ pub struct MutantInfo {
 }
 
 /// The catalogue, in the order of the enum's variants (a test holds it to that).
-pub const CATALOGUE: [MutantInfo; 25] = [
+pub const CATALOGUE: [MutantInfo; 27] = [
     MutantInfo {
         mutant: Mutant::IpvlanPortNoHold,
         name: "ipvlan-port-no-hold",
@@ -417,6 +421,34 @@ pub const CATALOGUE: [MutantInfo; 25] = [
              with a veth peer in init_net locks ns1->rtnl_mutex before init_net's, while \
              default_device_exit_batch() (series patch 4) holds init_net's and then takes the dying \
              net's: an ABBA between two nets' rtnl_mutex that lockdep's rtnl_net_lock_cmp_fn() reports.",
+    },
+    MutantInfo {
+        mutant: Mutant::RebroadcastWithoutNetLock,
+        name: "rebroadcast-without-net-lock",
+        function: "netdev_wait_allrefs_any",
+        undoes: Some("0fa296dd520e (series patch 5, \"net: Hold __rtnl_net_lock() in netdev_wait_allrefs_any()\")"),
+        scenarios: &["mutants/ipvlan-lower-del-upper-other-netns.sh"],
+        breaks: Some(Property::NetdevUnregisterUnderNetLock),
+        driver_probe: false,
+        rationale: "netdev_wait_allrefs_any() re-broadcasts NETDEV_UNREGISTER under rtnl_lock() alone, as \
+             before patch 5: the notifiers of a waiting device run without the per-netns lock of its \
+             net, which the series takes around every NETDEV_UNREGISTER in core so that handlers can \
+             rely on it once RTNL is gone. The kernel's debug notifier asserts only ASSERT_RTNL(), so \
+             nothing in the kernel reports it; S15 states the series' intent.",
+    },
+    MutantInfo {
+        mutant: Mutant::ExitBatchNestsDyingNets,
+        name: "exit-batch-nests-dying-nets",
+        function: "default_device_exit_batch",
+        undoes: None,
+        scenarios: &["mutants/two-netns-del-one-batch.sh"],
+        breaks: Some(Property::LockOrder),
+        driver_probe: false,
+        rationale: "default_device_exit_batch() keeps each dying net's __rtnl_net_lock() until after its second \
+             loop (a naive \"freeze every dying net\" conversion) instead of unlocking each net before the \
+             next. cleanup_net() hands the nets newest first (llist_del_all() of a LIFO llist), so two \
+             nets of one batch nest against rtnl_net_lock_cmp_fn()'s order: lockdep's circular \
+             dependency with any rtnl_nets_lock() of the same two nets.",
     },
 ];
 

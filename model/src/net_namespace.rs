@@ -151,7 +151,9 @@ pub fn put_net_raw(k: &Kernel, net: NetId) {
 /// Models `cleanup_net()`: net/core/net_namespace.c, MN@af3634d4.
 ///
 /// # Kernel steps
-/// 1. Take every net on `cleanup_list`; mark each `is_dying` (under `net_rwsem`).
+/// 1. `llist_del_all(&cleanup_list)`, newest first: `__put_net()` pushes at the head (`llist_add()`)
+///    and each is `list_add_tail()`ed to `net_exit_list` in that order; mark each `is_dying`
+///    (under `net_rwsem`).
 /// 2. `ops_undo_list()`: `exit_rtnl` ops per net, then `exit`/`exit_batch`
 ///    (`default_device_exit_batch()`).
 /// 3. Free each net (the kernel defers the memory to the next run after `rcu_barrier()`; no
@@ -162,7 +164,9 @@ pub fn put_net_raw(k: &Kernel, net: NetId) {
 /// unregistration paths take under RTNL; RCU is a yield point.
 pub fn cleanup_net(k: &Kernel) {
     let _f = k.enter("cleanup_net");
-    let nets: Vec<NetId> = k.with(|s| std::mem::take(&mut s.cleanup_list));
+    let mut nets: Vec<NetId> = k.with(|s| std::mem::take(&mut s.cleanup_list));
+    // llist is LIFO: the last net put is the first one the exit paths walk.
+    nets.reverse();
     if nets.is_empty() {
         return;
     }

@@ -44,6 +44,13 @@ pub enum Property {
     /// reports from executions that did not race: two commands can always come from two
     /// processes.
     CommonLockForSharedState,
+    /// S15: every NETDEV_UNREGISTER sent from outside `unregister_netdevice_many_notify()` (the
+    /// re-broadcast in `netdev_wait_allrefs_any()`, a move in `__dev_change_net_namespace()`) is
+    /// delivered holding `rtnl_net_lock(dev_net(dev))`. The series' stated intent (cover letter:
+    /// "wraps NETDEV_UNREGISTER (in core) with per-netns RTNL"; patches 4 and 5), not a kernel
+    /// assertion: the kernel's notifier `netdev_debug_event()` only asserts `ASSERT_RTNL()` there.
+    /// Inside `unregister_netdevice_many_notify()` S5 checks the same lock.
+    NetdevUnregisterUnderNetLock,
     /// S16: a kernel list the model edits in one step (`net->dev_unreg_head`,
     /// `bn->bareudp_list`, `port->ipvlans`) is read or edited only by a thread that holds the
     /// lock the C protects it with: the model's `lockdep_assert_held()`. S14 cannot see a wrong
@@ -60,7 +67,7 @@ pub enum Property {
 }
 
 impl Property {
-    pub const ALL: [Property; 19] = [
+    pub const ALL: [Property; 20] = [
         Property::NoUseAfterFree,
         Property::RefcountBalanced,
         Property::LowerOutlivesUppers,
@@ -75,6 +82,7 @@ impl Property {
         Property::IpvlanPortCount,
         Property::PendingEntryFollowsDevice,
         Property::CommonLockForSharedState,
+        Property::NetdevUnregisterUnderNetLock,
         Property::ListUnderItsLock,
         Property::QueuedDeviceUnregistered,
         Property::QueuedWorkRuns,
@@ -99,6 +107,7 @@ impl Property {
             Property::IpvlanPortCount => "S12",
             Property::PendingEntryFollowsDevice => "S13",
             Property::CommonLockForSharedState => "S14",
+            Property::NetdevUnregisterUnderNetLock => "S15",
             Property::ListUnderItsLock => "S16",
             Property::QueuedDeviceUnregistered => "L1",
             Property::QueuedWorkRuns => "L2",
@@ -124,6 +133,7 @@ impl Property {
             Property::IpvlanPortCount => "ipvlan-port-count",
             Property::PendingEntryFollowsDevice => "pending-entry-follows-device",
             Property::CommonLockForSharedState => "common-lock-for-shared-state",
+            Property::NetdevUnregisterUnderNetLock => "netdev-unregister-under-net-lock",
             Property::ListUnderItsLock => "list-under-its-lock",
             Property::QueuedDeviceUnregistered => "queued-device-unregistered",
             Property::QueuedWorkRuns => "queued-work-runs",

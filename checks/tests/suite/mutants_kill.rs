@@ -158,6 +158,8 @@ mod loom_kills {
         ipvlan_uninit_put_before_unlock => IpvlanUninitPutBeforeUnlock,
         unreg_head_wrong_lock => UnregHeadWrongLock,
         nets_sort_by_address => NetsSortByAddress,
+        rebroadcast_without_net_lock => RebroadcastWithoutNetLock,
+        exit_batch_nests_dying_nets => ExitBatchNestsDyingNets,
     }
 
     mod faithful {
@@ -176,6 +178,7 @@ mod loom_kills {
             veth_move_pending_peer => MoveDropsPending,
             dev_net_toctou => DevNetToctou,
             vxlan_both_netns_destroyed => OpsExitRtnlNoSplit,
+            two_netns_del_one_batch => ExitBatchNestsDyingNets,
         }
     }
 
@@ -195,6 +198,7 @@ mod loom_kills {
             Mutant::MoveDropsPending,
             Mutant::DevNetToctou,
             Mutant::OpsExitRtnlNoSplit,
+            Mutant::ExitBatchNestsDyingNets,
         ];
         let tested: std::collections::BTreeSet<&str> =
             covered.iter().flat_map(|m| m.scenarios().iter().copied()).collect();
@@ -254,6 +258,8 @@ mod shuttle_kills {
         ipvlan_uninit_put_before_unlock => IpvlanUninitPutBeforeUnlock,
         unreg_head_wrong_lock => UnregHeadWrongLock,
         nets_sort_by_address => NetsSortByAddress,
+        rebroadcast_without_net_lock => RebroadcastWithoutNetLock,
+        exit_batch_nests_dying_nets => ExitBatchNestsDyingNets,
     }
 }
 

@@ -169,7 +169,7 @@ mod tests {
         assert!(checked >= 50, "only {checked} scenarios");
     }
 
-    /// Issue 15 items 1 and 11: each new mutant is caught in series mode by a PCT run over the
+    /// Issue 15 items 1, 3, 11 and 12: each new mutant is caught in series mode by a PCT run over the
     /// whole corpus without being told its scenario (`rtnl-check check`'s PCT defaults: 1000
     /// schedules, seed 0, depth 3; at seed 7 and 200 schedules no scenario catches
     /// ipvlan-uninit-put-before-unlock), and only by the property it names; the faithful model
@@ -188,7 +188,13 @@ mod tests {
             }
         }
         paths.sort();
-        for m in [Mutant::ExitBatchNoSplit, Mutant::OpsExitRtnlNoSplit, Mutant::IpvlanUninitPutBeforeUnlock] {
+        for m in [
+            Mutant::ExitBatchNoSplit,
+            Mutant::OpsExitRtnlNoSplit,
+            Mutant::IpvlanUninitPutBeforeUnlock,
+            Mutant::RebroadcastWithoutNetLock,
+            Mutant::ExitBatchNestsDyingNets,
+        ] {
             let want = m.breaks().expect("not equivalent").to_string();
             let mut caught = Vec::new();
             for path in &paths {
