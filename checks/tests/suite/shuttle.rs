@@ -194,6 +194,9 @@ mod tests {
             Mutant::IpvlanUninitPutBeforeUnlock,
             Mutant::RebroadcastWithoutNetLock,
             Mutant::ExitBatchNestsDyingNets,
+            Mutant::UnregHeadWrongLock,
+            Mutant::BareudpNoLock,
+            Mutant::NetsSortByAddress,
         ] {
             let want = m.breaks().expect("not equivalent").to_string();
             let mut caught = Vec::new();
