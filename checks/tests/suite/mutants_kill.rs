@@ -179,6 +179,7 @@ mod loom_kills {
             dev_net_toctou => DevNetToctou,
             vxlan_both_netns_destroyed => OpsExitRtnlNoSplit,
             two_netns_del_one_batch => ExitBatchNestsDyingNets,
+            veth_init_netns_peer_destroyed => NetsSortByAddress,
         }
     }
 
@@ -199,6 +200,7 @@ mod loom_kills {
             Mutant::DevNetToctou,
             Mutant::OpsExitRtnlNoSplit,
             Mutant::ExitBatchNestsDyingNets,
+            Mutant::NetsSortByAddress,
         ];
         let tested: std::collections::BTreeSet<&str> =
             covered.iter().flat_map(|m| m.scenarios().iter().copied()).collect();
