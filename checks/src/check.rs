@@ -56,6 +56,12 @@ pub struct CheckArgs {
     /// `max_active` of rtnl_net_wq (1, as `create_workqueue()`; 2 models the fix for hazard A6).
     #[arg(long, default_value_t = 1)]
     pub wq_max_active: usize,
+    /// Re-broadcasts of NETDEV_UNREGISTER while `netdev_wait_allrefs_any()` waits: 0 (every
+    /// reference went within a second), 1 or 2. A hang found with 0 may be one that a
+    /// re-broadcast would end.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=2))]
+    #[serde(default = "one_rebroadcast")]
+    pub rebroadcasts: u8,
     /// A finding's fix or probe, or an rtnl-free conversion (repeatable):
     /// fix-a1-rebroadcast-no-drain, fix-a6-wq-max-active, probe-a2-move-under-rtnl-only
     /// (docs/findings.md), convert-net-todo-list, convert-adj-list-instance-lock (docs/rtnl-free.md).
@@ -98,6 +104,10 @@ pub enum OutputFormat {
     Summary,
     Dot,
     Svg,
+}
+
+fn one_rebroadcast() -> u8 {
+    1
 }
 
 /// `--addr-order`: one [`AddrOrder`] or all of them.
@@ -187,6 +197,7 @@ pub(crate) fn config(a: &CheckArgs, mode: Mode, addr_order: AddrOrder) -> Config
     Config {
         mutant: a.mutant,
         wq_max_active: a.wq_max_active,
+        rebroadcasts: a.rebroadcasts,
         variants: a.variants.clone(),
         addr_order,
         ..Config::new(mode)

@@ -425,7 +425,8 @@ pub fn netdev_run_todo(k: &Kernel, rtnl: Rtnl<'_>) {
 /// 3. Sleep and poll.
 ///
 /// # Abstracted
-/// Time: the re-broadcast happens once, at the first wait, if `Config::rebroadcast`; polling
+/// Time: the re-broadcasts (`Config::rebroadcasts` passes, 0 to 2) come back to back at the
+/// first wait, each followed by the readiness check the C makes after its sleep; polling
 /// is a sleep on `refs_wq` that every put leaving a device at 1 wakes. A reference that is
 /// never put leaves this thread blocked for ever, which the explorers report with what it
 /// waits for (the kernel prints "unregister_netdevice: waiting for DEV to become free").
@@ -435,7 +436,12 @@ pub fn netdev_wait_allrefs_any(k: &Kernel, list: &[DevId]) -> DevId {
     if let Some(d) = ready(k) {
         return d;
     }
-    if k.cfg.rebroadcast {
+    for pass in 1..=k.cfg.rebroadcasts {
+        if pass > 1 {
+            if let Some(d) = ready(k) {
+                return d;
+            }
+        }
         let rtnl = rtnl_lock(k);
         for &dev in list {
             // mutant rebroadcast-without-net-lock: RTNL only, as before patch 5 (0fa296dd).

@@ -196,9 +196,14 @@ pub struct Config {
     /// `max_active` of `rtnl_net_wq`: 1 for `create_workqueue()`. More lets an item that is
     /// queued behind a sleeping one run meanwhile (see hazard A6 in docs/findings.md).
     pub wq_max_active: usize,
-    /// Whether `netdev_wait_allrefs_any()` re-broadcasts NETDEV_UNREGISTER once while it waits
-    /// (the kernel does so every second; time is abstract here, so "once, at the first wait").
-    pub rebroadcast: bool,
+    /// How many times `netdev_wait_allrefs_any()` may re-broadcast NETDEV_UNREGISTER while it
+    /// waits (0 to 2). The kernel does so once a second for as long as the wait lasts: 0 is a
+    /// wait that ends within a second, 1 (the default) one that lasts longer, 2 one that
+    /// outlives a second pass. Time is abstract, so the passes come back to back, at the first
+    /// wait, with every interleaving of other threads between them. Written as `true`/`false`
+    /// for 1/0 so that older replay tokens read the same.
+    #[serde(rename = "rebroadcast", with = "rebroadcast_passes")]
+    pub rebroadcasts: u8,
     /// An injected kernel bug from the catalogue in [`crate::mutants`]; `None` is the faithful model.
     #[serde(default)]
     pub mutant: Option<Mutant>,
@@ -233,7 +238,7 @@ impl Config {
             mode,
             wq_cpus: 1,
             wq_max_active: 1,
-            rebroadcast: true,
+            rebroadcasts: 1,
             mutant: None,
             trace_all: false,
             variants: Vec::new(),
@@ -668,5 +673,33 @@ impl Kernel {
 
     pub fn net_sync(&self, net: NetId) -> sync::Shared<NetSync> {
         self.with(|s| s.nets[net].sync.clone())
+    }
+}
+
+/// `Config::rebroadcasts` in replay tokens: `false`/`true` for 0/1 (the boolean it was before
+/// it counted passes), a number beyond.
+mod rebroadcast_passes {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum Passes {
+        Flag(bool),
+        Count(u8),
+    }
+
+    pub fn serialize<S: Serializer>(n: &u8, s: S) -> Result<S::Ok, S::Error> {
+        match *n {
+            0 | 1 => Passes::Flag(*n == 1),
+            n => Passes::Count(n),
+        }
+        .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+        Ok(match Passes::deserialize(d)? {
+            Passes::Flag(b) => u8::from(b),
+            Passes::Count(n) => n,
+        })
     }
 }

@@ -470,3 +470,37 @@ fn address_orders_run_side_by_side_and_tokens_carry_them() {
     let r = rtnl_check(&["replay", token]);
     assert!(text(&r.stdout).contains("S8 lock-order-acyclic"), "{}", text(&r.stdout));
 }
+
+/// A1 needs a wait long enough for a re-broadcast: with none the same schedules pass, with two
+/// they still fail, and the token replays the count it ran with.
+#[test]
+fn rebroadcast_passes_qualify_a1_and_tokens_carry_them() {
+    let a1 = |passes: &str| {
+        rtnl_check(&[
+            "check",
+            "scenarios/findings/a1-rebroadcast-drains-into-todo.sh",
+            "--mode",
+            "series",
+            "--explorer",
+            "pct",
+            "--iterations",
+            "3000",
+            "--seed",
+            "0",
+            "--rebroadcasts",
+            passes,
+        ])
+    };
+    let none = a1("0");
+    assert_eq!(none.status.code(), Some(0), "{}", text(&none.stdout));
+    let two = a1("2");
+    assert_eq!(two.status.code(), Some(1), "{}", text(&two.stderr));
+    let out = text(&two.stdout);
+    assert!(out.contains("[S11 todo-empty-at-rtnl-unlock]"), "{out}");
+    let token = out.lines().find_map(|l| l.trim().strip_prefix("replay: rtnl-check replay ")).expect("a replay token");
+    let r = rtnl_check(&["replay", token]);
+    assert!(text(&r.stdout).contains("VIOLATION of S11"), "{}", text(&r.stdout));
+    let bad = a1("3");
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("--rebroadcasts"), "{}", text(&bad.stderr));
+}
