@@ -504,3 +504,22 @@ fn rebroadcast_passes_qualify_a1_and_tokens_carry_them() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad.stderr).contains("--rebroadcasts"), "{}", text(&bad.stderr));
 }
+
+/// `rtnl-check check ... | head`: a reader that goes away ends the run quietly, as it ends any
+/// Unix tool, not with a panic about a broken pipe.
+#[test]
+fn a_closed_pipe_ends_the_run_without_a_panic() {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_rtnl-check"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["check", "scenarios/cover-letter.sh", "--explorer", "std", "--iterations", "2", "--trace"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("waits");
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!out.status.success(), "it cannot have written its report: {:?}", out.status);
+}
