@@ -64,6 +64,17 @@ pub enum Cmd {
     Frames,
 }
 
+/// How much of the space a passing run covered, worded alike in every format.
+fn extent(s: &crate::explore::Stats) -> String {
+    match (&s.bound, s.exhausted) {
+        (Some(b), true) if b.starts_with(crate::explore::DPOR_NO_BOUND) => format!("exhausted, {b}"),
+        (Some(b), true) => format!("exhausted within {b}"),
+        (None, true) => "exhausted: every interleaving".into(),
+        (Some(b), false) => format!("not exhaustive: {b}"),
+        (None, false) => "not exhaustive".into(),
+    }
+}
+
 /// The text report of one scenario; an outcome that cannot be encoded is an error.
 pub fn render_text(r: &ScenarioResult, full_trace: bool) -> Result<String, serde_json::Error> {
     let mut o = String::new();
@@ -71,16 +82,8 @@ pub fn render_text(r: &ScenarioResult, full_trace: bool) -> Result<String, serde
     let _ = writeln!(o, "explorer: {} ({})", r.explorer, r.explorer_reason);
     for m in &r.modes {
         let s = &m.stats;
-        let space = if m.failure.is_some() && !s.exhausted {
-            "stopped at the first failure".to_string()
-        } else if s.exhausted {
-            match &s.bound {
-                Some(b) => format!("exhausted within {b}"),
-                None => "exhausted: every interleaving".into(),
-            }
-        } else {
-            format!("not exhaustive: {}", s.bound.clone().unwrap_or_default())
-        };
+        let space =
+            if m.failure.is_some() && !s.exhausted { "stopped at the first failure".to_string() } else { extent(s) };
         let _ = writeln!(o, "\n== mode {}: {}", m.label(), if m.passed { "PASS" } else { "FAIL" });
         let _ = writeln!(
             o,
@@ -152,10 +155,7 @@ pub fn render_summary(r: &ScenarioResult) -> String {
             // A property check's message names its property; a deadlock's or a hang's does not.
             (Some(f), _) if f.message.starts_with('[') => format!("execution {}: {}", f.execution, f.message),
             (Some(f), _) => format!("execution {}: [{}] {}", f.execution, f.property, f.message),
-            (None, Some(b)) if s.exhausted => format!("{} executions, exhausted within {b}", s.executions),
-            (None, None) if s.exhausted => format!("{} executions, exhausted: every interleaving", s.executions),
-            (None, Some(b)) => format!("{} executions, not exhaustive: {b}", s.executions),
-            (None, None) => format!("{} executions, not exhaustive", s.executions),
+            (None, _) => format!("{} executions, {}", s.executions, extent(s)),
         };
         let verdict = if m.passed { "PASS" } else { "FAIL" };
         let _ = writeln!(o, "{}  {}  {verdict}  {}: {how}", r.file, m.label(), r.explorer);

@@ -27,6 +27,9 @@ pub(crate) mod backends;
 #[cfg(rtnl_shuttle)]
 pub mod dpor_scheduler;
 
+/// How a finished unbounded DPOR run begins the wording of its extent (`cli::extent`).
+pub const DPOR_NO_BOUND: &str = "no bound";
+
 /// Bounds and seeds of one exploration.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ExploreOptions {

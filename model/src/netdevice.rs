@@ -218,7 +218,7 @@ pub fn netdev_put(k: &Kernel, dev: Option<DevId>, tracker: &str) {
         // Only the allocation's reference is left: wake netdev_wait_allrefs_any().
         let mut g = k.refs_wq.lock();
         *g += 1;
-        k.refs_cv.notify_all();
+        k.refs_cv.notify_all(&g);
         drop(g);
     }
 }

@@ -132,7 +132,7 @@ pub fn queue_work(k: &Kernel, wq: &Workqueue, work: Work) -> bool {
     let mut q = pool.q.lock();
     let color = wq.work_color.with(|c| *c);
     q.items.push_back((work, color));
-    pool.cv.notify_all();
+    pool.cv.notify_all(&q);
     drop(q);
     true
 }
@@ -216,7 +216,7 @@ pub fn worker_thread(k: &Kernel, wq: &Workqueue, cpu: usize, slot: usize) {
         if let Some(i) = q.running.iter().position(|&r| r == (work, color)) {
             q.running.remove(i);
         }
-        pool.cv.notify_all();
+        pool.cv.notify_all(&q);
         drop(q);
     }
 }
@@ -226,7 +226,7 @@ pub fn shutdown(wq: &Workqueue) {
     for pool in &wq.pools {
         let mut q = pool.q.lock();
         q.shutdown = true;
-        pool.cv.notify_all();
+        pool.cv.notify_all(&q);
         drop(q);
     }
 }

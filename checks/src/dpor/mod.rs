@@ -13,8 +13,8 @@
 //!   (lock, unlock, wait, notify, store, RMW, spawn, join); an [`OpKind::Unknown`] step is
 //!   dependent with every step. Steps of one thread are always ordered (program order).
 //! - **happens-before** (`e →hb e'`): the transitive closure of program order and of "`e` comes
-//!   before `e'` in `E` and they are dependent" (plus spawn → first step of the child and last
-//!   step of a thread → its join). Executions with the same happens-before are **equivalent**
+//!   before `e'` in `E` and they are dependent" (plus spawn → first step of the child, last
+//!   step of a thread → its join, and a condvar's notify → the wake-up it enabled). Executions with the same happens-before are **equivalent**
 //!   (one Mazurkiewicz trace); exploring one per class is enough, and optimal is exactly one.
 //! - **race**: `e →hb e'` through a direct dependence, with no third step `e''` such that
 //!   `e →hb e'' →hb e'`. A race is **reversible** when `e'` could have run before `e`. A lock
@@ -428,6 +428,17 @@ impl<'a> HappensBefore<'a> {
         }
         if s.op.kind == OpKind::Join {
             if let Some(x) = before(s.op.obj as Tid) {
+                c.join(&self.clock[x]);
+            }
+        }
+        if s.op.kind == OpKind::Wait {
+            // Woken by the first notify of the condvar after the thread began waiting.
+            let waiting_since = before(s.tid).map_or(0, |p| p + 1);
+            let woken_by = (waiting_since..j).find(|&x| {
+                let o = self.trace[x].op;
+                o.kind == OpKind::Notify && o.obj == s.op.obj
+            });
+            if let Some(x) = woken_by {
                 c.join(&self.clock[x]);
             }
         }

@@ -1,18 +1,18 @@
 //! DPOR over the real model: a shuttle [`Scheduler`] that asks [`Dpor`] which task runs next.
 //!
 //! Shuttle tells a scheduler only which tasks are runnable, not what each is about to do; the
-//! operation comes from the facade's [`report`](super::report) of the task's next step, and a
-//! step without one is [`Op::UNKNOWN`], dependent with everything. Until the facade reports,
-//! every step is unknown: the exploration is sound, and it runs one execution per distinct
-//! interleaving of schedule points (no reduction).
+//! operation comes from the facade's [`report`](super::report) of the task's next step (the
+//! shuttle backend announces every mutex, condvar and atomic operation), and a step without one
+//! (spawn, join, a thread's exit) is [`Op::UNKNOWN`], dependent with everything.
 //!
 //! Shuttle's random values (`next_u64`) are fixed at 0: DPOR explores schedules, not data.
 
 use super::backends::recording::{Recorded, Recording};
 use super::backends::shuttle_config;
-use crate::dpor::{report, Dpor, Op, Step};
+use crate::dpor::{report, Dpor, Op, OpKind, Step};
 use crate::explore::backend_api::{body, quietly, Collector};
 use crate::explore::{ExploreOptions, Target};
+use rustc_hash::{FxHashMap, FxHashSet};
 use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -28,6 +28,11 @@ pub struct DporScheduler {
     begun: u64,
     /// Whether a limit stopped the exploration before it was complete.
     pub cut: Arc<AtomicBool>,
+    /// The facade mutexes held in the current execution, by the task holding each, as the
+    /// chosen steps' reports say.
+    held: FxHashMap<u64, usize>,
+    /// The tasks that have taken a step in the current execution.
+    ran: FxHashSet<usize>,
 }
 
 impl DporScheduler {
@@ -38,6 +43,8 @@ impl DporScheduler {
             deadline: None,
             begun: 0,
             cut: Arc::new(AtomicBool::new(false)),
+            held: FxHashMap::default(),
+            ran: FxHashSet::default(),
         }
     }
 
@@ -49,6 +56,8 @@ impl DporScheduler {
 impl Scheduler for DporScheduler {
     fn new_execution(&mut self) -> Option<Schedule> {
         report::clear();
+        self.held.clear();
+        self.ran.clear();
         let over =
             self.max_executions.is_some_and(|n| self.begun >= n) || self.deadline.is_some_and(|d| Instant::now() >= d);
         let mut dpor = self.dpor();
@@ -65,16 +74,39 @@ impl Scheduler for DporScheduler {
     }
 
     fn next_task(&mut self, runnable: &[&Task], _current: Option<TaskId>, _is_yielding: bool) -> Option<TaskId> {
-        let enabled: Vec<Step> = runnable
+        let runnable: Vec<Step> = runnable
             .iter()
             .map(|t| {
                 let tid = usize::from(t.id());
-                Step::new(tid, report::peek(tid).unwrap_or(Op::UNKNOWN))
+                let unannounced = if self.ran.contains(&tid) { Op::UNKNOWN } else { Op::new(OpKind::Start, 0) };
+                Step::new(tid, report::peek(tid).unwrap_or(unannounced))
             })
             .collect();
+        // Shuttle counts a task about to lock a held mutex as runnable (it would block, then
+        // retry when woken); for DPOR that acquisition is not enabled. A failed attempt would be
+        // a step racing with the holder's unlock, and reversing it an execution of a class
+        // already explored.
+        let waits_for_held =
+            |s: &Step| s.op.kind == OpKind::Lock && self.held.get(&s.op.obj).is_some_and(|&h| h != s.tid);
+        let enabled: Vec<Step> = runnable.iter().filter(|s| !waits_for_held(s)).copied().collect();
+        if enabled.is_empty() {
+            // Every runnable task waits for a held mutex whose holder cannot run: a deadlock.
+            // DPOR ends the execution with those waits; shuttle, let in, finds the deadlock.
+            self.dpor().end(&runnable);
+            return Some(TaskId::from(runnable[0].tid));
+        }
         // `None` stops shuttle's execution: it is redundant (every thread asleep) or over the bound.
         let tid = self.dpor().choose(&enabled)?;
-        report::take(tid);
+        self.ran.insert(tid);
+        match report::take(tid) {
+            Some(Op { kind: OpKind::Lock, obj }) => {
+                self.held.insert(obj, tid);
+            }
+            Some(Op { kind: OpKind::Unlock, obj }) => {
+                self.held.remove(&obj);
+            }
+            _ => {}
+        }
         Some(TaskId::from(tid))
     }
 
@@ -100,6 +132,7 @@ pub(crate) fn run(
     let panic = quietly(move || {
         runner.run(move || body(&t, &c));
     });
+    report::disable();
     let (seed, steps) = last.lock().unwrap_or_else(|p| p.into_inner()).clone();
     let d = dpor.lock().unwrap_or_else(|p| p.into_inner());
     let st = &d.stats;
@@ -108,15 +141,18 @@ pub(crate) fn run(
     let limit = match (cut, opts.preemptions) {
         (true, _) => "stopped by --max-executions or --max-seconds".to_string(),
         (false, Some(p)) => format!("preemption bound {p} (dpor: not complete within it)"),
-        (false, None) if d.finished() => "exhaustive, no bound".to_string(),
+        (false, None) if d.finished() => {
+            format!("{}: one execution per class of equivalent interleavings", super::DPOR_NO_BOUND)
+        }
         (false, None) => "stopped by a failure".to_string(),
     };
     let bound = format!(
-        "{limit}; dpor: {} executions ({} deadlocked, {} sleep-blocked, {} cut by the bound), {} races, longest {} steps{}",
+        "{limit}; dpor: {} executions ({} deadlocked, {} sleep-blocked, {} cut by the bound, {} infeasible wake-ups), {} races, longest {} steps{}",
         st.executions,
         st.deadlocks,
         st.sleep_blocked,
         st.bounded,
+        st.infeasible,
         st.races,
         st.max_depth,
         if st.nondeterministic > 0 { format!(", {} NONDETERMINISTIC replays", st.nondeterministic) } else { String::new() }

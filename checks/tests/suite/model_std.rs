@@ -351,7 +351,7 @@ mod tests {
                     g = pair.1.wait(g);
                 }
                 *g += 1;
-                pair.1.notify_all();
+                pair.1.notify_all(&g);
             }
         };
         let p2 = pair.clone();

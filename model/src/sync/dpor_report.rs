@@ -4,19 +4,25 @@
 //! point without a report is [`OpKind::Unknown`], dependent with everything (sound, slower).
 //!
 //! It lives in the facade (plain std plumbing, not a kernel event) because the model cannot depend on rtnl-checks.
-//! Contract for `model/src/sync/` (shuttle backend): in each wrapper, just before the shuttle
-//! call that may switch tasks, `report_for(me, kind, id)` with
-//! `me = usize::from(shuttle::current::me())` and `id` the object's id from
-//! [`new_object_id`], taken when the mutex, condvar or atomic is created:
-//! - `Mutex::lock` / `try_lock`: `Lock`; dropping the guard: `Unlock`.
-//! - `Condvar::wait*`: `Wait` on the condvar; after it returns, `Lock` on the mutex (the
-//!   re-acquisition). `notify_one` / `notify_all`: `Notify` on the condvar.
-//! - atomics: `load` → `Load`, `store` → `Store`, `swap` / `fetch_*` / `compare_exchange*` →
-//!   `Rmw`.
-//! - `thread::spawn`: `Spawn`; `JoinHandle::join`: `Join`; the object is the child's task id.
+//! The shuttle backend (`mc_backend.rs`, `atomic.rs`) reports, in each wrapper, just before
+//! the shuttle call that may switch tasks, the schedule points that call takes, and clears what
+//! is left when it returns ([`done`]); ids come from [`new_object_id`], taken when the mutex,
+//! condvar or atomic is created:
+//! - `lock`: `Lock` on the mutex, for every point until it returns (a blocked acquisition
+//!   polls again when woken);
+//! - dropping a guard: `Unlock` on the mutex;
+//! - `Condvar::wait`: `Unlock` on the mutex (the release, which also registers the waiter),
+//!   then `Wait` on the condvar (the wake-up, after a `Notify`), then `Lock` on the mutex until
+//!   it returns; `notify_all`: `Notify` on the condvar. Both are made under the mutex (the model
+//!   only notifies holding it), so a notify and a waiter's registration are ordered by the
+//!   mutex's steps;
+//! - atomics: `load` → `Load`, `store` → `Store`, `swap` / `fetch_*` / `compare_exchange` → `Rmw`;
+//! - spawn, join and a thread's exit are not reported (`Unknown`): the spawned task's id is not
+//!   known before the point, and they are few.
 //!
-//! A report describes only the reporting task's next schedule point and is consumed there, so
-//! a later unreported point is `Unknown` again.
+//! A report is consumed by the schedule point it describes, so a point the facade did not
+//! announce is `Unknown` (sound). Reports are made only while DPOR runs ([`clear`] turns them
+//! on, [`disable`] off), so the other explorers pay nothing.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -29,8 +35,8 @@ pub type Tid = usize;
 pub enum OpKind {
     Lock,
     Unlock,
-    /// Condvar wait: releases the mutex and blocks until notified (the re-acquisition is a
-    /// separate `Lock` step).
+    /// The wake-up from a condvar wait, after a notify (the release before it is an `Unlock`,
+    /// the re-acquisition after it a `Lock`). The object is the condvar.
     Wait,
     Notify,
     Load,
@@ -40,6 +46,10 @@ pub enum OpKind {
     Spawn,
     /// The object is the joined thread's id.
     Join,
+    /// A thread's first step, from its start to its first announced operation: it performs no
+    /// operation (each step performs the operation announced before it), so it commutes with
+    /// everything. Its spawn reaches it as an `Unknown` step.
+    Start,
     /// Not reported: dependent with every step.
     Unknown,
 }
@@ -67,42 +77,94 @@ impl Op {
         if self.kind == OpKind::Unknown || other.kind == OpKind::Unknown {
             return true;
         }
+        if self.kind == OpKind::Start || other.kind == OpKind::Start {
+            return false;
+        }
         // Spawn and join order threads through happens-before edges, not through races.
         let edge = |k| matches!(k, OpKind::Spawn | OpKind::Join);
         if edge(self.kind) || edge(other.kind) {
+            return false;
+        }
+        // A wake-up only takes its own thread off the condvar's list: it commutes with other
+        // wake-ups and with notifies. The notify that enabled it happens before it (an edge, like
+        // spawn's), and everything else reaches it through the mutex.
+        if self.kind == OpKind::Wait || other.kind == OpKind::Wait {
             return false;
         }
         self.obj == other.obj && (self.writes() || other.writes())
     }
 }
 
-thread_local! {
-    /// Per explored thread, the operation it will perform at its next schedule point. Shuttle
-    /// runs every task on the thread that runs the test, so one thread-local map sees them all.
-    static PENDING: RefCell<HashMap<Tid, Op>> = RefCell::new(HashMap::new());
-    /// Object ids start above thread ids, which spawn and join use as objects.
-    static NEXT_ID: Cell<u64> = const { Cell::new(1 << 32) };
+/// What a task will do at its next schedule points: `ops` front first; `sticky` keeps the last
+/// one for every further point until [`done`].
+#[derive(Debug)]
+struct Pending {
+    ops: Vec<Op>,
+    sticky: bool,
 }
 
-/// Records that thread `tid` is about to perform `kind` on `obj`.
+thread_local! {
+    /// Per explored thread, its announced schedule points. Shuttle runs every task on the thread
+    /// that runs the test, so one thread-local map sees them all.
+    static PENDING: RefCell<HashMap<Tid, Pending>> = RefCell::new(HashMap::new());
+    /// Object ids start above thread ids, which spawn and join use as objects.
+    static NEXT_ID: Cell<u64> = const { Cell::new(1 << 32) };
+    /// Whether a DPOR exploration is listening.
+    static ENABLED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether reports are wanted (a DPOR exploration runs).
+pub fn enabled() -> bool {
+    ENABLED.with(Cell::get)
+}
+
+/// Records that thread `tid` is about to perform `kind` on `obj` at its next schedule point.
 pub fn report_for(tid: Tid, kind: OpKind, obj: u64) {
-    PENDING.with(|p| p.borrow_mut().insert(tid, Op::new(kind, obj)));
+    announce(tid, vec![Op::new(kind, obj)], false);
+}
+
+/// Records `tid`'s next schedule points: `ops` in order, the last one repeated for every further
+/// point until [`done`] if `sticky`.
+pub fn announce(tid: Tid, ops: Vec<Op>, sticky: bool) {
+    PENDING.with(|p| p.borrow_mut().insert(tid, Pending { ops, sticky }));
 }
 
 /// The operation `tid` reported for its next schedule point, if any (not consumed).
 pub fn peek(tid: Tid) -> Option<Op> {
-    PENDING.with(|p| p.borrow().get(&tid).copied())
+    PENDING.with(|p| p.borrow().get(&tid).and_then(|q| q.ops.first().copied()))
 }
 
-/// Consumes `tid`'s report: its schedule point is being taken.
+/// Consumes `tid`'s next report: its schedule point is being taken.
 pub fn take(tid: Tid) -> Option<Op> {
-    PENDING.with(|p| p.borrow_mut().remove(&tid))
+    PENDING.with(|p| {
+        let mut p = p.borrow_mut();
+        let q = p.get_mut(&tid)?;
+        let op = *q.ops.first()?;
+        if q.ops.len() > 1 {
+            q.ops.remove(0);
+        } else if !q.sticky {
+            p.remove(&tid);
+        }
+        Some(op)
+    })
 }
 
-/// Forgets every report (a new execution starts).
+/// Forgets what `tid` announced: the operation returned.
+pub fn done(tid: Tid) {
+    PENDING.with(|p| p.borrow_mut().remove(&tid));
+}
+
+/// Forgets every report (a new execution starts) and turns reports on.
 pub fn clear() {
     PENDING.with(|p| p.borrow_mut().clear());
     NEXT_ID.with(|n| n.set(1 << 32));
+    ENABLED.with(|e| e.set(true));
+}
+
+/// Turns reports off (the DPOR exploration is over).
+pub fn disable() {
+    ENABLED.with(|e| e.set(false));
+    PENDING.with(|p| p.borrow_mut().clear());
 }
 
 /// A fresh object id, for the facade to assign when a mutex, condvar or atomic is created:

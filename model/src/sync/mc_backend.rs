@@ -25,46 +25,148 @@ impl ExecutionGuard {
     }
 }
 
-#[derive(Debug, Default)]
-pub struct RawMutex<T>(mc::sync::Mutex<T>);
+/// The operations a task announces to the DPOR explorer (`super::dpor_report`), shuttle only:
+/// loom explores by itself.
+#[cfg(rtnl_shuttle)]
+pub(super) mod announce {
+    use super::super::dpor_report::{self as report, Op, OpKind};
 
-impl<T> RawMutex<T> {
-    pub fn new(value: T) -> Self {
-        RawMutex(mc::sync::Mutex::new(value))
+    fn me() -> usize {
+        usize::from(super::mc::current::me())
     }
 
-    pub fn lock(&self) -> RawMutexGuard<'_, T> {
-        RawMutexGuard(Some(self.0.lock().unwrap_or_else(|p| p.into_inner())))
+    /// A fresh object id while DPOR listens (0 otherwise: nothing reads it).
+    pub fn object_id() -> u64 {
+        if report::enabled() {
+            report::new_object_id()
+        } else {
+            0
+        }
+    }
+
+    /// Announces `ops` for the task's next schedule points (the last repeated if `sticky`).
+    pub fn before(ops: &[(OpKind, u64)], sticky: bool) {
+        if report::enabled() {
+            report::announce(me(), ops.iter().map(|&(k, o)| Op::new(k, o)).collect(), sticky);
+        }
+    }
+
+    /// The operation returned: nothing it announced is left for a later point.
+    pub fn after() {
+        if report::enabled() {
+            report::done(me());
+        }
     }
 }
 
-#[derive(Debug, Default)]
-pub struct Condvar(mc::sync::Condvar);
+#[cfg(rtnl_shuttle)]
+use super::dpor_report::OpKind;
+
+#[derive(Debug)]
+pub struct RawMutex<T> {
+    inner: mc::sync::Mutex<T>,
+    /// The id DPOR knows this mutex by (shuttle only; 0 under loom).
+    id: u64,
+}
+
+impl<T> RawMutex<T> {
+    pub fn new(value: T) -> Self {
+        #[cfg(rtnl_shuttle)]
+        let id = announce::object_id();
+        #[cfg(not(rtnl_shuttle))]
+        let id = 0;
+        RawMutex { inner: mc::sync::Mutex::new(value), id }
+    }
+
+    pub fn lock(&self) -> RawMutexGuard<'_, T> {
+        // Every point until the acquisition returns is an attempt to take this mutex.
+        #[cfg(rtnl_shuttle)]
+        announce::before(&[(OpKind::Lock, self.id)], true);
+        let g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        #[cfg(rtnl_shuttle)]
+        announce::after();
+        RawMutexGuard::new(g, self.id)
+    }
+}
+
+#[derive(Debug)]
+pub struct Condvar {
+    inner: mc::sync::Condvar,
+    /// The id DPOR knows this condvar by (shuttle only).
+    #[cfg_attr(rtnl_loom, allow(dead_code))]
+    id: u64,
+}
 
 impl Condvar {
     pub fn new() -> Self {
-        Condvar(mc::sync::Condvar::new())
+        #[cfg(rtnl_shuttle)]
+        let id = announce::object_id();
+        #[cfg(not(rtnl_shuttle))]
+        let id = 0;
+        Condvar { inner: mc::sync::Condvar::new(), id }
     }
 
     pub fn wait<'a, T>(&self, mut guard: RawMutexGuard<'a, T>) -> RawMutexGuard<'a, T> {
+        let mutex = guard.mutex_id();
         let inner = guard.0.take().expect("live guard");
-        RawMutexGuard(Some(self.0.wait(inner).unwrap_or_else(|p| p.into_inner())))
+        // The release (which registers the waiter), the wake-up, then the re-acquisition.
+        #[cfg(rtnl_shuttle)]
+        announce::before(&[(OpKind::Unlock, mutex), (OpKind::Wait, self.id), (OpKind::Lock, mutex)], true);
+        let g = self.inner.wait(inner).unwrap_or_else(|p| p.into_inner());
+        #[cfg(rtnl_shuttle)]
+        announce::after();
+        RawMutexGuard::new(g, mutex)
     }
 
-    pub fn notify_all(&self) {
-        self.0.notify_all();
+    /// Wakes every waiter. The guard is the caller's proof that it holds the waiters' mutex:
+    /// the DPOR explorer orders a notify and a waiter's registration by that mutex alone.
+    pub fn notify_all<T>(&self, _held: &RawMutexGuard<'_, T>) {
+        #[cfg(rtnl_shuttle)]
+        announce::before(&[(OpKind::Notify, self.id)], false);
+        self.inner.notify_all();
+        #[cfg(rtnl_shuttle)]
+        announce::after();
+    }
+}
+
+// By hand: each new mutex or condvar takes its own DPOR id.
+impl<T: Default> Default for RawMutex<T> {
+    fn default() -> Self {
+        RawMutex::new(T::default())
+    }
+}
+
+impl Default for Condvar {
+    fn default() -> Self {
+        Condvar::new()
     }
 }
 
 pub mod thread {
-    pub use super::mc::thread::{current, yield_now, JoinHandle, ThreadId};
+    pub use super::mc::thread::{current, yield_now, ThreadId};
+
+    /// A spawned thread; its `join` is announced to the DPOR explorer (shuttle) as a join of
+    /// that thread, which happens after the thread's last step and commutes with the rest.
+    #[derive(Debug)]
+    pub struct JoinHandle<T>(super::mc::thread::JoinHandle<T>);
+
+    impl<T> JoinHandle<T> {
+        pub fn join(self) -> std::thread::Result<T> {
+            #[cfg(rtnl_shuttle)]
+            super::announce::before(&[(super::OpKind::Join, usize::from(self.0.thread().id()) as u64)], false);
+            let r = self.0.join();
+            #[cfg(rtnl_shuttle)]
+            super::announce::after();
+            r
+        }
+    }
 
     pub fn spawn<F, T>(f: F) -> JoinHandle<T>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        super::mc::thread::spawn(f)
+        JoinHandle(super::mc::thread::spawn(f))
     }
 
     pub fn current_id() -> ThreadId {

@@ -288,7 +288,9 @@ impl Condvar {
         }
     }
 
-    pub fn notify_all(&self) {
+    /// Wakes every waiter; the guard proves the caller holds the waiters' mutex, as the facade
+    /// requires of every backend (the DPOR explorer relies on it).
+    pub fn notify_all<T>(&self, _held: &RawMutexGuard<'_, T>) {
         self.seq.fetch_add(1, SeqCst);
         if let Some((mon, _)) = op() {
             mon.bump();

@@ -53,8 +53,19 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for Arc<T> {
     }
 }
 
-/// A backend mutex guard whose drop is skipped during a failing execution's unwind.
-pub struct RawMutexGuard<'a, T>(pub(super) Option<super::backend_arc::MutexGuard<'a, T>>);
+/// A backend mutex guard whose drop is skipped during a failing execution's unwind. It carries
+/// its mutex's DPOR id (shuttle) to announce the unlock.
+pub struct RawMutexGuard<'a, T>(pub(super) Option<super::backend_arc::MutexGuard<'a, T>>, u64);
+
+impl<'a, T> RawMutexGuard<'a, T> {
+    pub(super) fn new(g: super::backend_arc::MutexGuard<'a, T>, mutex_id: u64) -> Self {
+        RawMutexGuard(Some(g), mutex_id)
+    }
+
+    pub(super) fn mutex_id(&self) -> u64 {
+        self.1
+    }
+}
 
 impl<T> Deref for RawMutexGuard<'_, T> {
     type Target = T;
@@ -72,7 +83,15 @@ impl<T> DerefMut for RawMutexGuard<'_, T> {
 impl<T> Drop for RawMutexGuard<'_, T> {
     fn drop(&mut self) {
         if let Some(g) = self.0.take() {
-            drop_unless_panicking(g);
+            if std::thread::panicking() {
+                std::mem::forget(g);
+                return;
+            }
+            #[cfg(rtnl_shuttle)]
+            super::mc_backend::announce::before(&[(super::dpor_report::OpKind::Unlock, self.1)], false);
+            drop(g);
+            #[cfg(rtnl_shuttle)]
+            super::mc_backend::announce::after();
         }
     }
 }
