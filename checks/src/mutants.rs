@@ -163,6 +163,9 @@ pub struct MutantRow {
     pub equivalent: bool,
     pub function: String,
     pub undoes: Option<String>,
+    /// The variants the mutant and its baseline ran with (a follow-up conversion).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requires: Vec<String>,
     pub runs: Vec<Run>,
 }
 
@@ -318,7 +321,8 @@ fn render_catalogue(m: &Matrix) -> String {
             (true, false) => "none".to_string(),
             (false, _) => r.caught_by.join(", "),
         };
-        let scenarios: Vec<String> = r.scenarios.iter().map(|s| format!("`{s}`")).collect();
+        let with: String = r.requires.iter().map(|v| format!(" with `--variant {v}`")).collect();
+        let scenarios: Vec<String> = r.scenarios.iter().map(|s| format!("`{s}`{with}")).collect();
         let _ =
             writeln!(o, "| `{}` | `{}` | {property} | {caught_by} | {} |", r.name, r.function, scenarios.join("<br>"));
     }
@@ -439,6 +443,7 @@ fn row(a: &MutantsArgs, m: Mutant, faithful: &[Run], bar: Option<&ProgressBar>) 
         equivalent: m.equivalent(),
         function: m.function().into(),
         undoes: m.undoes().map(str::to_string),
+        requires: m.requires().iter().map(|v| v.name().to_string()).collect(),
         runs,
     }
 }
