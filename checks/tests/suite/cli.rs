@@ -559,3 +559,19 @@ fn s5_exempts_unconverted_vxcan_and_still_catches_its_converted_regression() {
     let out = text(&mutated.stdout);
     assert!(out.contains("ASSERT_RTNL_NET(ns2) failed: vxcan1 unregistered by rtnl_delete_link"), "{out}");
 }
+
+/// `mutants --mode pre-series` does not run a mutant of a follow-up conversion (it would be
+/// refused): it lists it as not applicable.
+#[test]
+fn follow_up_mutants_are_not_applicable_in_pre_series() {
+    let o = rtnl_check(&["mutants", "--mode", "pre-series", "--quick", "--only", "vxcan-no-xchg"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains(
+            "not applicable in pre-series mode (follow-up conversions need the series' infrastructure): vxcan-no-xchg"
+        ),
+        "{out}"
+    );
+    assert!(!out.lines().any(|l| l.starts_with("vxcan-no-xchg ")), "{out}");
+}
