@@ -62,9 +62,10 @@ pub struct CheckArgs {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(0..=2))]
     #[serde(default = "one_rebroadcast")]
     pub rebroadcasts: u8,
-    /// A finding's fix or probe, or an rtnl-free conversion (repeatable):
+    /// A finding's fix or probe, an rtnl-free conversion, or a follow-up conversion (repeatable):
     /// fix-a1-rebroadcast-no-drain, fix-a6-wq-max-active, probe-a2-move-under-rtnl-only
-    /// (docs/findings.md), convert-net-todo-list, convert-adj-list-instance-lock (docs/rtnl-free.md).
+    /// (docs/findings.md), convert-net-todo-list, convert-adj-list-instance-lock (docs/rtnl-free.md),
+    /// followup-vxcan (after the series; not in pre-series mode, which `both` and `all` then skip).
     #[arg(long = "variant")]
     pub variants: Vec<rtnl_model::variants::Variant>,
     /// The nets' address order, which orders their locks: ascending (each net above the ones
@@ -261,6 +262,41 @@ pub struct ScenarioResult {
     pub explorer: String,
     pub explorer_reason: String,
     pub modes: Vec<ModeResult>,
+    /// Modes `--mode` named that were not run, each with its reason (a follow-up variant has
+    /// no pre-series form). Printed only when there is one, so older results read the same.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedMode>,
+}
+
+/// A mode named by `--mode` and not run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SkippedMode {
+    pub mode: String,
+    pub reason: String,
+}
+
+/// The modes `--mode` names that can run with `variants`, and those skipped with their reason.
+/// A follow-up conversion needs the series' infrastructure (`unregister_netdevice_queue_net()`,
+/// the per-netns locks): asked for alone, pre-series is an error; within `both` or `all` it is
+/// skipped and said so.
+pub fn modes_for(
+    arg: &str,
+    variants: &[rtnl_model::variants::Variant],
+) -> Result<(Vec<Mode>, Vec<SkippedMode>), String> {
+    let ms = modes(arg)?;
+    let followups: Vec<&str> = variants.iter().filter(|v| v.is_followup()).map(|v| v.name()).collect();
+    if followups.is_empty() || !ms.contains(&Mode::PreSeries) {
+        return Ok((ms, Vec::new()));
+    }
+    let why = format!("follow-up conversions need the series' infrastructure ({})", followups.join(", "));
+    if ms == [Mode::PreSeries] {
+        return Err(format!(
+            "--mode pre-series with --variant {}: {why}; use --mode series",
+            followups.join(" --variant ")
+        ));
+    }
+    let run = ms.into_iter().filter(|&m| m != Mode::PreSeries).collect();
+    Ok((run, vec![SkippedMode { mode: Mode::PreSeries.name().into(), reason: why }]))
 }
 
 /// Explores one scenario in each mode.
@@ -273,7 +309,7 @@ pub fn check_scenario(l: &Loaded, a: &CheckArgs) -> Result<(ScenarioResult, Vec<
     let opts = options(a, explorer, preemptions);
     let mut modes_out = Vec::new();
     let mut explorations = Vec::new();
-    let ms = modes(&a.mode)?;
+    let (ms, skipped) = modes_for(&a.mode, &a.variants)?;
     let runs: Vec<(Mode, AddrOrder)> =
         a.addr_order.orders().into_iter().flat_map(|o| ms.iter().map(move |&m| (m, o))).collect();
     for (mode, addr_order) in runs {
@@ -304,6 +340,7 @@ pub fn check_scenario(l: &Loaded, a: &CheckArgs) -> Result<(ScenarioResult, Vec<
             explorer: explorer.name().into(),
             explorer_reason: reason,
             modes: modes_out,
+            skipped,
         },
         explorations,
     ))

@@ -80,6 +80,9 @@ pub fn render_text(r: &ScenarioResult, full_trace: bool) -> Result<String, serde
     let mut o = String::new();
     let _ = writeln!(o, "scenario {} ({})", r.scenario, r.file);
     let _ = writeln!(o, "explorer: {} ({})", r.explorer, r.explorer_reason);
+    for sk in &r.skipped {
+        let _ = writeln!(o, "\n== mode {}: SKIPPED ({})", sk.mode, sk.reason);
+    }
     for m in &r.modes {
         let s = &m.stats;
         let space =
@@ -149,6 +152,9 @@ pub fn render_text(r: &ScenarioResult, full_trace: bool) -> Result<String, serde
 /// they were every one within the bound.
 pub fn render_summary(r: &ScenarioResult) -> String {
     let mut o = String::new();
+    for sk in &r.skipped {
+        let _ = writeln!(o, "{}  {}  SKIPPED  {}", r.file, sk.mode, sk.reason);
+    }
     for m in &r.modes {
         let s = &m.stats;
         let how = match (&m.failure, &s.bound) {
@@ -194,6 +200,7 @@ type Reporter = fn(&CheckArgs, &mut dyn Iterator<Item = Result<Frame, String>>) 
 /// a mix, each build's share through the protocol, reported together in file order.
 fn run_checks(a: &CheckArgs, raw_args: &[String], cmd: &str, report: Reporter) -> CmdResult {
     format_for(a, cmd)?;
+    crate::check::modes_for(&a.mode, &a.variants).map_err(CliError::Msg)?;
     let a = &CheckArgs { files: crate::check::expand_dirs(&a.files)?, ..a.clone() };
     let all = load_all(&a.files)?;
     let needed: Vec<&str> =

@@ -287,7 +287,7 @@ fn script_netns_names(script: &Script) -> Vec<String> {
             Op::NetnsAdd { name } | Op::NetnsDel { name } => note(&Some(name.clone())),
             Op::LinkSetNetns { target, .. } => note(&Some(target.clone())),
             Op::LinkAdd { kind, .. } => match kind {
-                LinkKind::Veth { peer_netns, .. } => note(peer_netns),
+                LinkKind::Veth { peer_netns, .. } | LinkKind::Vxcan { peer_netns, .. } => note(peer_netns),
                 LinkKind::Ipvlan { link_netns, .. } | LinkKind::Macvlan { link_netns, .. } => note(link_netns),
                 LinkKind::Bareudp { .. } | LinkKind::Vxlan { .. } => {}
             },
@@ -341,8 +341,8 @@ fn link_netns_supported(opts: &ConformOptions) -> Result<Result<(), String>, Con
 /// Whether this kernel can create `kind` devices, probed once per process by creating one
 /// in a scratch namespace. `Ok(Err(why))` means it cannot.
 fn kind_supported(opts: &ConformOptions, kind: &str) -> Result<Result<(), String>, ConformError> {
-    const KINDS: [&str; 5] = ["veth", "ipvlan", "macvlan", "bareudp", "vxlan"];
-    static PROBES: [OnceLock<Result<(), String>>; 5] = [const { OnceLock::new() }; 5];
+    const KINDS: [&str; 6] = ["veth", "ipvlan", "macvlan", "bareudp", "vxlan", "vxcan"];
+    static PROBES: [OnceLock<Result<(), String>>; 6] = [const { OnceLock::new() }; 6];
     let Some(slot) = KINDS.iter().position(|k| *k == kind).map(|i| &PROBES[i]) else {
         return Ok(Err(format!("unknown device type {kind}")));
     };
@@ -357,6 +357,7 @@ fn kind_supported(opts: &ConformOptions, kind: &str) -> Result<Result<(), String
         "macvlan" => vec!["link", "add", "p2", "link", "p0", "type", "macvlan"],
         "bareudp" => vec!["link", "add", "p2", "type", "bareudp", "dstport", "6635", "ethertype", "0x8847"],
         "vxlan" => vec!["link", "add", "p2", "type", "vxlan", "id", "1", "dstport", "4789"],
+        "vxcan" => vec!["link", "add", "p2", "type", "vxcan", "peer", "name", "p3"],
         _ => Vec::new(),
     };
     let mut result = run.ip_status(&lower)?;
@@ -463,8 +464,8 @@ impl<'o> Run<'o> {
             Op::LinkAdd { name, kind } => {
                 push(&["-n", &ns, "link", "add", "name", name]);
                 match kind {
-                    LinkKind::Veth { peer, peer_netns } => {
-                        push(&["type", "veth", "peer", "name", peer]);
+                    LinkKind::Veth { peer, peer_netns } | LinkKind::Vxcan { peer, peer_netns } => {
+                        push(&["type", kind.type_name(), "peer", "name", peer]);
                         if let Some(pns) = peer_netns {
                             push(&["netns", &self.private(Some(pns))]);
                         }

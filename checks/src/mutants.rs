@@ -163,6 +163,9 @@ pub struct MutantRow {
     pub equivalent: bool,
     pub function: String,
     pub undoes: Option<String>,
+    /// The variants the mutant and its baseline ran with (a follow-up conversion).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub requires: Vec<String>,
     pub runs: Vec<Run>,
 }
 
@@ -189,6 +192,9 @@ pub struct Matrix {
     pub faithful_clean: bool,
     pub faithful: Vec<Run>,
     pub mutants: Vec<MutantRow>,
+    /// Mutants of follow-up conversions, not run in pre-series mode.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_applicable: Vec<String>,
 }
 
 impl Matrix {
@@ -315,7 +321,8 @@ fn render_catalogue(m: &Matrix) -> String {
             (true, false) => "none".to_string(),
             (false, _) => r.caught_by.join(", "),
         };
-        let scenarios: Vec<String> = r.scenarios.iter().map(|s| format!("`{s}`")).collect();
+        let with: String = r.requires.iter().map(|v| format!(" with `--variant {v}`")).collect();
+        let scenarios: Vec<String> = r.scenarios.iter().map(|s| format!("`{s}`{with}")).collect();
         let _ =
             writeln!(o, "| `{}` | `{}` | {property} | {caught_by} | {} |", r.name, r.function, scenarios.join("<br>"));
     }
@@ -346,21 +353,32 @@ fn without_times(text: &str) -> String {
     out
 }
 
+/// Whether `m` can run in `mode`: a mutant of a follow-up conversion has no pre-series form.
+pub fn applicable(m: Mutant, mode: Mode) -> bool {
+    mode != Mode::PreSeries || !m.requires().iter().any(|v| v.is_followup())
+}
+
+/// A scenario as the matrix runs it: its path and the variants its mutants need.
+type Case = (&'static str, &'static [Variant]);
+
 /// Builds the matrix by running every check.
 pub fn matrix(mutants: &[Mutant], a: &MutantsArgs) -> Matrix {
-    let scenarios: BTreeSet<&str> = mutants.iter().flat_map(|m| m.scenarios().iter().copied()).collect();
-    let probed = |s: &&str| mutants.iter().any(|m| m.needs_driver_probe() && m.scenarios().contains(s));
+    let not_applicable: Vec<Mutant> = mutants.iter().copied().filter(|&m| !applicable(m, a.mode)).collect();
+    let mutants: Vec<Mutant> = mutants.iter().copied().filter(|&m| applicable(m, a.mode)).collect();
+    let cases: BTreeSet<Case> =
+        mutants.iter().flat_map(|m| m.scenarios().iter().map(move |&s| (s, m.requires()))).collect();
+    let probed = |c: &Case| mutants.iter().any(|m| m.needs_driver_probe() && m.scenarios().contains(&c.0));
     let checkers = Checker::ALL.len();
-    let total = scenarios.iter().map(|s| checkers * if probed(s) { 2 } else { 1 }).sum::<usize>()
+    let total = cases.iter().map(|c| checkers * if probed(c) { 2 } else { 1 }).sum::<usize>()
         + mutants.iter().map(|m| checkers * m.scenarios().len()).sum::<usize>();
     let bar = crate::progress::runs(total as u64);
     let mut faithful = Vec::new();
-    for s in &scenarios {
-        let probe = probed(s);
+    for case in &cases {
+        let probe = probed(case);
         for c in Checker::ALL {
-            faithful.push(run_check(a, c, s, None, false, bar.as_ref()));
+            faithful.push(run_check(a, c, *case, None, false, bar.as_ref()));
             if probe {
-                faithful.push(run_check(a, c, s, None, true, bar.as_ref()));
+                faithful.push(run_check(a, c, *case, None, true, bar.as_ref()));
             }
         }
     }
@@ -369,7 +387,8 @@ pub fn matrix(mutants: &[Mutant], a: &MutantsArgs) -> Matrix {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    Matrix { mode: a.mode, faithful_clean, faithful, mutants: rows }
+    let not_applicable = not_applicable.iter().map(|m| m.name().to_string()).collect();
+    Matrix { mode: a.mode, faithful_clean, faithful, mutants: rows, not_applicable }
 }
 
 /// Whether a failed mutant run is a catch: the faithful run of the same checker and scenario
@@ -384,9 +403,9 @@ fn is_catch(r: &Run, faithful: &[Run]) -> bool {
 
 fn row(a: &MutantsArgs, m: Mutant, faithful: &[Run], bar: Option<&ProgressBar>) -> MutantRow {
     let mut runs = Vec::new();
-    for s in m.scenarios() {
+    for &s in m.scenarios() {
         for c in Checker::ALL {
-            runs.push(run_check(a, c, s, Some(m), m.needs_driver_probe(), bar));
+            runs.push(run_check(a, c, (s, m.requires()), Some(m), m.needs_driver_probe(), bar));
         }
     }
     let failed: Vec<&Run> = runs.iter().filter(|r| is_catch(r, faithful)).collect();
@@ -424,6 +443,7 @@ fn row(a: &MutantsArgs, m: Mutant, faithful: &[Run], bar: Option<&ProgressBar>) 
         equivalent: m.equivalent(),
         function: m.function().into(),
         undoes: m.undoes().map(str::to_string),
+        requires: m.requires().iter().map(|v| v.name().to_string()).collect(),
         runs,
     }
 }
@@ -433,7 +453,7 @@ fn row(a: &MutantsArgs, m: Mutant, faithful: &[Run], bar: Option<&ProgressBar>) 
 fn run_check(
     a: &MutantsArgs,
     c: Checker,
-    scenario: &str,
+    (scenario, requires): Case,
     mutant: Option<Mutant>,
     probe: bool,
     bar: Option<&ProgressBar>,
@@ -458,6 +478,9 @@ fn run_check(
                 args.extend(["--variant".into(), v.name().into()]);
             }
         }
+        for v in requires {
+            args.extend(["--variant".into(), v.name().into()]);
+        }
     }
     if let Some(m) = mutant {
         args.extend(["--mutant".into(), m.name().into()]);
@@ -465,7 +488,14 @@ fn run_check(
     if !probe {
         args.push(file.display().to_string());
     }
-    let name = if probe { format!("{scenario} (driver probe)") } else { scenario.to_string() };
+    // The variants are part of the name: a mutant's run is compared with the faithful run of
+    // the same scenario in the same kernel.
+    let with: Vec<&str> = requires.iter().map(|v| v.name()).collect();
+    let name = match (probe, with.is_empty()) {
+        (true, _) => format!("{scenario} (driver probe)"),
+        (false, true) => scenario.to_string(),
+        (false, false) => format!("{scenario} (--variant {})", with.join(" --variant ")),
+    };
     let mut runs: Vec<Run> = (0..a.repeat.max(1)).map(|_| subprocess(c, &name, &args)).collect();
     let median = |f: fn(&Run) -> f64| {
         let mut v: Vec<f64> = runs.iter().map(f).collect();
@@ -598,6 +628,14 @@ pub fn render_text(m: &Matrix) -> String {
         duration(median),
         duration(secs.last().copied().unwrap_or(0.0))
     );
+    if !m.not_applicable.is_empty() {
+        let _ = writeln!(
+            o,
+            "not applicable in {} mode (follow-up conversions need the series' infrastructure): {}",
+            m.mode,
+            m.not_applicable.join(", ")
+        );
+    }
     let _ = writeln!(o, "result: {}", if m.verdict() == Verdict::Held { "PASS" } else { "FAIL" });
     o
 }
@@ -834,5 +872,6 @@ fn probe_result(name: &str, file: &Path, explorer: Explorer, out: &ProbeOutcome)
             lock_graph: GraphSummary { classes: 0, edges: 0, acyclic: true },
             unconverted: Vec::new(),
         }],
+        skipped: Vec::new(),
     }
 }

@@ -5,12 +5,13 @@
 //! own results on the corpus (`cargo test -p rtnl-checks --test conform -- --ignored`).
 //!
 //! # Rules
-//! - Deleting a veth end deletes its peer, wherever it lives (`veth_dellink()`).
+//! - Deleting a veth or vxcan end deletes its peer, wherever it lives (`veth_dellink()`,
+//!   `vxcan_dellink()`).
 //! - Deleting a device deletes its ipvlan and macvlan uppers, wherever they live, and theirs in
 //!   turn (the lower's NETDEV_UNREGISTER in `ipvlan_device_event()`/`macvlan_device_event()`).
 //! - An upper created on an upper of its own kind attaches to that upper's lower
 //!   (`ipvlan_link_new()`, `macvlan_common_newlink()`); a device has at most one kind of upper
-//!   (one rx handler: EBUSY); a bareudp device is no lower at all.
+//!   (one rx handler: EBUSY); a bareudp or vxcan device (not Ethernet) is no lower at all.
 //! - Destroying a namespace deletes its devices (with the cascades above) and every vxlan and
 //!   bareudp whose socket lived there, wherever the device is now (`exit_rtnl`).
 //! - Moving a device keeps its uppers and its peer, and a tunnel keeps its socket namespace.
@@ -66,6 +67,7 @@ impl fmt::Display for Refusal {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Veth,
+    Vxcan,
     Ipvlan,
     Macvlan,
     Vxlan { id: u32, port: u16 },
@@ -220,7 +222,8 @@ impl Reference {
 
     fn link_add(&mut self, net: usize, name: &str, kind: &LinkKind) -> Result<(), Refusal> {
         match kind {
-            LinkKind::Veth { peer, peer_netns } => {
+            LinkKind::Veth { peer, peer_netns } | LinkKind::Vxcan { peer, peer_netns } => {
+                let pair = if matches!(kind, LinkKind::Veth { .. }) { Kind::Veth } else { Kind::Vxcan };
                 let pnet = match peer_netns {
                     Some(p) => self.netns(Some(p))?,
                     None => net,
@@ -230,8 +233,8 @@ impl Reference {
                 if net == pnet && name == peer {
                     return Err(Refusal::Eexist);
                 }
-                let p = self.add(peer, pnet, Kind::Veth);
-                let d = self.add(name, net, Kind::Veth);
+                let p = self.add(peer, pnet, pair);
+                let d = self.add(name, net, pair);
                 self.devs[p].peer = Some(d);
                 self.devs[d].peer = Some(p);
                 Ok(())
@@ -245,7 +248,7 @@ impl Reference {
                 let l = self.lookup(lnet, link).ok_or(Refusal::Enodev)?;
                 let same_kind = |k: Kind| if ipvlan { k == Kind::Ipvlan } else { k == Kind::Macvlan };
                 let real = if same_kind(self.devs[l].kind) { self.devs[l].lower.unwrap_or(l) } else { l };
-                if matches!(self.devs[real].kind, Kind::Bareudp { .. }) {
+                if matches!(self.devs[real].kind, Kind::Bareudp { .. } | Kind::Vxcan) {
                     return Err(Refusal::Einval);
                 }
                 let other = if ipvlan { Kind::Macvlan } else { Kind::Ipvlan };

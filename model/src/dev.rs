@@ -275,7 +275,7 @@ pub fn unregister_netdevice_many_notify(k: &Kernel, head: &mut KillList) {
             return None;
         }
         let (ops, by, left) = k.dev(dev, |d| (d.rtnl_link_ops, d.queued_by, d.left_on_list));
-        ops.s5_unconverted()
+        ops.s5_unconverted(k)
             .iter()
             .find(|e| Some(e.queued_by) == by && e.caller == caller && (!e.needs_skip || left.is_some()))
             .map(|e| e.c_line)

@@ -7,7 +7,7 @@
 //! (`.ci/check-layers.sh`).
 
 use crate::kernel::Kernel;
-use crate::{bareudp, ipvlan_main, macvlan, veth, vxlan_core};
+use crate::{bareudp, ipvlan_main, macvlan, veth, vxcan, vxlan_core};
 
 /// The drivers' `module_init` functions, in boot order. The order is visible: the notifier
 /// chain calls ipvlan before macvlan, and `ops_exit_rtnl_list()` (last registered first) runs
@@ -18,6 +18,7 @@ pub const INITCALLS: &[fn(&mut Kernel)] = &[
     macvlan::macvlan_init_module,
     bareudp::bareudp_init_module,
     vxlan_core::vxlan_init_module,
+    vxcan::vxcan_init,
 ];
 
 /// `do_initcalls()`: init/main.c. Runs the core's debug notifier's `subsys_initcall`, then every

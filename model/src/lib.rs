@@ -33,6 +33,7 @@ pub(crate) mod drivers;
 pub(crate) mod ipvlan_main;
 pub(crate) mod macvlan;
 pub(crate) mod veth;
+pub(crate) mod vxcan;
 pub(crate) mod vxlan_core;
 
 pub(crate) mod invariants;

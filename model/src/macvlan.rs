@@ -70,7 +70,7 @@ impl RtnlLinkOps for MacvlanLinkOps {
         macvlan_dev_free(k, dev)
     }
     /// macvlan is not converted: its lower's NETDEV_UNREGISTER unregisters uppers of any net.
-    fn s5_unconverted(&self) -> &'static [S5Exemption] {
+    fn s5_unconverted(&self, _k: &Kernel) -> &'static [S5Exemption] {
         &[S5Exemption {
             queued_by: "macvlan_dellink",
             caller: "macvlan_device_event",

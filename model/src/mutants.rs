@@ -12,6 +12,7 @@
 //! `None` and [`Mutant::rationale`] says why). They are kept so the catalogue states its own limits.
 
 use crate::properties::Property;
+use crate::variants::Variant;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -74,6 +75,14 @@ pub enum Mutant {
     RebroadcastWithoutNetLock,
     /// `default_device_exit_batch()` keeps every dying net's per-netns lock until its loop ends.
     ExitBatchNestsDyingNets,
+    /// `vxcan_dellink()` (after 703b31d21e52) reads the peer pointers instead of taking them
+    /// with `xchg()`.
+    VxcanNoXchg,
+    /// `vxcan_dellink()` (after 703b31d21e52) queues the peer on the caller's list, not on its
+    /// net's queue.
+    VxcanPeerPlainQueue,
+    /// `vxcan_dellink()` (after 703b31d21e52) forgets the second `netdev_put()`.
+    VxcanLeakPeerRef,
 }
 
 /// One row of the catalogue: everything known about a mutant, in one place.
@@ -93,12 +102,15 @@ pub struct MutantInfo {
     /// Exposed only with a driver thread raced beside the scenario (no ip(8) command reaches
     /// the function): the probe in `rtnl_checks::mutants`.
     pub driver_probe: bool,
+    /// The variants the mutated code exists in (a follow-up conversion): the mutant and its
+    /// faithful baseline both run with them, and not at all where they cannot run (pre-series).
+    pub requires: &'static [Variant],
     /// Why this is a plausible kernel bug, and what it does in the kernel.
     pub rationale: &'static str,
 }
 
 /// The catalogue, in the order of the enum's variants (a test holds it to that).
-pub const CATALOGUE: [MutantInfo; 27] = [
+pub const CATALOGUE: [MutantInfo; 30] = [
     MutantInfo {
         mutant: Mutant::IpvlanPortNoHold,
         name: "ipvlan-port-no-hold",
@@ -107,6 +119,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/ipvlan-lower-del-upper-other-netns.sh"],
         breaks: Some(Property::NoUseAfterFree),
         driver_probe: false,
+        requires: &[],
         rationale: "The ipvlan port does not netdev_hold() its lower device, the bug 40b9d1ab63f5 fixed. The \
              lower's unregistration no longer waits for the uppers' ipvlan_uninit(), so an upper queued \
              on another netns's work touches the freed lower (netdev_hold/netdev_lock on phy_dev).",
@@ -119,6 +132,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/veth-del-both-ends.sh"],
         breaks: Some(Property::ExactlyOnceUnregistration),
         driver_probe: false,
+        requires: &[],
         rationale: "veth_dellink() reads priv->peer with rtnl_dereference() instead of taking it with xchg(), so \
              the pointer stays set and is no token any more: after the peer was handed to its netns's \
              queue, a second deleter (a user, or the netns's exit) sees it again and queues it twice, and \
@@ -132,6 +146,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/veth-del-both-ends.sh", "mutants/veth-cross-netns-del.sh"],
         breaks: None,
         driver_probe: false,
+        requires: &[],
         rationale: "veth takes no reference on its peer (the pre-series lifetime rule on the series' deferred \
              path). The reference keeps the peer allocated between the two xchg() calls, but while RTNL \
              is global no thread can free the peer in that window: every path that frees a veth \
@@ -146,6 +161,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/bareudp-del-after-socket-netns-exit.sh"],
         breaks: Some(Property::ExactlyOnceUnregistration),
         driver_probe: false,
+        requires: &[],
         rationale: "bareudp_dellink() drops the list_empty(&bareudp->next) check, the token that says the socket \
              netns's exit_rtnl already queued the device on the device's netns. A user deleting the \
              device before that netns's work runs queues it a second time (DEBUG_NET_WARN_ON_ONCE in \
@@ -159,6 +175,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/ipvlan-del-upper-while-dying.sh"],
         breaks: Some(Property::ExactlyOnceUnregistration),
         driver_probe: false,
+        requires: &[],
         rationale: "ipvlan_link_delete() ignores ipvlan->dying, the token set by the lower's NETDEV_UNREGISTER \
              when it hands the upper to the upper's netns. Deleting the upper in that window queues it \
              twice.",
@@ -171,6 +188,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/veth-del-both-directions.sh"],
         breaks: Some(Property::LockOrder),
         driver_probe: false,
+        requires: &[],
         rationale: "The design the cover letter rules out: instead of handing a peer that lives in another netns \
              to that netns's work, veth_dellink() takes that netns's per-netns lock (__rtnl_net_lock) \
              while holding its own and unregisters the peer there. One deletion nests ns1 -> ns2, another \
@@ -185,6 +203,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/veth-add-peer-netns-both-orders.sh"],
         breaks: Some(Property::LockOrder),
         driver_probe: false,
+        requires: &[],
         rationale: "rtnl_nets_add() appends instead of insertion-sorting, so rtnl_nets_lock() takes the \
              per-netns locks in the caller's order (socket netns, then link/peer netns): a newlink whose \
              peer netns sorts before the socket netns nests them against rtnl_net_lock_cmp_fn().",
@@ -197,6 +216,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/veth-same-netns.sh"],
         breaks: Some(Property::NoDeadlock),
         driver_probe: false,
+        requires: &[],
         rationale: "rtnl_nets_add() drops the duplicate check (and its put_net()), so a newlink whose peer or \
              link netns is the socket's own takes the same &net->rtnl_mutex twice: a self-deadlock \
              (lockdep: possible recursive locking).",
@@ -209,6 +229,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/netns-del-local-veth.sh"],
         breaks: Some(Property::NoFlushUnderRtnl),
         driver_probe: false,
+        requires: &[],
         rationale: "default_device_exit_batch() calls rtnl_net_flush_workqueue() before rtnl_unlock(). Every \
              rtnl_net_wq item needs RTNL, so flushing with it held deadlocks as soon as an item is \
              queued.",
@@ -221,6 +242,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/netns-del-pending-work.sh"],
         breaks: Some(Property::NetnsOutlivesWork),
         driver_probe: false,
+        requires: &[],
         rationale: "default_device_exit_batch() does not call rtnl_net_flush_workqueue(), so cleanup_net() frees \
              a struct net whose rtnl_work is still pending or running (the work holds no net reference).",
     },
@@ -232,6 +254,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/veth-cross-netns-del.sh"],
         breaks: Some(Property::PerNetnsLock),
         driver_probe: false,
+        requires: &[],
         rationale: "rtnl_net_work_func() takes net->rtnl_mutex without the global RTNL (__rtnl_net_lock without \
              rtnl_lock). The drain then unregisters devices without RTNL and nobody runs \
              netdev_run_todo().",
@@ -244,6 +267,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/veth-cross-netns-del.sh"],
         breaks: Some(Property::TodoEmptyAtRtnlUnlock),
         driver_probe: false,
+        requires: &[],
         rationale: "rtnl_net_work_func() unlocks with __rtnl_net_unlock() and __rtnl_unlock() instead of \
              rtnl_net_unlock(): the drain puts devices on net_todo_list and nobody runs netdev_run_todo() \
              for them (WARN_ON(!list_empty(&net_todo_list)) in __rtnl_unlock).",
@@ -256,6 +280,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/veth-cross-netns-del.sh"],
         breaks: Some(Property::QueuedDeviceUnregistered),
         driver_probe: false,
+        requires: &[],
         rationale: "__rtnl_net_unlock() does not call unregister_netdevice_many_net(): devices handed to a \
              netns's queue stay there for ever, its work finds them and unlocks without unregistering \
              them.",
@@ -268,6 +293,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/veth-cross-netns-del.sh"],
         breaks: Some(Property::QueuedDeviceUnregistered),
         driver_probe: false,
+        requires: &[],
         rationale: "unregister_netdevice_queue_net() adds the device to the netns's dev_unreg_head but forgets \
              rtnl_net_queue_work(): unless some thread happens to lock and unlock that netns, the device \
              is never unregistered.",
@@ -280,6 +306,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/veth-move-pending-peer.sh"],
         breaks: Some(Property::PerNetnsLock),
         driver_probe: false,
+        requires: &[],
         rationale: "__dev_change_net_namespace() does not call unregister_netdevice_move_net(): a device pending \
              on its old netns's queue stays there after the move, and the old netns's drain unregisters \
              it without the per-netns lock of the netns it now lives in.",
@@ -292,6 +319,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/veth-same-netns.sh"],
         breaks: Some(Property::AllRefsReleased),
         driver_probe: false,
+        requires: &[],
         rationale: "veth_dellink() forgets netdev_put(dev, &priv(peer)->peer_tracker): one netdev_hold without \
              its netdev_put, so netdev_run_todo() waits for ever (\"unregister_netdevice: waiting for \
              veth0 to become free. Usage count = 2\").",
@@ -307,6 +335,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/dev-net-toctou.sh"],
         breaks: Some(Property::PerNetnsLock),
         driver_probe: true,
+        requires: &[],
         rationale: "rtnl_net_dev_lock() without the re-check of dev_net(dev) after locking (the race of the Feb \
              2025 report): dev_net(dev) is read without RTNL, rtnl_net_lock(net) sleeps while `ip link \
              set DEV netns NS` moves the device, and the caller then edits the device's netns state (in \
@@ -321,6 +350,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/ipvlan-lower-del-upper-other-netns.sh"],
         breaks: Some(Property::PerNetnsLock),
         driver_probe: false,
+        requires: &[],
         rationale: "ipvlan's NETDEV_UNREGISTER handler passes dev_net(upper) instead of dev_net(lower) to \
              __ipvlan_link_delete(), so unregister_netdevice_queue_net() sees every upper as local: \
              uppers of other netns are unregistered on the lower's list without their own per-netns lock.",
@@ -333,6 +363,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/ipvlan-lower-del-upper-other-netns.sh", "mutants/ipvlan-del-upper-while-dying.sh"],
         breaks: None,
         driver_probe: false,
+        requires: &[],
         rationale: "ipvlan_uninit() drops the port reference without netdev_lock(phy_dev) (series patch 12). The \
              lock orders the port count against ipvlan_init() and the lower's teardown once they run \
              under different per-netns locks; while RTNL is global they cannot overlap. Equivalent in \
@@ -346,6 +377,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/bareudp-del-after-socket-netns-exit.sh"],
         breaks: Some(Property::ListUnderItsLock),
         driver_probe: false,
+        requires: &[],
         rationale: "bareudp walks and edits bn->bareudp_list without bn->lock (series patch 9). The lock matters \
              when the socket netns's exit and a dellink in another netns run under different per-netns \
              locks; while RTNL is global they cannot overlap, so no execution goes wrong in series mode. \
@@ -359,6 +391,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/netns-del-local-veth.sh"],
         breaks: Some(Property::PerNetnsLock),
         driver_probe: false,
+        requires: &[],
         rationale: "default_device_exit_batch() drops the per-netns split of series patch 7 \
              (unregister_netdevice_queue_many_net(net, &dev_kill_list) before __rtnl_net_unlock(net)): \
              every device of the dying nets goes to the final unregister_netdevice_many(), which runs \
@@ -373,6 +406,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["vxlan-both-netns-destroyed.sh"],
         breaks: Some(Property::PerNetnsLock),
         driver_probe: false,
+        requires: &[],
         rationale: "ops_exit_rtnl_list() drops the per-netns split of series patch 7: the devices the pernet \
              exit_rtnl hooks queued that live in a net of the dying batch (a tunnel in its socket's net, \
              or moved to a net that dies with it) go to the final unregister_netdevice_many(), which runs \
@@ -388,6 +422,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/ipvlan-lower-del-upper-other-netns.sh"],
         breaks: Some(Property::NoUseAfterFree),
         driver_probe: false,
+        requires: &[],
         rationale: "ipvlan_uninit() swaps its last two steps: netdev_put(phy_dev, tmp) before \
              netdev_unlock(phy_dev) (series patch 12 takes the tmp hold exactly so that the unlock cannot \
              run on a freed lower). The lower's netdev_run_todo() on another thread sees the count at 1 \
@@ -402,6 +437,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/veth-cross-netns-del.sh"],
         breaks: Some(Property::ListUnderItsLock),
         driver_probe: false,
+        requires: &[],
         rationale: "unregister_netdevice_queue_net() takes spin_lock(&net->dev_unreg_lock) of the caller's \
              net instead of dev_net(dev)'s, and adds the device to dev_net(dev)->dev_unreg_head under it \
              (series patch 6). That net's own work splices the list under its own lock, so the two edits \
@@ -416,6 +452,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["veth-init-netns-peer-destroyed.sh"],
         breaks: Some(Property::LockOrder),
         driver_probe: false,
+        requires: &[],
         rationale: "rtnl_nets_add() sorts the nets by address alone, dropping rtnl_net_cmp_locks()'s \
              \"always init_net first\". init_net is static, above every slab-allocated net, so a newlink \
              with a veth peer in init_net locks ns1->rtnl_mutex before init_net's, while \
@@ -430,6 +467,7 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/ipvlan-lower-del-upper-other-netns.sh"],
         breaks: Some(Property::NetdevUnregisterUnderNetLock),
         driver_probe: false,
+        requires: &[],
         rationale: "netdev_wait_allrefs_any() re-broadcasts NETDEV_UNREGISTER under rtnl_lock() alone, as \
              before patch 5: the notifiers of a waiting device run without the per-netns lock of its \
              net, which the series takes around every NETDEV_UNREGISTER in core so that handlers can \
@@ -444,11 +482,55 @@ pub const CATALOGUE: [MutantInfo; 27] = [
         scenarios: &["mutants/two-netns-del-one-batch.sh"],
         breaks: Some(Property::LockOrder),
         driver_probe: false,
+        requires: &[],
         rationale: "default_device_exit_batch() keeps each dying net's __rtnl_net_lock() until after its second \
              loop (a naive \"freeze every dying net\" conversion) instead of unlocking each net before the \
              next. cleanup_net() hands the nets newest first (llist_del_all() of a LIFO llist), so two \
              nets of one batch nest against rtnl_net_lock_cmp_fn()'s order: lockdep's circular \
              dependency with any rtnl_nets_lock() of the same two nets.",
+    },
+    MutantInfo {
+        mutant: Mutant::VxcanNoXchg,
+        name: "vxcan-no-xchg",
+        function: "vxcan_dellink",
+        undoes: Some("703b31d21e52 (\"vxcan: Support per-netns device unregistration.\", follow-up)"),
+        scenarios: &["mutants/vxcan-del-both-ends.sh"],
+        breaks: Some(Property::ExactlyOnceUnregistration),
+        driver_probe: false,
+        requires: &[Variant::FollowupVxcan],
+        rationale: "vxcan_dellink() converted as 703b31d21e52 does, but reading priv->peer with \
+             rtnl_dereference() instead of taking it with xchg(): the pointers are no token, so once one \
+             delete handed the other end to its netns's queue, the second delete (or that netns's exit) \
+             still finds its peer and queues the already queued device a second time.",
+    },
+    MutantInfo {
+        mutant: Mutant::VxcanPeerPlainQueue,
+        name: "vxcan-peer-plain-queue",
+        function: "vxcan_dellink",
+        undoes: Some("703b31d21e52 (\"vxcan: Support per-netns device unregistration.\", follow-up)"),
+        scenarios: &["mutants/vxcan-cross-netns-del.sh"],
+        breaks: Some(Property::PerNetnsLock),
+        driver_probe: false,
+        requires: &[Variant::FollowupVxcan],
+        rationale: "vxcan_dellink() takes the xchg() tokens of 703b31d21e52 but queues the peer with \
+             unregister_netdevice_queue(peer, head), as before the conversion: the deleting thread \
+             unregisters a device of another net without that net's per-netns lock. The driver now \
+             claims to be converted, so S5 exempts nothing: the regression the conversion exists to \
+             prevent once RTNL is gone.",
+    },
+    MutantInfo {
+        mutant: Mutant::VxcanLeakPeerRef,
+        name: "vxcan-leak-peer-ref",
+        function: "vxcan_dellink",
+        undoes: Some("703b31d21e52 (\"vxcan: Support per-netns device unregistration.\", follow-up)"),
+        scenarios: &["mutants/vxcan-same-netns.sh"],
+        breaks: Some(Property::AllRefsReleased),
+        driver_probe: false,
+        requires: &[Variant::FollowupVxcan],
+        rationale: "vxcan_dellink() forgets netdev_put(dev, &priv->peer_tracker): the reference the peer \
+             held on the device (taken in vxcan_newlink() by 703b31d21e52) is never dropped, so \
+             netdev_wait_allrefs_any() waits for it forever (\"unregister_netdevice: waiting for vxcan0 \
+             to become free. Usage count = 2\").",
     },
 ];
 
@@ -510,6 +592,11 @@ impl Mutant {
     /// [`Mutant::scenarios`]).
     pub fn needs_driver_probe(self) -> bool {
         self.info().driver_probe
+    }
+
+    /// The variants the mutated code exists in ([`MutantInfo::requires`]).
+    pub fn requires(self) -> &'static [Variant] {
+        self.info().requires
     }
 
     /// Whether no checker can see the mutant while RTNL is global.

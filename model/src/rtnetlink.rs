@@ -393,8 +393,9 @@ pub trait RtnlLinkOps: Send + Sync + 'static {
     /// [model] A fact about the driver, not a kernel field: the places where the series left
     /// this driver unconverted, so that the C unregisters one of its devices without the
     /// per-netns lock of the device's net on purpose. S5 exempts exactly these (empty: a
-    /// converted driver, never exempt).
-    fn s5_unconverted(&self) -> &'static [S5Exemption] {
+    /// converted driver, never exempt). `k` tells a driver converted by a follow-up variant
+    /// ([`crate::variants::Variant::is_followup`]) from its unconverted form.
+    fn s5_unconverted(&self, _k: &Kernel) -> &'static [S5Exemption] {
         &[]
     }
 }

@@ -72,6 +72,8 @@ pub enum LinkKind {
     Bareudp { dstport: u16, ethertype: String },
     /// `type vxlan id N dstport P`
     Vxlan { id: u32, dstport: u16 },
+    /// `type vxcan peer [name] PEER [netns NS]`
+    Vxcan { peer: String, peer_netns: Option<String> },
 }
 
 impl LinkKind {
@@ -83,6 +85,7 @@ impl LinkKind {
             LinkKind::Macvlan { .. } => "macvlan",
             LinkKind::Bareudp { .. } => "bareudp",
             LinkKind::Vxlan { .. } => "vxlan",
+            LinkKind::Vxcan { .. } => "vxcan",
         }
     }
 }

@@ -88,7 +88,7 @@ fn run_op(k: &Kernel, cmd: &Command, opened: &mut Opened<'_>) -> Result<(), Errn
         Op::LinkAdd { name, kind } => {
             let net = opened.open(cmd.netns.as_deref())?;
             let (link_net, peer_net) = match kind {
-                LinkKind::Veth { peer_netns, .. } => {
+                LinkKind::Veth { peer_netns, .. } | LinkKind::Vxcan { peer_netns, .. } => {
                     (None, Some(opened.open(peer_netns.as_deref()).map(Some)?.unwrap_or(net)))
                 }
                 LinkKind::Ipvlan { link_netns, .. } | LinkKind::Macvlan { link_netns, .. } => (
@@ -101,7 +101,7 @@ fn run_op(k: &Kernel, cmd: &Command, opened: &mut Opened<'_>) -> Result<(), Errn
                 LinkKind::Bareudp { .. } | LinkKind::Vxlan { .. } => (Some(net), None),
             };
             let peer_net = match kind {
-                LinkKind::Veth { peer_netns: None, .. } => Some(net),
+                LinkKind::Veth { peer_netns: None, .. } | LinkKind::Vxcan { peer_netns: None, .. } => Some(net),
                 _ => peer_net,
             };
             rtnl_newlink(k, net, &NewLink { name: name.clone(), kind: kind.clone(), link_net, peer_net })

@@ -1,7 +1,8 @@
 //! Kernel variants for the findings (docs/findings.md): a *fix* is the smallest change to the
 //! kernel's code that removes a hazard the model found; a *probe* models a caller the series
-//! does not have but a hazard depends on. Chosen at run time, like mutants; the faithful kernel
-//! has none.
+//! does not have but a hazard depends on; a *follow-up* is a conversion that landed after the
+//! series (merge 71ac90cca6d8), on its infrastructure. Chosen at run time, like mutants; the
+//! faithful kernel has none.
 
 use serde::{Deserialize, Serialize};
 
@@ -30,15 +31,21 @@ pub enum Variant {
     /// edit (`netdev_upper_dev_link()` / `_unlink()`), protected by the lower's instance lock
     /// (`netdev_lock(lower)`) instead of RTNL.
     ConvertAdjListInstanceLock,
+    /// Follow-up 703b31d21e52 "vxcan: Support per-netns device unregistration." (after the
+    /// series): `vxcan_dellink()` takes the peer pointers with `xchg()` and hands a peer of
+    /// another net to it with `unregister_netdevice_queue_net()`; `vxcan_newlink()` holds each
+    /// end on the other (drivers/net/can/vxcan.c, MP@733e69a8).
+    FollowupVxcan,
 }
 
 impl Variant {
-    pub const ALL: [Variant; 5] = [
+    pub const ALL: [Variant; 6] = [
         Variant::FixA1RebroadcastNoDrain,
         Variant::FixA6WqMaxActive,
         Variant::ProbeA2MoveUnderRtnlOnly,
         Variant::ConvertNetTodoList,
         Variant::ConvertAdjListInstanceLock,
+        Variant::FollowupVxcan,
     ];
 
     pub fn name(self) -> &'static str {
@@ -48,6 +55,7 @@ impl Variant {
             Variant::ProbeA2MoveUnderRtnlOnly => "probe-a2-move-under-rtnl-only",
             Variant::ConvertNetTodoList => "convert-net-todo-list",
             Variant::ConvertAdjListInstanceLock => "convert-adj-list-instance-lock",
+            Variant::FollowupVxcan => "followup-vxcan",
         }
     }
 
@@ -57,6 +65,12 @@ impl Variant {
 
     pub fn is_fix(self) -> bool {
         matches!(self, Variant::FixA1RebroadcastNoDrain | Variant::FixA6WqMaxActive)
+    }
+
+    /// A conversion that landed after the series: it needs the series' infrastructure
+    /// (`unregister_netdevice_queue_net()`), so it has no pre-series form.
+    pub fn is_followup(self) -> bool {
+        matches!(self, Variant::FollowupVxcan)
     }
 }
 

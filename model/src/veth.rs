@@ -37,7 +37,8 @@ pub fn veth_init(k: &mut Kernel) {
     rtnl_link_register(k, &VETH_LINK_OPS);
 }
 
-/// The tracker of `priv(dev)->peer_tracker`: the reference `dev` holds on its peer.
+/// The tracker of `priv(dev)->peer_tracker`: the reference `dev` holds on its peer (veth and
+/// vxcan name it alike).
 fn peer_tracker(k: &Kernel, dev: DevId) -> String {
     format!("{}->peer_tracker", k.dev_name(dev))
 }
@@ -62,6 +63,41 @@ fn xchg_peer(k: &Kernel, dev: DevId, new: Option<DevId>) -> Option<DevId> {
     from_ptr(sync.priv_peer.swap(to_ptr(new), SeqCst))
 }
 
+/// A paired driver as the shared bodies below see it: veth and vxcan (whose C was copied from
+/// veth's, drivers/net/can/vxcan.c says so) run the same `newlink` tail and `dellink`, before
+/// and after their conversion. The flags are the conversion and the catalogue's mutations of it.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Pair {
+    /// The ops both ends get.
+    pub ops: &'static dyn RtnlLinkOps,
+    /// Converted: `xchg()` tokens, `unregister_netdevice_queue_net()` for the peer, a reference
+    /// on each end held by the other.
+    pub converted: bool,
+    /// Mutation: `rtnl_dereference()` instead of `xchg()`.
+    pub no_xchg: bool,
+    /// Mutation: no reference on the peer (neither hold nor put).
+    pub no_peer_ref: bool,
+    /// Mutation: the second `netdev_put()` is forgotten.
+    pub leak_second_put: bool,
+    /// Mutation: the peer is queued with `unregister_netdevice_queue()` on the caller's list.
+    pub plain_queue_peer: bool,
+    /// Mutation (veth only): lock the peer's net and unregister the peer there.
+    pub lock_peer_net_directly: bool,
+}
+
+/// The faithful veth, or the veth of the chosen mutant.
+fn veth_pair(k: &Kernel) -> Pair {
+    Pair {
+        ops: &VETH_LINK_OPS,
+        converted: k.mode().small_rtnl(),
+        no_xchg: k.mutated(Mutant::VethNoXchg),
+        no_peer_ref: k.mutated(Mutant::VethNoPeerRef),
+        leak_second_put: k.mutated(Mutant::LeakNetdevRef),
+        plain_queue_peer: false,
+        lock_peer_net_directly: k.mutated(Mutant::LockPeerNetDirectly),
+    }
+}
+
 /// Models `veth_newlink()`: drivers/net/veth.c, MP@522fa876.
 ///
 /// # Kernel steps
@@ -73,24 +109,37 @@ fn xchg_peer(k: &Kernel, dev: DevId, new: Option<DevId>) -> Option<DevId> {
 /// Names are checked before allocating, so the error unwinding of the C is not needed.
 pub fn veth_newlink(k: &Kernel, net: NetId, name: &str, peer_name: &str, peer_net: NetId) -> Result<(), Errno> {
     let _f = k.enter_net("veth_newlink", net);
+    paired_newlink(k, net, name, peer_name, peer_net, veth_pair(k))
+}
+
+/// The body `veth_newlink()` and `vxcan_newlink()` share: peer first, then the device, then
+/// the cross-links, each followed by its hold when converted.
+pub(crate) fn paired_newlink(
+    k: &Kernel,
+    net: NetId,
+    name: &str,
+    peer_name: &str,
+    peer_net: NetId,
+    p: Pair,
+) -> Result<(), Errno> {
     if k.dev_get_by_name(peer_net, peer_name).is_some()
         || k.dev_get_by_name(net, name).is_some()
         || (net == peer_net && name == peer_name)
     {
         return Err(Errno::EEXIST);
     }
-    let peer = alloc_netdev(k, peer_name, peer_net, &VETH_LINK_OPS, ());
+    let peer = alloc_netdev(k, peer_name, peer_net, p.ops, ());
     register_netdevice(k, peer)?;
-    let dev = alloc_netdev(k, name, net, &VETH_LINK_OPS, ());
+    let dev = alloc_netdev(k, name, net, p.ops, ());
     register_netdevice(k, dev)?;
-    // mutant veth-no-peer-ref: no reference on the peer (nor, in veth_dellink, its puts).
-    let series = k.mode().small_rtnl() && !k.mutated(Mutant::VethNoPeerRef);
+    // mutants veth-no-peer-ref: no reference on the peer (nor, in dellink, its puts).
+    let holds = p.converted && !p.no_peer_ref;
     k.dev_sync(dev).priv_peer.store(to_ptr(Some(peer)), SeqCst);
-    if series {
+    if holds {
         netdev_hold(k, Some(peer), &peer_tracker(k, dev));
     }
     k.dev_sync(peer).priv_peer.store(to_ptr(Some(dev)), SeqCst);
-    if series {
+    if holds {
         netdev_hold(k, Some(dev), &peer_tracker(k, peer));
     }
     Ok(())
@@ -111,7 +160,13 @@ pub fn veth_newlink(k: &Kernel, net: NetId, name: &str, peer_name: &str, peer_ne
 /// same list, whatever its net.
 pub fn veth_dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
     let _f = k.enter_dev("veth_dellink", dev);
-    if !k.mode().small_rtnl() {
+    paired_dellink(k, dev, head, veth_pair(k))
+}
+
+/// The body `veth_dellink()` and `vxcan_dellink()` share, unconverted or converted (their C is
+/// the same text in each form; see [`veth_dellink`] for the steps).
+pub(crate) fn paired_dellink(k: &Kernel, dev: DevId, head: &mut KillList, p: Pair) {
+    if !p.converted {
         let peer = veth_peer(k, dev);
         k.dev_sync(dev).priv_peer.store(0, SeqCst);
         unregister_netdevice_queue(k, dev, head);
@@ -121,9 +176,8 @@ pub fn veth_dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
         }
         return;
     }
-    // mutant veth-no-xchg: rtnl_dereference(priv->peer) instead of xchg(&priv->peer, NULL).
-    let no_xchg = k.mutated(Mutant::VethNoXchg);
-    let take_peer = |d| if no_xchg { veth_peer(k, d) } else { xchg_peer(k, d, None) };
+    // mutants veth-no-xchg, vxcan-no-xchg: rtnl_dereference(priv->peer) instead of xchg(&priv->peer, NULL).
+    let take_peer = |d| if p.no_xchg { veth_peer(k, d) } else { xchg_peer(k, d, None) };
     let Some(peer) = take_peer(dev) else {
         return;
     };
@@ -131,19 +185,24 @@ pub fn veth_dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
     let d2 = take_peer(peer);
     if let Some(d2) = d2 {
         let net = k.dev_net(d2);
-        if k.mutated(Mutant::LockPeerNetDirectly) && k.dev_net(peer) != net {
+        if p.lock_peer_net_directly && k.dev_net(peer) != net {
             // mutant lock-peer-net-directly: nest the peer netns's lock and unregister the peer here.
             return lock_peer_net_directly(k, dev, peer, d2);
         }
-        unregister_netdevice_queue_net(k, net, peer, head);
+        if p.plain_queue_peer {
+            // mutant vxcan-peer-plain-queue: the peer goes on the caller's list, whatever its net.
+            unregister_netdevice_queue(k, peer, head);
+        } else {
+            unregister_netdevice_queue_net(k, net, peer, head);
+        }
     }
-    if k.mutated(Mutant::VethNoPeerRef) {
+    if p.no_peer_ref {
         // mutant veth-no-peer-ref: no references were taken.
         return;
     }
     netdev_put(k, Some(peer), &peer_tracker(k, dev));
-    if k.mutated(Mutant::LeakNetdevRef) {
-        // mutant leak-netdev-ref: the second netdev_put() is forgotten.
+    if p.leak_second_put {
+        // mutants leak-netdev-ref, vxcan-leak-peer-ref: the second netdev_put() is forgotten.
         return;
     }
     netdev_put(k, d2, &peer_tracker(k, peer));

@@ -47,7 +47,7 @@ impl RtnlLinkOps for VxlanLinkOps {
     }
     /// vxlan is not converted: its socket net's `exit_rtnl` queues devices of other nets, which
     /// the per-netns split leaves on the list for the final `unregister_netdevice_many()`.
-    fn s5_unconverted(&self) -> &'static [S5Exemption] {
+    fn s5_unconverted(&self, _k: &Kernel) -> &'static [S5Exemption] {
         &[S5Exemption {
             queued_by: "vxlan_dellink",
             caller: "ops_exit_rtnl_list",

@@ -96,10 +96,11 @@ const KEYWORDS: &[&str] = &[
     "type",
     "up",
     "veth",
+    "vxcan",
     "vxlan",
 ];
 
-const LINK_TYPES: &str = "veth, ipvlan, macvlan, bareudp, vxlan";
+const LINK_TYPES: &str = "veth, vxcan, ipvlan, macvlan, bareudp, vxlan";
 const IPVLAN_MODES: &[&str] = &["l2", "l3", "l3s"];
 const MACVLAN_MODES: &[&str] = &["private", "vepa", "bridge", "passthru", "source"];
 const ETHERTYPES: &[&str] = &["ipv4", "ipv6", "mpls_uc", "mpls_mc", "ip"];
@@ -577,7 +578,7 @@ impl<'a> Cursor<'_, 'a> {
             return Err(self.expected("a link type"));
         };
         let kind = kind_tok.text;
-        if matches!(kind, "veth" | "bareudp" | "vxlan") {
+        if matches!(kind, "veth" | "vxcan" | "bareudp" | "vxlan") {
             if let Some((_, tok)) = link.as_ref().or(link_netns.as_ref()) {
                 return Err(Fail::new(
                     tok.span(),
@@ -588,6 +589,10 @@ impl<'a> Cursor<'_, 'a> {
         }
         let kind = match kind {
             "veth" => self.veth()?,
+            "vxcan" => match self.veth()? {
+                LinkKind::Veth { peer, peer_netns } => LinkKind::Vxcan { peer, peer_netns },
+                other => other,
+            },
             "ipvlan" | "macvlan" => {
                 let Some((link, _)) = link else {
                     return Err(Fail::new(
@@ -618,7 +623,7 @@ impl<'a> Cursor<'_, 'a> {
         Ok(Op::LinkAdd { name, kind })
     }
 
-    /// `peer [name] PEER [netns NS]`, the parts after `peer` in any order.
+    /// `peer [name] PEER [netns NS]`, the parts after `peer` in any order (veth and vxcan).
     fn veth(&mut self) -> PResult<LinkKind> {
         if !self.eat("peer") {
             return Err(self.expected("\"peer\""));

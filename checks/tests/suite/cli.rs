@@ -523,3 +523,74 @@ fn a_closed_pipe_ends_the_run_without_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(!out.status.success(), "it cannot have written its report: {:?}", out.status);
 }
+
+/// A follow-up conversion has no pre-series form: `--mode pre-series` with one is refused
+/// (exit 2) before anything runs, and `both` runs series alone, saying why pre-series is not run.
+#[test]
+fn follow_up_variants_refuse_pre_series_and_skip_it_under_both() {
+    let file = "scenarios/vxcan-cross-netns-del-local.sh";
+    let base = ["check", file, "--explorer", "std", "--iterations", "5", "--variant", "followup-vxcan"];
+    let pre = rtnl_check(&[&base[..], &["--mode", "pre-series"]].concat());
+    assert_eq!(pre.status.code(), Some(2), "{}", text(&pre.stdout));
+    let err = text(&pre.stderr);
+    assert!(err.contains("follow-up conversions need the series' infrastructure (followup-vxcan)"), "{err}");
+    assert!(text(&pre.stdout).is_empty(), "nothing runs: {}", text(&pre.stdout));
+
+    let both = rtnl_check(&base);
+    assert_eq!(both.status.code(), Some(0), "{}", text(&both.stderr));
+    let out = text(&both.stdout);
+    assert!(
+        out.contains("== mode pre-series: SKIPPED (follow-up conversions need the series' infrastructure"),
+        "{out}"
+    );
+    assert!(out.contains("== mode series: PASS") && !out.contains("== mode pre-series: PASS"), "{out}");
+    let json = rtnl_check(&[&base[..], &["--mode", "all", "--format", "json"]].concat());
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json");
+    let modes: Vec<&str> =
+        v[0]["modes"].as_array().expect("modes").iter().map(|m| m["mode"].as_str().unwrap_or("")).collect();
+    assert_eq!(modes, ["series", "rtnl-free"]);
+    assert_eq!(v[0]["skipped"][0]["mode"], "pre-series");
+}
+
+/// Unconverted vxcan (the series) unregisters its peer of another net under the caller's locks,
+/// as the C does: S5 notes it with the C line. Converted (`followup-vxcan`) it declares no
+/// exemption, so the same plain queueing of the peer fails S5.
+#[test]
+fn s5_exempts_unconverted_vxcan_and_still_catches_its_converted_regression() {
+    let series =
+        rtnl_check(&["check", "scenarios/vxcan-cross-netns-del-local.sh", "--explorer", "std", "--mode", "series"]);
+    assert_eq!(series.status.code(), Some(0), "{}", text(&series.stderr));
+    let out = text(&series.stdout);
+    assert!(out.contains("unconverted path: rtnl_delete_link unregisters vxcan1 without ns2->rtnl_mutex"), "{out}");
+    let mutated = rtnl_check(&[
+        "check",
+        "scenarios/mutants/vxcan-cross-netns-del.sh",
+        "--explorer",
+        "std",
+        "--mode",
+        "series",
+        "--variant",
+        "followup-vxcan",
+        "--mutant",
+        "vxcan-peer-plain-queue",
+    ]);
+    assert_eq!(mutated.status.code(), Some(1), "{}", text(&mutated.stderr));
+    let out = text(&mutated.stdout);
+    assert!(out.contains("ASSERT_RTNL_NET(ns2) failed: vxcan1 unregistered by rtnl_delete_link"), "{out}");
+}
+
+/// `mutants --mode pre-series` does not run a mutant of a follow-up conversion (it would be
+/// refused): it lists it as not applicable.
+#[test]
+fn follow_up_mutants_are_not_applicable_in_pre_series() {
+    let o = rtnl_check(&["mutants", "--mode", "pre-series", "--quick", "--only", "vxcan-no-xchg"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.contains(
+            "not applicable in pre-series mode (follow-up conversions need the series' infrastructure): vxcan-no-xchg"
+        ),
+        "{out}"
+    );
+    assert!(!out.lines().any(|l| l.starts_with("vxcan-no-xchg ")), "{out}");
+}

@@ -95,7 +95,7 @@ mod tests {
             let ex = explore(
                 &target(
                     &format!("scenarios/{}", m.scenarios()[0]),
-                    Config { mutant: Some(m), ..Config::new(Mode::Series) },
+                    Config { mutant: Some(m), variants: m.requires().to_vec(), ..Config::new(Mode::Series) },
                 ),
                 &opts,
             )

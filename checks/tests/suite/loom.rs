@@ -148,4 +148,48 @@ mod tests {
         }
         assert!(checked >= 40, "only {checked} scenarios fit loom");
     }
+    /// vxcan converted (`followup-vxcan`, 703b31d21e52) holds every property on the vxcan corpus
+    /// in series mode, and in rtnl-free mode with the two modelled conversions, and reaches what
+    /// the unconverted series reaches. `vxcan-patch-test.sh` is the commit's own test: converted,
+    /// ns1's work unregisters vxcan1 (deleted from ns2) and vxcan3 (ns2 destroyed).
+    #[test]
+    fn followup_vxcan_holds_on_the_vxcan_corpus_and_defers_the_peers_to_their_net() {
+        use rtnl_model::variants::Variant;
+        let paths: Vec<String> = corpus().into_iter().filter(|p| p.starts_with("scenarios/vxcan-")).collect();
+        assert_eq!(paths.len(), 4, "{paths:?}");
+        for path in &paths {
+            let cfg = |mode, variants: &[Variant]| Config { variants: variants.to_vec(), ..Config::new(mode) };
+            let unconverted = loom(&target(path, cfg(Mode::Series, &[])), Some(1));
+            let converted = loom(&target(path, cfg(Mode::Series, &[Variant::FollowupVxcan])), Some(1));
+            let rtnl_free = loom(
+                &target(
+                    path,
+                    cfg(
+                        Mode::RtnlFree,
+                        &[Variant::FollowupVxcan, Variant::ConvertNetTodoList, Variant::ConvertAdjListInstanceLock],
+                    ),
+                ),
+                Some(1),
+            );
+            for (what, ex) in [("series", &unconverted), ("followup-vxcan", &converted), ("rtnl-free", &rtnl_free)] {
+                assert!(ex.passed(), "{path} {what}: {:#?}", ex.failure);
+                assert!(ex.stats.exhausted, "{path} {what}");
+            }
+            assert_eq!(unconverted.outcomes, converted.outcomes, "{path}: the conversion changed what a user sees");
+        }
+        let t = target(
+            "scenarios/vxcan-patch-test.sh",
+            Config { variants: vec![Variant::FollowupVxcan], ..Config::new(Mode::Series) },
+        );
+        let trace = loom(&t, Some(1)).first.expect("a first execution").format_trace(false);
+        let freed_by = |dev: &str| {
+            trace
+                .lines()
+                .find(|l| l.starts_with("THREAD:") && l.ends_with(&format!("| DEV: {dev} | free_netdev")))
+                .map(|l| l.split(" | ").next().unwrap_or("").trim_start_matches("THREAD: ").to_string())
+        };
+        for dev in ["vxcan1", "vxcan3"] {
+            assert_eq!(freed_by(dev).as_deref(), Some("kworker/rtnl_net:0"), "{dev}:\n{trace}");
+        }
+    }
 }

@@ -13,6 +13,7 @@
 use rtnl_checks::explore::{explore, Exploration, ExploreOptions, Explorer, Target};
 use rtnl_checks::mutants::{probe, ProbeOutcome, ProbeScript};
 use rtnl_checks::scenario::parse_script;
+use rtnl_model::variants::Variant;
 use rtnl_model::{Config, Mode, Mutant};
 
 const SCENARIOS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
@@ -22,14 +23,16 @@ fn source(scenario: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-fn target(mutant: Option<Mutant>, scenario: &str) -> Target {
+/// `scenario` in series mode with `variants`: the ones a mutant of a follow-up conversion needs
+/// ([`Mutant::requires`]), for the mutant and for its faithful baseline alike.
+fn target(mutant: Option<Mutant>, variants: &[Variant], scenario: &str) -> Target {
     let source = source(scenario);
     let script = parse_script(scenario, &source).unwrap_or_else(|e| panic!("{scenario}: {e}"));
-    Target { script, source, cfg: Config { mutant, ..Config::new(Mode::Series) } }
+    Target { script, source, cfg: Config { mutant, variants: variants.to_vec(), ..Config::new(Mode::Series) } }
 }
 
-fn run(mutant: Option<Mutant>, scenario: &str, opts: &ExploreOptions) -> Exploration {
-    explore(&target(mutant, scenario), opts).unwrap_or_else(|e| panic!("{scenario}: {e}"))
+fn run(mutant: Option<Mutant>, variants: &[Variant], scenario: &str, opts: &ExploreOptions) -> Exploration {
+    explore(&target(mutant, variants, scenario), opts).unwrap_or_else(|e| panic!("{scenario}: {e}"))
 }
 
 fn run_probe(mutant: Option<Mutant>, scenario: &str, explorer: Explorer, iterations: usize) -> ProbeOutcome {
@@ -43,7 +46,7 @@ fn caught(m: Mutant, opts: &ExploreOptions, iterations: usize) -> Option<String>
     if m.needs_driver_probe() {
         return run_probe(Some(m), scenario, opts.explorer, iterations).property;
     }
-    run(Some(m), scenario, opts).failure.map(|f| f.property)
+    run(Some(m), m.requires(), scenario, opts).failure.map(|f| f.property)
 }
 
 fn expected(m: Mutant) -> String {
@@ -63,7 +66,7 @@ fn assert_faithful(m: Mutant, opts: &ExploreOptions, iterations: usize) {
             let out = run_probe(None, scenario, opts.explorer, iterations);
             assert!(out.passed, "faithful model fails the driver probe on {scenario}: {:?}", out.message);
         }
-        let ex = run(None, scenario, opts);
+        let ex = run(None, m.requires(), scenario, opts);
         assert!(ex.passed(), "faithful model fails {scenario}: {:?}", ex.failure.map(|f| f.message));
     }
 }
@@ -104,6 +107,7 @@ mod std_threads {
         no_drain_on_unlock => NoDrainOnUnlock,
         queue_net_no_work => QueueNetNoWork,
         ipvlan_event_upper_net => IpvlanEventUpperNet,
+        vxcan_peer_plain_queue => VxcanPeerPlainQueue,
     }
 }
 
@@ -121,7 +125,10 @@ mod loom_kills {
         if m.equivalent() {
             assert_eq!(caught(m, &opts(), 0), None, "{m} is listed as equivalent but loom caught it");
             for scenario in &m.scenarios()[1..] {
-                assert!(run(Some(m), scenario, &opts()).passed(), "{m} is listed as equivalent but fails {scenario}");
+                assert!(
+                    run(Some(m), m.requires(), scenario, &opts()).passed(),
+                    "{m} is listed as equivalent but fails {scenario}"
+                );
             }
         } else {
             assert_killed(m, &[opts()], 0);
@@ -160,6 +167,9 @@ mod loom_kills {
         nets_sort_by_address => NetsSortByAddress,
         rebroadcast_without_net_lock => RebroadcastWithoutNetLock,
         exit_batch_nests_dying_nets => ExitBatchNestsDyingNets,
+        vxcan_no_xchg => VxcanNoXchg,
+        vxcan_peer_plain_queue => VxcanPeerPlainQueue,
+        vxcan_leak_peer_ref => VxcanLeakPeerRef,
     }
 
     mod faithful {
@@ -180,6 +190,9 @@ mod loom_kills {
             vxlan_both_netns_destroyed => OpsExitRtnlNoSplit,
             two_netns_del_one_batch => ExitBatchNestsDyingNets,
             veth_init_netns_peer_destroyed => NetsSortByAddress,
+            vxcan_del_both_ends => VxcanNoXchg,
+            vxcan_cross_netns_del => VxcanPeerPlainQueue,
+            vxcan_same_netns => VxcanLeakPeerRef,
         }
     }
 
@@ -201,6 +214,9 @@ mod loom_kills {
             Mutant::OpsExitRtnlNoSplit,
             Mutant::ExitBatchNestsDyingNets,
             Mutant::NetsSortByAddress,
+            Mutant::VxcanNoXchg,
+            Mutant::VxcanPeerPlainQueue,
+            Mutant::VxcanLeakPeerRef,
         ];
         let tested: std::collections::BTreeSet<&str> =
             covered.iter().flat_map(|m| m.scenarios().iter().copied()).collect();
@@ -262,6 +278,9 @@ mod shuttle_kills {
         nets_sort_by_address => NetsSortByAddress,
         rebroadcast_without_net_lock => RebroadcastWithoutNetLock,
         exit_batch_nests_dying_nets => ExitBatchNestsDyingNets,
+        vxcan_no_xchg => VxcanNoXchg,
+        vxcan_peer_plain_queue => VxcanPeerPlainQueue,
+        vxcan_leak_peer_ref => VxcanLeakPeerRef,
     }
 }
 

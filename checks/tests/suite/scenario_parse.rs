@@ -154,6 +154,10 @@ fn every_link_form() {
         Op::LinkAdd { name: "v0".into(), kind: LinkKind::Veth { peer: "v1".into(), peer_netns: Some("b".into()) } }
     );
     assert_eq!(
+        single_op("ip -n a link add c0 type vxcan peer name c1 netns b").1,
+        Op::LinkAdd { name: "c0".into(), kind: LinkKind::Vxcan { peer: "c1".into(), peer_netns: Some("b".into()) } }
+    );
+    assert_eq!(
         single_op("ip -n a link add m0 link-netns b link v0 type macvlan mode source").1,
         Op::LinkAdd {
             name: "m0".into(),
@@ -188,7 +192,7 @@ const MALFORMED: &[(&str, usize, usize, &str)] = &[
         "ip netns add ns1\nip -n ns1 link add bond0 type bond",
         2,
         31,
-        r#"unknown link type "bond"; this language knows veth, ipvlan, macvlan, bareudp, vxlan"#,
+        r#"unknown link type "bond"; this language knows veth, vxcan, ipvlan, macvlan, bareudp, vxlan"#,
     ),
     ("# comment\n\nip netns add   # nothing\n", 3, 13, r#"expected a netns name after "add", found end of line"#),
     (
@@ -238,6 +242,8 @@ const MALFORMED: &[(&str, usize, usize, &str)] = &[
     ),
     ("ip -n a link add v0 type veth", 1, 30, r#"expected "peer" after "veth", found end of line"#),
     ("ip -n a link add v0 link v1 type veth peer v2", 1, 21, r#""link" does not apply to veth"#),
+    ("ip -n a link add c0 type vxcan", 1, 31, r#"expected "peer" after "vxcan", found end of line"#),
+    ("ip -n a link add c0 link v1 type vxcan peer c1", 1, 21, r#""link" does not apply to vxcan"#),
     (
         "ip -n a link add b0 type bareudp dstport 6635 ethertype arp",
         1,
