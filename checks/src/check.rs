@@ -64,7 +64,9 @@ pub struct CheckArgs {
     pub rebroadcasts: u8,
     /// A finding's fix or probe, or an rtnl-free conversion (repeatable):
     /// fix-a1-rebroadcast-no-drain, fix-a6-wq-max-active, probe-a2-move-under-rtnl-only
-    /// (docs/findings.md), convert-net-todo-list, convert-adj-list-instance-lock (docs/rtnl-free.md).
+    /// (docs/findings.md), convert-net-todo-list, convert-adj-list-instance-lock (docs/rtnl-free.md),
+    /// or a follow-up conversion: followup-geneve (not with --mode pre-series; both and all
+    /// then leave pre-series out).
     #[arg(long = "variant")]
     pub variants: Vec<rtnl_model::variants::Variant>,
     /// The nets' address order, which orders their locks: ascending (each net above the ones
@@ -273,7 +275,7 @@ pub fn check_scenario(l: &Loaded, a: &CheckArgs) -> Result<(ScenarioResult, Vec<
     let opts = options(a, explorer, preemptions);
     let mut modes_out = Vec::new();
     let mut explorations = Vec::new();
-    let ms = modes(&a.mode)?;
+    let ms = modes_for(&a.mode, &a.variants)?;
     let runs: Vec<(Mode, AddrOrder)> =
         a.addr_order.orders().into_iter().flat_map(|o| ms.iter().map(move |&m| (m, o))).collect();
     for (mode, addr_order) in runs {
@@ -307,6 +309,20 @@ pub fn check_scenario(l: &Loaded, a: &CheckArgs) -> Result<(ScenarioResult, Vec<
         },
         explorations,
     ))
+}
+
+/// The modes a check runs with these variants. A follow-up conversion exists only on top of
+/// the series: with `--mode pre-series` it is an error; `both` and `all` leave pre-series out.
+pub fn modes_for(arg: &str, variants: &[rtnl_model::variants::Variant]) -> Result<Vec<Mode>, String> {
+    let ms = modes(arg)?;
+    let Some(f) = variants.iter().find(|v| v.is_followup()) else { return Ok(ms) };
+    if ms == [Mode::PreSeries] {
+        return Err(format!(
+            "--variant {f} with --mode pre-series: follow-up conversions need the series' infrastructure \
+             (unregister_netdevice_queue_net(), per-netns locks); use --mode series or rtnl-free"
+        ));
+    }
+    Ok(ms.into_iter().filter(|&m| m != Mode::PreSeries).collect())
 }
 
 /// The scenario files named on a command line, a directory standing for its `*.sh` files in

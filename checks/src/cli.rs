@@ -194,6 +194,7 @@ type Reporter = fn(&CheckArgs, &mut dyn Iterator<Item = Result<Frame, String>>) 
 /// a mix, each build's share through the protocol, reported together in file order.
 fn run_checks(a: &CheckArgs, raw_args: &[String], cmd: &str, report: Reporter) -> CmdResult {
     format_for(a, cmd)?;
+    crate::check::modes_for(&a.mode, &a.variants).map_err(CliError::Msg)?;
     let a = &CheckArgs { files: crate::check::expand_dirs(&a.files)?, ..a.clone() };
     let all = load_all(&a.files)?;
     let needed: Vec<&str> =

@@ -189,6 +189,10 @@ pub struct Matrix {
     pub faithful_clean: bool,
     pub faithful: Vec<Run>,
     pub mutants: Vec<MutantRow>,
+    /// Mutants of follow-up conversions, left out of a pre-series run (the code they mutate
+    /// does not exist there).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_applicable: Vec<String>,
 }
 
 impl Matrix {
@@ -223,7 +227,16 @@ pub fn run(a: &MutantsArgs) -> CmdResult {
             .map_err(|e| CliError::Msg(format!("{}: {e}", file.display())))?;
     }
     let mutants: Vec<Mutant> = if a.only.is_empty() { Mutant::ALL.to_vec() } else { a.only.clone() };
-    let m = matrix(&mutants, a);
+    let applies = |m: &Mutant| a.mode != Mode::PreSeries || !m.requires().iter().any(|v| v.is_followup());
+    let (mutants, not_applicable): (Vec<Mutant>, Vec<Mutant>) = mutants.into_iter().partition(applies);
+    if !a.only.is_empty() && mutants.is_empty() {
+        return Err(CliError::Msg(format!(
+            "{} mutate(s) a follow-up conversion, which needs the series' infrastructure: not with --mode pre-series",
+            not_applicable.iter().map(|m| m.name()).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    let mut m = matrix(&mutants, a);
+    m.not_applicable = not_applicable.iter().map(|m| m.name().to_string()).collect();
     match a.format {
         Format::Json => crate::check::print_json(&m)?,
         Format::Text => print!("{}", render_text(&m)),
@@ -349,6 +362,13 @@ fn without_times(text: &str) -> String {
 /// Builds the matrix by running every check.
 pub fn matrix(mutants: &[Mutant], a: &MutantsArgs) -> Matrix {
     let scenarios: BTreeSet<&str> = mutants.iter().flat_map(|m| m.scenarios().iter().copied()).collect();
+    // A scenario's faithful baseline runs with the variants its mutants need, so that "caught"
+    // compares like with like.
+    let variants = |s: &str| -> Vec<Variant> {
+        let set: BTreeSet<Variant> =
+            mutants.iter().filter(|m| m.scenarios().contains(&s)).flat_map(|m| m.requires().iter().copied()).collect();
+        set.into_iter().collect()
+    };
     let probed = |s: &&str| mutants.iter().any(|m| m.needs_driver_probe() && m.scenarios().contains(s));
     let checkers = Checker::ALL.len();
     let total = scenarios.iter().map(|s| checkers * if probed(s) { 2 } else { 1 }).sum::<usize>()
@@ -358,9 +378,9 @@ pub fn matrix(mutants: &[Mutant], a: &MutantsArgs) -> Matrix {
     for s in &scenarios {
         let probe = probed(s);
         for c in Checker::ALL {
-            faithful.push(run_check(a, c, s, None, false, bar.as_ref()));
+            faithful.push(run_check(a, c, s, None, &variants(s), false, bar.as_ref()));
             if probe {
-                faithful.push(run_check(a, c, s, None, true, bar.as_ref()));
+                faithful.push(run_check(a, c, s, None, &variants(s), true, bar.as_ref()));
             }
         }
     }
@@ -369,7 +389,7 @@ pub fn matrix(mutants: &[Mutant], a: &MutantsArgs) -> Matrix {
     if let Some(b) = bar {
         b.finish_and_clear();
     }
-    Matrix { mode: a.mode, faithful_clean, faithful, mutants: rows }
+    Matrix { mode: a.mode, faithful_clean, faithful, mutants: rows, not_applicable: Vec::new() }
 }
 
 /// Whether a failed mutant run is a catch: the faithful run of the same checker and scenario
@@ -386,7 +406,7 @@ fn row(a: &MutantsArgs, m: Mutant, faithful: &[Run], bar: Option<&ProgressBar>) 
     let mut runs = Vec::new();
     for s in m.scenarios() {
         for c in Checker::ALL {
-            runs.push(run_check(a, c, s, Some(m), m.needs_driver_probe(), bar));
+            runs.push(run_check(a, c, s, Some(m), m.requires(), m.needs_driver_probe(), bar));
         }
     }
     let failed: Vec<&Run> = runs.iter().filter(|r| is_catch(r, faithful)).collect();
@@ -435,6 +455,7 @@ fn run_check(
     c: Checker,
     scenario: &str,
     mutant: Option<Mutant>,
+    variants: &[Variant],
     probe: bool,
     bar: Option<&ProgressBar>,
 ) -> Run {
@@ -457,6 +478,9 @@ fn run_check(
             for v in [Variant::ConvertNetTodoList, Variant::ConvertAdjListInstanceLock] {
                 args.extend(["--variant".into(), v.name().into()]);
             }
+        }
+        for v in variants {
+            args.extend(["--variant".into(), v.name().into()]);
         }
     }
     if let Some(m) = mutant {
@@ -583,6 +607,13 @@ pub fn render_text(m: &Matrix) -> String {
             cell(Checker::Pct),
             flag("lock-order graph"),
             flag("end-state checks"),
+        );
+    }
+    if !m.not_applicable.is_empty() {
+        let _ = writeln!(
+            o,
+            "not applicable in pre-series mode (they mutate follow-up conversions): {}",
+            m.not_applicable.join(", ")
         );
     }
     let caught = m.mutants.iter().filter(|r| r.caught).count();

@@ -29,6 +29,7 @@ pub(crate) mod rtnetlink;
 pub(crate) mod workqueue;
 
 pub(crate) mod bareudp;
+pub(crate) mod geneve;
 pub(crate) mod drivers;
 pub(crate) mod ipvlan_main;
 pub(crate) mod macvlan;

@@ -12,6 +12,7 @@
 //! `None` and [`Mutant::rationale`] says why). They are kept so the catalogue states its own limits.
 
 use crate::properties::Property;
+use crate::variants::Variant;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -74,6 +75,11 @@ pub enum Mutant {
     RebroadcastWithoutNetLock,
     /// `default_device_exit_batch()` keeps every dying net's per-netns lock until its loop ends.
     ExitBatchNestsDyingNets,
+    /// `geneve_dellink()` queues a device whose socket netns's exit already queued it
+    /// (`followup-geneve`).
+    GeneveNoEmptyCheck,
+    /// geneve walks and edits `gn->geneve_list` without `gn->lock` (`followup-geneve`).
+    GeneveNoLock,
 }
 
 /// One row of the catalogue: everything known about a mutant, in one place.
@@ -98,7 +104,7 @@ pub struct MutantInfo {
 }
 
 /// The catalogue, in the order of the enum's variants (a test holds it to that).
-pub const CATALOGUE: [MutantInfo; 27] = [
+pub const CATALOGUE: [MutantInfo; 29] = [
     MutantInfo {
         mutant: Mutant::IpvlanPortNoHold,
         name: "ipvlan-port-no-hold",
@@ -450,6 +456,33 @@ pub const CATALOGUE: [MutantInfo; 27] = [
              nets of one batch nest against rtnl_net_lock_cmp_fn()'s order: lockdep's circular \
              dependency with any rtnl_nets_lock() of the same two nets.",
     },
+    MutantInfo {
+        mutant: Mutant::GeneveNoEmptyCheck,
+        name: "geneve-no-empty-check",
+        function: "geneve_dellink",
+        undoes: Some("ccb161b71a1f \"geneve: Support per-netns netdev unregistration\" [reconstructed]"),
+        scenarios: &["mutants/geneve-del-after-socket-netns-exit.sh"],
+        breaks: Some(Property::ExactlyOnceUnregistration),
+        driver_probe: false,
+        rationale: "geneve_dellink() drops the list_empty(&geneve->next) check of the follow-up conversion \
+             (followup-geneve), the token that says the socket netns's geneve_exit_rtnl_net() already \
+             handed the device to its own netns's queue. A user deleting the device before that netns's \
+             work runs queues it a second time (DEBUG_NET_WARN_ON_ONCE in unregister_netdevice_queue, \
+             then a double unregistration).",
+    },
+    MutantInfo {
+        mutant: Mutant::GeneveNoLock,
+        name: "geneve-no-lock",
+        function: "geneve_dellink",
+        undoes: Some("7df47efd6db1 \"geneve: Protect geneve_net and geneve_sock with per-netns mutex\" [reconstructed]"),
+        scenarios: &["mutants/geneve-del-after-socket-netns-exit.sh"],
+        breaks: Some(Property::ListUnderItsLock),
+        driver_probe: false,
+        rationale: "geneve walks and edits gn->geneve_list without gn->lock (followup-geneve). The lock matters \
+             when the socket netns's exit and a dellink in another netns run under different per-netns \
+             locks; while RTNL is global they cannot overlap, so no execution goes wrong in series mode. \
+             It is caught the way lockdep_assert_held() would catch it.",
+    },
 ];
 
 impl Mutant {
@@ -515,6 +548,15 @@ impl Mutant {
     /// Whether no checker can see the mutant while RTNL is global.
     pub fn equivalent(self) -> bool {
         self.breaks().is_none()
+    }
+
+    /// The variants the mutated code exists in: a mutant of a follow-up conversion is checked,
+    /// faithful baseline included, with that variant, and not at all before the series.
+    pub fn requires(self) -> &'static [Variant] {
+        match self {
+            Mutant::GeneveNoEmptyCheck | Mutant::GeneveNoLock => &[Variant::FollowupGeneve],
+            _ => &[],
+        }
     }
 }
 

@@ -59,6 +59,9 @@ pub enum Op {
     LinkDel { name: String },
 }
 
+/// `GENEVE_UDP_PORT` (include/net/geneve.h): a geneve's `dstport` when none is given.
+pub const GENEVE_UDP_PORT: u16 = 6081;
+
 /// The `type ...` part of `ip link add`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LinkKind {
@@ -72,6 +75,8 @@ pub enum LinkKind {
     Bareudp { dstport: u16, ethertype: String },
     /// `type vxlan id N dstport P`
     Vxlan { id: u32, dstport: u16 },
+    /// `[link-netns NS] type geneve id N remote A.B.C.D [dstport P]` (P defaults to 6081)
+    Geneve { id: u32, remote: [u8; 4], dstport: u16, link_netns: Option<String> },
 }
 
 impl LinkKind {
@@ -83,6 +88,7 @@ impl LinkKind {
             LinkKind::Macvlan { .. } => "macvlan",
             LinkKind::Bareudp { .. } => "bareudp",
             LinkKind::Vxlan { .. } => "vxlan",
+            LinkKind::Geneve { .. } => "geneve",
         }
     }
 }

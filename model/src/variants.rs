@@ -1,7 +1,7 @@
 //! Kernel variants for the findings (docs/findings.md): a *fix* is the smallest change to the
 //! kernel's code that removes a hazard the model found; a *probe* models a caller the series
-//! does not have but a hazard depends on. Chosen at run time, like mutants; the faithful kernel
-//! has none.
+//! does not have but a hazard depends on; a *follow-up* is a driver's conversion that landed
+//! after the series. Chosen at run time, like mutants; the faithful kernel has none.
 
 use serde::{Deserialize, Serialize};
 
@@ -30,15 +30,21 @@ pub enum Variant {
     /// edit (`netdev_upper_dev_link()` / `_unlink()`), protected by the lower's instance lock
     /// (`netdev_lock(lower)`) instead of RTNL.
     ConvertAdjListInstanceLock,
+    /// A *follow-up* conversion, landed after the series (cf31c7f186ed, 7df47efd6db1,
+    /// ccb161b71a1f, merge f700af9fcfe9): geneve's list under a per-netns `gn->lock` and its
+    /// devices of other nets handed to their own net's queue (`__geneve_dellink()`,
+    /// `unregister_netdevice_queue_net()`). [reconstructed] from bareudp's conversion.
+    FollowupGeneve,
 }
 
 impl Variant {
-    pub const ALL: [Variant; 5] = [
+    pub const ALL: [Variant; 6] = [
         Variant::FixA1RebroadcastNoDrain,
         Variant::FixA6WqMaxActive,
         Variant::ProbeA2MoveUnderRtnlOnly,
         Variant::ConvertNetTodoList,
         Variant::ConvertAdjListInstanceLock,
+        Variant::FollowupGeneve,
     ];
 
     pub fn name(self) -> &'static str {
@@ -48,6 +54,7 @@ impl Variant {
             Variant::ProbeA2MoveUnderRtnlOnly => "probe-a2-move-under-rtnl-only",
             Variant::ConvertNetTodoList => "convert-net-todo-list",
             Variant::ConvertAdjListInstanceLock => "convert-adj-list-instance-lock",
+            Variant::FollowupGeneve => "followup-geneve",
         }
     }
 
@@ -57,6 +64,12 @@ impl Variant {
 
     pub fn is_fix(self) -> bool {
         matches!(self, Variant::FixA1RebroadcastNoDrain | Variant::FixA6WqMaxActive)
+    }
+
+    /// A conversion that landed after the series, on top of its infrastructure
+    /// (`unregister_netdevice_queue_net()`, per-netns locks): meaningless before it.
+    pub fn is_followup(self) -> bool {
+        matches!(self, Variant::FollowupGeneve)
     }
 }
 
