@@ -53,6 +53,34 @@ fn bad_input_exits_2_with_its_location() {
 }
 
 #[test]
+fn a_follow_up_variant_needs_the_series() {
+    let f = "scenarios/geneve-moved-socket-netns-destroyed.sh";
+    let pre = rtnl_check(&["check", f, "--explorer", "std", "--mode", "pre-series", "--variant", "followup-geneve"]);
+    assert_eq!(pre.status.code(), Some(2));
+    let err = text(&pre.stderr);
+    assert!(err.contains("follow-up conversions need the series' infrastructure"), "{err}");
+    // both and all run the modes where the conversion exists, and say so by their labels.
+    let all = rtnl_check(&[
+        "check",
+        f,
+        "--explorer",
+        "std",
+        "--iterations",
+        "20",
+        "--mode",
+        "all",
+        "--variant",
+        "followup-geneve",
+        "--variant",
+        "convert-net-todo-list",
+    ]);
+    assert_eq!(all.status.code(), Some(0), "{}", text(&all.stderr));
+    let out = text(&all.stdout);
+    assert!(out.contains("== mode series: PASS") && out.contains("== mode rtnl-free: PASS"), "{out}");
+    assert!(!out.contains("== mode pre-series"), "{out}");
+}
+
+#[test]
 fn formats_belong_to_their_commands() {
     let o = rtnl_check(&["check", "scenarios/cover-letter.sh", "--explorer", "std", "--format", "svg"]);
     assert_eq!(o.status.code(), Some(2));

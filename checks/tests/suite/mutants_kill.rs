@@ -13,6 +13,7 @@
 use rtnl_checks::explore::{explore, Exploration, ExploreOptions, Explorer, Target};
 use rtnl_checks::mutants::{probe, ProbeOutcome, ProbeScript};
 use rtnl_checks::scenario::parse_script;
+use rtnl_model::variants::Variant;
 use rtnl_model::{Config, Mode, Mutant};
 
 const SCENARIOS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
@@ -22,14 +23,15 @@ fn source(scenario: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
-fn target(mutant: Option<Mutant>, scenario: &str) -> Target {
+/// `variants`: those the mutant needs ([`Mutant::requires`]), for its faithful baseline too.
+fn target(mutant: Option<Mutant>, variants: &[Variant], scenario: &str) -> Target {
     let source = source(scenario);
     let script = parse_script(scenario, &source).unwrap_or_else(|e| panic!("{scenario}: {e}"));
-    Target { script, source, cfg: Config { mutant, ..Config::new(Mode::Series) } }
+    Target { script, source, cfg: Config { mutant, variants: variants.to_vec(), ..Config::new(Mode::Series) } }
 }
 
-fn run(mutant: Option<Mutant>, scenario: &str, opts: &ExploreOptions) -> Exploration {
-    explore(&target(mutant, scenario), opts).unwrap_or_else(|e| panic!("{scenario}: {e}"))
+fn run(mutant: Option<Mutant>, variants: &[Variant], scenario: &str, opts: &ExploreOptions) -> Exploration {
+    explore(&target(mutant, variants, scenario), opts).unwrap_or_else(|e| panic!("{scenario}: {e}"))
 }
 
 fn run_probe(mutant: Option<Mutant>, scenario: &str, explorer: Explorer, iterations: usize) -> ProbeOutcome {
@@ -43,7 +45,7 @@ fn caught(m: Mutant, opts: &ExploreOptions, iterations: usize) -> Option<String>
     if m.needs_driver_probe() {
         return run_probe(Some(m), scenario, opts.explorer, iterations).property;
     }
-    run(Some(m), scenario, opts).failure.map(|f| f.property)
+    run(Some(m), m.requires(), scenario, opts).failure.map(|f| f.property)
 }
 
 fn expected(m: Mutant) -> String {
@@ -63,7 +65,7 @@ fn assert_faithful(m: Mutant, opts: &ExploreOptions, iterations: usize) {
             let out = run_probe(None, scenario, opts.explorer, iterations);
             assert!(out.passed, "faithful model fails the driver probe on {scenario}: {:?}", out.message);
         }
-        let ex = run(None, scenario, opts);
+        let ex = run(None, m.requires(), scenario, opts);
         assert!(ex.passed(), "faithful model fails {scenario}: {:?}", ex.failure.map(|f| f.message));
     }
 }
@@ -121,7 +123,10 @@ mod loom_kills {
         if m.equivalent() {
             assert_eq!(caught(m, &opts(), 0), None, "{m} is listed as equivalent but loom caught it");
             for scenario in &m.scenarios()[1..] {
-                assert!(run(Some(m), scenario, &opts()).passed(), "{m} is listed as equivalent but fails {scenario}");
+                assert!(
+                    run(Some(m), m.requires(), scenario, &opts()).passed(),
+                    "{m} is listed as equivalent but fails {scenario}"
+                );
             }
         } else {
             assert_killed(m, &[opts()], 0);
@@ -160,6 +165,8 @@ mod loom_kills {
         nets_sort_by_address => NetsSortByAddress,
         rebroadcast_without_net_lock => RebroadcastWithoutNetLock,
         exit_batch_nests_dying_nets => ExitBatchNestsDyingNets,
+        geneve_no_empty_check => GeneveNoEmptyCheck,
+        geneve_no_lock => GeneveNoLock,
     }
 
     mod faithful {
@@ -180,6 +187,7 @@ mod loom_kills {
             vxlan_both_netns_destroyed => OpsExitRtnlNoSplit,
             two_netns_del_one_batch => ExitBatchNestsDyingNets,
             veth_init_netns_peer_destroyed => NetsSortByAddress,
+            geneve_del_after_socket_netns_exit => GeneveNoEmptyCheck,
         }
     }
 
@@ -201,6 +209,7 @@ mod loom_kills {
             Mutant::OpsExitRtnlNoSplit,
             Mutant::ExitBatchNestsDyingNets,
             Mutant::NetsSortByAddress,
+            Mutant::GeneveNoEmptyCheck,
         ];
         let tested: std::collections::BTreeSet<&str> =
             covered.iter().flat_map(|m| m.scenarios().iter().copied()).collect();
@@ -262,6 +271,8 @@ mod shuttle_kills {
         nets_sort_by_address => NetsSortByAddress,
         rebroadcast_without_net_lock => RebroadcastWithoutNetLock,
         exit_batch_nests_dying_nets => ExitBatchNestsDyingNets,
+        geneve_no_empty_check => GeneveNoEmptyCheck,
+        geneve_no_lock => GeneveNoLock,
     }
 }
 
