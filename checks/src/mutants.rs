@@ -163,6 +163,10 @@ pub struct MutantRow {
     pub equivalent: bool,
     pub function: String,
     pub undoes: Option<String>,
+    /// The variants the mutated code exists in (a follow-up conversion), run with it and its
+    /// faithful baseline.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<String>,
     pub runs: Vec<Run>,
 }
 
@@ -329,8 +333,11 @@ fn render_catalogue(m: &Matrix) -> String {
             (false, _) => r.caught_by.join(", "),
         };
         let scenarios: Vec<String> = r.scenarios.iter().map(|s| format!("`{s}`")).collect();
-        let _ =
-            writeln!(o, "| `{}` | `{}` | {property} | {caught_by} | {} |", r.name, r.function, scenarios.join("<br>"));
+        let lives_in: String = std::iter::once(format!("`{}`", r.function))
+            .chain(r.variants.iter().map(|v| format!("(`--variant {v}`)")))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let _ = writeln!(o, "| `{}` | {lives_in} | {property} | {caught_by} | {} |", r.name, scenarios.join("<br>"));
     }
     o
 }
@@ -444,6 +451,7 @@ fn row(a: &MutantsArgs, m: Mutant, faithful: &[Run], bar: Option<&ProgressBar>) 
         equivalent: m.equivalent(),
         function: m.function().into(),
         undoes: m.undoes().map(str::to_string),
+        variants: m.requires().iter().map(|v| v.name().to_string()).collect(),
         runs,
     }
 }

@@ -124,7 +124,8 @@ fn geneve_configure(k: &Kernel, net: NetId, dev: DevId) -> Result<(), Errno> {
 
 /// Models `__geneve_dellink()` (ccb161b71a1f) [reconstructed]: `list_del_init(&geneve->next)`,
 /// then `unregister_netdevice_queue_net(net, dev, head)`.
-fn __geneve_dellink(k: &Kernel, net: NetId, dev: DevId, head: &mut KillList) {
+#[doc(alias = "__geneve_dellink")]
+fn geneve_dellink_raw(k: &Kernel, net: NetId, dev: DevId, head: &mut KillList) {
     let _f = k.enter_dev("__geneve_dellink", dev);
     let sock_net = geneve_priv(k, dev).net;
     geneve_list(k, sock_net, |l| l.retain(|&d| d != dev));
@@ -149,7 +150,7 @@ pub fn geneve_dellink(k: &Kernel, dev: DevId, head: &mut KillList) {
     // mutant geneve-no-empty-check: no list_empty(&geneve->next) token.
     if geneve_list(k, sock_net, |l| l.contains(&dev)) || k.mutated(Mutant::GeneveNoEmptyCheck) {
         let net = k.dev_net(dev);
-        __geneve_dellink(k, net, dev, head);
+        geneve_dellink_raw(k, net, dev, head);
     }
     unlock_gn(g);
 }
@@ -169,7 +170,7 @@ pub fn geneve_exit_rtnl_net(k: &Kernel, net: NetId, dev_to_kill: &mut KillList) 
     let lock = gn_lock(k, net);
     let g = lock_gn(k, &lock);
     for dev in geneve_list(k, net, |l| l.clone()) {
-        __geneve_dellink(k, net, dev, dev_to_kill);
+        geneve_dellink_raw(k, net, dev, dev_to_kill);
     }
     unlock_gn(g);
 }
