@@ -217,10 +217,10 @@ impl RtnlLinkOps for GeneveLinkOps {
 /// converted; its `exit_rtnl`; its `exit` only WARNs on sockets, which the model has none of),
 /// then `rtnl_link_register(&geneve_link_ops)`; the UDP-tunnel notifier is not modelled.
 pub fn geneve_init_module(k: &mut Kernel) {
-    let lock = k.cfg.has(Variant::FollowupGeneve).then_some(PernetLock {
-        class: LockClass::GeneveNet,
-        name: |net| format!("geneve_net({net})->lock"),
-    });
+    let lock = k
+        .cfg
+        .has(Variant::FollowupGeneve)
+        .then_some(PernetLock { class: LockClass::GeneveNet, name: |net| format!("geneve_net({net})->lock") });
     register_pernet_subsys(k, PernetOperations { name: GENEVE_NET, lock, exit_rtnl: geneve_exit_rtnl_net });
     rtnl_link_register(k, &GENEVE_LINK_OPS);
 }

@@ -474,7 +474,9 @@ pub const CATALOGUE: [MutantInfo; 29] = [
         mutant: Mutant::GeneveNoLock,
         name: "geneve-no-lock",
         function: "geneve_dellink",
-        undoes: Some("7df47efd6db1 \"geneve: Protect geneve_net and geneve_sock with per-netns mutex\" [reconstructed]"),
+        undoes: Some(
+            "7df47efd6db1 \"geneve: Protect geneve_net and geneve_sock with per-netns mutex\" [reconstructed]",
+        ),
         scenarios: &["mutants/geneve-del-after-socket-netns-exit.sh"],
         breaks: Some(Property::ListUnderItsLock),
         driver_probe: false,

@@ -150,7 +150,8 @@ mod tests {
 
     #[test]
     fn geneve_of_a_dead_socket_netns_is_unconverted_in_the_series_and_queued_per_netns_after() {
-        let s = with_nets("ip -n ns2 link add gnv0 link-netns ns1 type geneve id 7 remote 10.0.0.1\nip netns del ns1\n");
+        let s =
+            with_nets("ip -n ns2 link add gnv0 link-netns ns1 type geneve id 7 remote 10.0.0.1\nip netns del ns1\n");
         let r = run(Mode::Series, &s);
         assert!(r.trace.iter().any(|e| e.text.contains("unconverted path: ops_exit_rtnl_list unregisters gnv0")));
         let cfg = Config { variants: vec![rtnl_model::variants::Variant::FollowupGeneve], ..Config::new(Mode::Series) };

@@ -183,7 +183,12 @@ fn every_link_form() {
         single_op("ip -n a link add g0 link-netns b type geneve id 16777215 dstport 6082 remote 192.0.2.254").1,
         Op::LinkAdd {
             name: "g0".into(),
-            kind: LinkKind::Geneve { id: 16_777_215, remote: [192, 0, 2, 254], dstport: 6082, link_netns: Some("b".into()) }
+            kind: LinkKind::Geneve {
+                id: 16_777_215,
+                remote: [192, 0, 2, 254],
+                dstport: 6082,
+                link_netns: Some("b".into())
+            }
         }
     );
     assert_eq!(
