@@ -235,7 +235,7 @@ pub fn run(a: &MutantsArgs) -> CmdResult {
     let (mutants, not_applicable): (Vec<Mutant>, Vec<Mutant>) = mutants.into_iter().partition(applies);
     if !a.only.is_empty() && mutants.is_empty() {
         return Err(CliError::Msg(format!(
-            "{} mutate(s) a follow-up conversion, which needs the series' infrastructure: not with --mode pre-series",
+            "{}: mutants of a follow-up conversion, which needs the series' infrastructure; not applicable with --mode pre-series",
             not_applicable.iter().map(|m| m.name()).collect::<Vec<_>>().join(", ")
         )));
     }

@@ -78,6 +78,10 @@ fn a_follow_up_variant_needs_the_series() {
     let out = text(&all.stdout);
     assert!(out.contains("== mode series: PASS") && out.contains("== mode rtnl-free: PASS"), "{out}");
     assert!(!out.contains("== mode pre-series"), "{out}");
+    // Its mutants do not apply before the series either.
+    let m = rtnl_check(&["mutants", "--mode", "pre-series", "--only", "geneve-no-lock"]);
+    assert_eq!(m.status.code(), Some(2));
+    assert!(text(&m.stderr).contains("geneve-no-lock: mutants of a follow-up conversion"), "{}", text(&m.stderr));
 }
 
 #[test]
