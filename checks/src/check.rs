@@ -65,7 +65,8 @@ pub struct CheckArgs {
     /// A finding's fix or probe, an rtnl-free conversion, or a follow-up conversion (repeatable):
     /// fix-a1-rebroadcast-no-drain, fix-a6-wq-max-active, probe-a2-move-under-rtnl-only
     /// (docs/findings.md), convert-net-todo-list, convert-adj-list-instance-lock (docs/rtnl-free.md),
-    /// followup-vxcan (after the series; not in pre-series mode, which `both` and `all` then skip).
+    /// followup-vxcan, followup-geneve (after the series; not in pre-series mode, which `both` and
+    /// `all` then skip).
     #[arg(long = "variant")]
     pub variants: Vec<rtnl_model::variants::Variant>,
     /// The nets' address order, which orders their locks: ascending (each net above the ones

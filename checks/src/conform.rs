@@ -288,7 +288,9 @@ fn script_netns_names(script: &Script) -> Vec<String> {
             Op::LinkSetNetns { target, .. } => note(&Some(target.clone())),
             Op::LinkAdd { kind, .. } => match kind {
                 LinkKind::Veth { peer_netns, .. } | LinkKind::Vxcan { peer_netns, .. } => note(peer_netns),
-                LinkKind::Ipvlan { link_netns, .. } | LinkKind::Macvlan { link_netns, .. } => note(link_netns),
+                LinkKind::Ipvlan { link_netns, .. }
+                | LinkKind::Macvlan { link_netns, .. }
+                | LinkKind::Geneve { link_netns, .. } => note(link_netns),
                 LinkKind::Bareudp { .. } | LinkKind::Vxlan { .. } => {}
             },
             Op::LinkDel { .. } => {}
@@ -341,7 +343,7 @@ fn link_netns_supported(opts: &ConformOptions) -> Result<Result<(), String>, Con
 /// Whether this kernel can create `kind` devices, probed once per process by creating one
 /// in a scratch namespace. `Ok(Err(why))` means it cannot.
 fn kind_supported(opts: &ConformOptions, kind: &str) -> Result<Result<(), String>, ConformError> {
-    const KINDS: [&str; 6] = ["veth", "ipvlan", "macvlan", "bareudp", "vxlan", "vxcan"];
+    const KINDS: [&str; 7] = ["veth", "ipvlan", "macvlan", "bareudp", "vxlan", "vxcan", "geneve"];
     static PROBES: [OnceLock<Result<(), String>>; 6] = [const { OnceLock::new() }; 6];
     let Some(slot) = KINDS.iter().position(|k| *k == kind).map(|i| &PROBES[i]) else {
         return Ok(Err(format!("unknown device type {kind}")));
@@ -358,6 +360,7 @@ fn kind_supported(opts: &ConformOptions, kind: &str) -> Result<Result<(), String
         "bareudp" => vec!["link", "add", "p2", "type", "bareudp", "dstport", "6635", "ethertype", "0x8847"],
         "vxlan" => vec!["link", "add", "p2", "type", "vxlan", "id", "1", "dstport", "4789"],
         "vxcan" => vec!["link", "add", "p2", "type", "vxcan", "peer", "name", "p3"],
+        "geneve" => vec!["link", "add", "p2", "type", "geneve", "id", "1", "remote", "10.0.0.1"],
         _ => Vec::new(),
     };
     let mut result = run.ip_status(&lower)?;
@@ -490,6 +493,14 @@ impl<'o> Run<'o> {
                     ]),
                     LinkKind::Vxlan { id, dstport } => {
                         push(&["type", "vxlan", "id", &id.to_string(), "dstport", &dstport.to_string()])
+                    }
+                    LinkKind::Geneve { id, remote: [a, b, c, d], dstport, link_netns } => {
+                        if let Some(lns) = link_netns {
+                            push(&["link-netns", &self.private(Some(lns))]);
+                        }
+                        let remote = format!("{a}.{b}.{c}.{d}");
+                        push(&["type", "geneve", "id", &id.to_string(), "remote", &remote]);
+                        push(&["dstport", &dstport.to_string()]);
                     }
                 }
             }

@@ -55,7 +55,7 @@ fn assert_commands_consistent(source: &str, script: &Script) {
 }
 
 /// Every lock class the model has, for decoding fuzz bytes.
-const CLASSES: [LockClass; 9] = [
+const CLASSES: [LockClass; 10] = [
     LockClass::Rtnl,
     LockClass::RtnlNet,
     LockClass::IpvlanPnodes,
@@ -65,11 +65,12 @@ const CLASSES: [LockClass; 9] = [
     LockClass::WqCompletion,
     LockClass::WqNetns,
     LockClass::WorkCompletion,
+    LockClass::GeneveNet,
 ];
 /// Instance keys per class.
 const KEYS: u8 = 4;
 
-/// A lock from one byte: the class modulo 9, then the key.
+/// A lock from one byte: the class modulo the class count, then the key.
 fn lock_of(b: u8) -> (usize, u64) {
     let class = usize::from(b) % CLASSES.len();
     (class, u64::from(b / CLASSES.len() as u8 % KEYS))

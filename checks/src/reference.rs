@@ -12,8 +12,8 @@
 //! - An upper created on an upper of its own kind attaches to that upper's lower
 //!   (`ipvlan_link_new()`, `macvlan_common_newlink()`); a device has at most one kind of upper
 //!   (one rx handler: EBUSY); a bareudp or vxcan device (not Ethernet) is no lower at all.
-//! - Destroying a namespace deletes its devices (with the cascades above) and every vxlan and
-//!   bareudp whose socket lived there, wherever the device is now (`exit_rtnl`).
+//! - Destroying a namespace deletes its devices (with the cascades above) and every vxlan,
+//!   bareudp and geneve whose socket lived there, wherever the device is now (`exit_rtnl`).
 //! - Moving a device keeps its uppers and its peer, and a tunnel keeps its socket namespace.
 //! - A failing command changes nothing: a missing namespace (ENOENT), a missing device
 //!   (ENODEV), a name taken in the target (EEXIST), a busy or unsuitable lower.
@@ -45,8 +45,9 @@ pub enum Refusal {
     Enodev,
     /// The name is taken (or a vxlan's VNI and port in its socket namespace).
     Eexist,
-    /// The lower already has the other kind of upper, or a bareudp's port is taken in its socket
-    /// namespace (`bareudp_configure()`).
+    /// The lower already has the other kind of upper, or a bareudp's port (a geneve's VNI,
+    /// remote and port) is taken in its socket namespace (`bareudp_configure()`,
+    /// `geneve_configure()`).
     Ebusy,
     /// The lower cannot carry an upper (bareudp).
     Einval,
@@ -72,6 +73,7 @@ enum Kind {
     Macvlan,
     Vxlan { id: u32, port: u16 },
     Bareudp { port: u16 },
+    Geneve { id: u32, remote: [u8; 4], port: u16 },
 }
 
 #[derive(Clone, Debug)]
@@ -260,20 +262,28 @@ impl Reference {
                 self.devs[d].lower = Some(real);
                 Ok(())
             }
-            LinkKind::Vxlan { id, dstport } => self.tunnel(net, name, Kind::Vxlan { id: *id, port: *dstport }),
-            LinkKind::Bareudp { dstport, .. } => self.tunnel(net, name, Kind::Bareudp { port: *dstport }),
+            LinkKind::Vxlan { id, dstport } => self.tunnel(net, net, name, Kind::Vxlan { id: *id, port: *dstport }),
+            LinkKind::Bareudp { dstport, .. } => self.tunnel(net, net, name, Kind::Bareudp { port: *dstport }),
+            LinkKind::Geneve { id, remote, dstport, link_netns } => {
+                let socket = match link_netns {
+                    Some(l) => self.netns(Some(l))?,
+                    None => net,
+                };
+                self.tunnel(socket, net, name, Kind::Geneve { id: *id, remote: *remote, port: *dstport })
+            }
         }
     }
 
-    /// A tunnel's socket lives in the namespace it is created in; a second device with the same
-    /// VNI and port (vxlan) or port (bareudp) there is refused.
-    fn tunnel(&mut self, net: usize, name: &str, kind: Kind) -> Result<(), Refusal> {
-        if self.devs.iter().any(|d| d.alive && d.socket == Some(net) && d.kind == kind) {
-            return Err(if matches!(kind, Kind::Bareudp { .. }) { Refusal::Ebusy } else { Refusal::Eexist });
+    /// A tunnel's socket lives in the namespace it is created in (geneve: its `link-netns`); a
+    /// second device with the same VNI and port (vxlan), port (bareudp) or VNI, remote and port
+    /// (geneve) there is refused.
+    fn tunnel(&mut self, socket: usize, net: usize, name: &str, kind: Kind) -> Result<(), Refusal> {
+        if self.devs.iter().any(|d| d.alive && d.socket == Some(socket) && d.kind == kind) {
+            return Err(if matches!(kind, Kind::Vxlan { .. }) { Refusal::Eexist } else { Refusal::Ebusy });
         }
         self.taken(net, name)?;
         let d = self.add(name, net, kind);
-        self.devs[d].socket = Some(net);
+        self.devs[d].socket = Some(socket);
         Ok(())
     }
 }

@@ -7,11 +7,11 @@
 //! (`.ci/check-layers.sh`).
 
 use crate::kernel::Kernel;
-use crate::{bareudp, ipvlan_main, macvlan, veth, vxcan, vxlan_core};
+use crate::{bareudp, geneve, ipvlan_main, macvlan, veth, vxcan, vxlan_core};
 
 /// The drivers' `module_init` functions, in boot order. The order is visible: the notifier
 /// chain calls ipvlan before macvlan, and `ops_exit_rtnl_list()` (last registered first) runs
-/// vxlan before bareudp.
+/// geneve (a `late_initcall`), then vxlan, then bareudp.
 pub const INITCALLS: &[fn(&mut Kernel)] = &[
     veth::veth_init,
     ipvlan_main::ipvlan_init_module,
@@ -19,6 +19,7 @@ pub const INITCALLS: &[fn(&mut Kernel)] = &[
     bareudp::bareudp_init_module,
     vxlan_core::vxlan_init_module,
     vxcan::vxcan_init,
+    geneve::geneve_init_module,
 ];
 
 /// `do_initcalls()`: init/main.c. Runs the core's debug notifier's `subsys_initcall`, then every

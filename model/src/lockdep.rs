@@ -30,6 +30,9 @@ pub enum LockClass {
     IpvlanPnodes,
     /// `&bn->lock`, the per-socket-netns bareudp list lock (drivers/net/bareudp.c).
     BareudpNet,
+    /// `&gn->lock`, the per-socket-netns geneve list lock (drivers/net/geneve.c after 7df47efd,
+    /// the `followup-geneve` variant) [reconstructed].
+    GeneveNet,
     /// `&dev->lock`, the instance lock taken by `netdev_lock()`.
     DevInstance,
     /// `&net->dev_unreg_lock` (spinlock), innermost; nested in ascending order.
@@ -51,6 +54,7 @@ impl LockClass {
             LockClass::RtnlNet => "&net->rtnl_mutex",
             LockClass::IpvlanPnodes => "&port->pnodes_lock",
             LockClass::BareudpNet => "&bn->lock",
+            LockClass::GeneveNet => "&gn->lock",
             LockClass::DevInstance => "&dev->lock",
             LockClass::DevUnregLock => "&net->dev_unreg_lock",
             LockClass::WqCompletion => "(wq_completion)rtnl_net",

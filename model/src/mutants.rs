@@ -83,6 +83,11 @@ pub enum Mutant {
     VxcanPeerPlainQueue,
     /// `vxcan_dellink()` (after 703b31d21e52) forgets the second `netdev_put()`.
     VxcanLeakPeerRef,
+    /// `geneve_dellink()` queues a device whose socket netns's exit already queued it
+    /// (`followup-geneve`).
+    GeneveNoEmptyCheck,
+    /// geneve walks and edits `gn->geneve_list` without `gn->lock` (`followup-geneve`).
+    GeneveNoLock,
 }
 
 /// One row of the catalogue: everything known about a mutant, in one place.
@@ -110,7 +115,7 @@ pub struct MutantInfo {
 }
 
 /// The catalogue, in the order of the enum's variants (a test holds it to that).
-pub const CATALOGUE: [MutantInfo; 30] = [
+pub const CATALOGUE: [MutantInfo; 32] = [
     MutantInfo {
         mutant: Mutant::IpvlanPortNoHold,
         name: "ipvlan-port-no-hold",
@@ -531,6 +536,37 @@ pub const CATALOGUE: [MutantInfo; 30] = [
              held on the device (taken in vxcan_newlink() by 703b31d21e52) is never dropped, so \
              netdev_wait_allrefs_any() waits for it forever (\"unregister_netdevice: waiting for vxcan0 \
              to become free. Usage count = 2\").",
+    },
+    MutantInfo {
+        mutant: Mutant::GeneveNoEmptyCheck,
+        name: "geneve-no-empty-check",
+        function: "geneve_dellink",
+        undoes: Some("ccb161b71a1f \"geneve: Support per-netns netdev unregistration\" [reconstructed]"),
+        scenarios: &["mutants/geneve-del-after-socket-netns-exit.sh"],
+        breaks: Some(Property::ExactlyOnceUnregistration),
+        driver_probe: false,
+        requires: &[Variant::FollowupGeneve],
+        rationale: "geneve_dellink() drops the list_empty(&geneve->next) check of the follow-up conversion \
+             (followup-geneve), the token that says the socket netns's geneve_exit_rtnl_net() already \
+             handed the device to its own netns's queue. A user deleting the device before that netns's \
+             work runs queues it a second time (DEBUG_NET_WARN_ON_ONCE in unregister_netdevice_queue, \
+             then a double unregistration).",
+    },
+    MutantInfo {
+        mutant: Mutant::GeneveNoLock,
+        name: "geneve-no-lock",
+        function: "geneve_dellink",
+        undoes: Some(
+            "7df47efd6db1 \"geneve: Protect geneve_net and geneve_sock with per-netns mutex\" [reconstructed]",
+        ),
+        scenarios: &["mutants/geneve-del-after-socket-netns-exit.sh"],
+        breaks: Some(Property::ListUnderItsLock),
+        driver_probe: false,
+        requires: &[Variant::FollowupGeneve],
+        rationale: "geneve walks and edits gn->geneve_list without gn->lock (followup-geneve). The lock matters \
+             when the socket netns's exit and a dellink in another netns run under different per-netns \
+             locks; while RTNL is global they cannot overlap, so no execution goes wrong in series mode. \
+             It is caught the way lockdep_assert_held() would catch it.",
     },
 ];
 

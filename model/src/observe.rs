@@ -25,6 +25,7 @@ pub const TRACED: &[&str] = &[
     "macvlan_device_event",
     "bareudp_dellink",
     "vxlan_dellink",
+    "geneve_dellink",
     "free_netdev",
     "unregister_netdevice_queue_net",
     "rtnl_net_queue_work",

@@ -59,6 +59,9 @@ pub enum Op {
     LinkDel { name: String },
 }
 
+/// `GENEVE_UDP_PORT` (include/net/geneve.h): a geneve's `dstport` when none is given.
+pub const GENEVE_UDP_PORT: u16 = 6081;
+
 /// The `type ...` part of `ip link add`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LinkKind {
@@ -74,6 +77,8 @@ pub enum LinkKind {
     Vxlan { id: u32, dstport: u16 },
     /// `type vxcan peer [name] PEER [netns NS]`
     Vxcan { peer: String, peer_netns: Option<String> },
+    /// `[link-netns NS] type geneve id N remote A.B.C.D [dstport P]` (P defaults to 6081)
+    Geneve { id: u32, remote: [u8; 4], dstport: u16, link_netns: Option<String> },
 }
 
 impl LinkKind {
@@ -86,6 +91,7 @@ impl LinkKind {
             LinkKind::Bareudp { .. } => "bareudp",
             LinkKind::Vxlan { .. } => "vxlan",
             LinkKind::Vxcan { .. } => "vxcan",
+            LinkKind::Geneve { .. } => "geneve",
         }
     }
 }

@@ -91,7 +91,9 @@ fn run_op(k: &Kernel, cmd: &Command, opened: &mut Opened<'_>) -> Result<(), Errn
                 LinkKind::Veth { peer_netns, .. } | LinkKind::Vxcan { peer_netns, .. } => {
                     (None, Some(opened.open(peer_netns.as_deref()).map(Some)?.unwrap_or(net)))
                 }
-                LinkKind::Ipvlan { link_netns, .. } | LinkKind::Macvlan { link_netns, .. } => (
+                LinkKind::Ipvlan { link_netns, .. }
+                | LinkKind::Macvlan { link_netns, .. }
+                | LinkKind::Geneve { link_netns, .. } => (
                     Some(match link_netns {
                         Some(n) => opened.open(Some(n))?,
                         None => net,

@@ -36,16 +36,22 @@ pub enum Variant {
     /// another net to it with `unregister_netdevice_queue_net()`; `vxcan_newlink()` holds each
     /// end on the other (drivers/net/can/vxcan.c, MP@733e69a8).
     FollowupVxcan,
+    /// A *follow-up* conversion, landed after the series (cf31c7f186ed, 7df47efd6db1,
+    /// ccb161b71a1f, merge f700af9fcfe9): geneve's list under a per-netns `gn->lock` and its
+    /// devices of other nets handed to their own net's queue (`__geneve_dellink()`,
+    /// `unregister_netdevice_queue_net()`). [reconstructed] from bareudp's conversion.
+    FollowupGeneve,
 }
 
 impl Variant {
-    pub const ALL: [Variant; 6] = [
+    pub const ALL: [Variant; 7] = [
         Variant::FixA1RebroadcastNoDrain,
         Variant::FixA6WqMaxActive,
         Variant::ProbeA2MoveUnderRtnlOnly,
         Variant::ConvertNetTodoList,
         Variant::ConvertAdjListInstanceLock,
         Variant::FollowupVxcan,
+        Variant::FollowupGeneve,
     ];
 
     pub fn name(self) -> &'static str {
@@ -56,6 +62,7 @@ impl Variant {
             Variant::ConvertNetTodoList => "convert-net-todo-list",
             Variant::ConvertAdjListInstanceLock => "convert-adj-list-instance-lock",
             Variant::FollowupVxcan => "followup-vxcan",
+            Variant::FollowupGeneve => "followup-geneve",
         }
     }
 
@@ -68,9 +75,9 @@ impl Variant {
     }
 
     /// A conversion that landed after the series: it needs the series' infrastructure
-    /// (`unregister_netdevice_queue_net()`), so it has no pre-series form.
+    /// (`unregister_netdevice_queue_net()`, per-netns locks), so it has no pre-series form.
     pub fn is_followup(self) -> bool {
-        matches!(self, Variant::FollowupVxcan)
+        matches!(self, Variant::FollowupVxcan | Variant::FollowupGeneve)
     }
 }
 

@@ -99,6 +99,13 @@ pub const SUITE: &[ProofScenario] = &[
         why: "unbounded, neither mode exhausted within 60 s; bound 3 exhausts in seconds",
     },
     ProofScenario {
+        name: "geneve-socket-netns-race",
+        dir: "proofs",
+        full: Loom::Bound(3),
+        quick: Loom::Bound(2),
+        why: "bareudp's race with an unconverted tunnel; as there, bound 3 exhausts in seconds",
+    },
+    ProofScenario {
         name: "veth-pair-race",
         dir: "proofs",
         full: Loom::Bound(2),

@@ -10,6 +10,7 @@
 //! ip [-n NS] link add NAME link DEV [link-netns NS] type ipvlan|macvlan [mode M]
 //! ip [-n NS] link add NAME type bareudp dstport P ethertype T
 //! ip [-n NS] link add NAME type vxlan id N dstport P
+//! ip [-n NS] link add NAME [link-netns NS] type geneve id N remote A.B.C.D [dstport P]
 //! ip [-n NS] link set [dev] NAME netns NS
 //! ip [-n NS] link del|delete [dev] NAME
 //! COMMAND &                          (runs in the background until the next `wait`)

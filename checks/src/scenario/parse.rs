@@ -75,6 +75,7 @@ const KEYWORDS: &[&str] = &[
     "down",
     "dstport",
     "ethertype",
+    "geneve",
     "group",
     "help",
     "id",
@@ -91,6 +92,7 @@ const KEYWORDS: &[&str] = &[
     "netns",
     "nomaster",
     "peer",
+    "remote",
     "set",
     "show",
     "type",
@@ -100,7 +102,7 @@ const KEYWORDS: &[&str] = &[
     "vxlan",
 ];
 
-const LINK_TYPES: &str = "veth, vxcan, ipvlan, macvlan, bareudp, vxlan";
+const LINK_TYPES: &str = "veth, vxcan, ipvlan, macvlan, bareudp, vxlan, geneve";
 const IPVLAN_MODES: &[&str] = &["l2", "l3", "l3s"];
 const MACVLAN_MODES: &[&str] = &["private", "vepa", "bridge", "passthru", "source"];
 const ETHERTYPES: &[&str] = &["ipv4", "ipv6", "mpls_uc", "mpls_mc", "ip"];
@@ -113,6 +115,8 @@ const DEV_NAME_MAX: usize = 15;
 /// NAME_MAX: a netns name is a file name under /run/netns.
 const NETNS_NAME_MAX: usize = 255;
 const VXLAN_ID_MAX: u64 = (1 << 24) - 1;
+/// A GENEVE VNI has 24 bits too (IFLA_GENEVE_ID).
+const GENEVE_ID_MAX: u64 = (1 << 24) - 1;
 
 fn is_keyword(word: &str) -> bool {
     KEYWORDS.contains(&word)
@@ -578,8 +582,11 @@ impl<'a> Cursor<'_, 'a> {
             return Err(self.expected("a link type"));
         };
         let kind = kind_tok.text;
-        if matches!(kind, "veth" | "vxcan" | "bareudp" | "vxlan") {
-            if let Some((_, tok)) = link.as_ref().or(link_netns.as_ref()) {
+        // geneve takes link-netns (its socket's net, IFLA_LINK_NETNSID), not a lower device.
+        let no_link_netns = matches!(kind, "veth" | "vxcan" | "bareudp" | "vxlan");
+        if no_link_netns || kind == "geneve" {
+            let extra = if no_link_netns { link.as_ref().or(link_netns.as_ref()) } else { link.as_ref() };
+            if let Some((_, tok)) = extra {
                 return Err(Fail::new(
                     tok.span(),
                     format!("{} does not apply to {kind}", quote(tok.text)),
@@ -612,6 +619,7 @@ impl<'a> Cursor<'_, 'a> {
             }
             "bareudp" => self.bareudp(kind_tok)?,
             "vxlan" => self.vxlan(kind_tok)?,
+            "geneve" => self.geneve(kind_tok, link_netns.map(|(ns, _)| ns))?,
             other => {
                 return Err(Fail::new(
                     kind_tok.span(),
@@ -716,6 +724,73 @@ impl<'a> Cursor<'_, 'a> {
             (Some(id), Some(dstport)) => Ok(LinkKind::Vxlan { id, dstport }),
             (None, _) => Err(missing(kind_tok, "vxlan", "id N")),
             (_, None) => Err(missing(kind_tok, "vxlan", "dstport P")),
+        }
+    }
+
+    /// `id N remote A.B.C.D [dstport P]`, in any order; P defaults to `GENEVE_UDP_PORT`.
+    fn geneve(&mut self, kind_tok: Tok<'_>, link_netns: Option<String>) -> PResult<LinkKind> {
+        let mut id = None;
+        let mut remote = None;
+        let mut dstport = None;
+        while let Some(tok) = self.peek() {
+            match tok.text {
+                "id" => {
+                    self.once(&id, tok)?;
+                    self.pos += 1;
+                    let n = self.number("a GENEVE id", 0..GENEVE_ID_MAX + 1)?;
+                    id = Some(u32::try_from(n).unwrap_or(u32::MAX));
+                }
+                "remote" => {
+                    self.once(&remote, tok)?;
+                    self.pos += 1;
+                    remote = Some(self.ipv4_unicast()?);
+                }
+                "dstport" => {
+                    self.once(&dstport, tok)?;
+                    self.pos += 1;
+                    dstport = Some(self.port()?);
+                }
+                _ => return Err(self.expected("\"id\", \"remote\" or \"dstport\"")),
+            }
+        }
+        match (id, remote) {
+            (Some(id), Some(remote)) => Ok(LinkKind::Geneve {
+                id,
+                remote,
+                dstport: dstport.unwrap_or(rtnl_model::script::GENEVE_UDP_PORT),
+                link_netns,
+            }),
+            (None, _) => Err(missing(kind_tok, "geneve", "id N")),
+            (_, None) => Err(missing(kind_tok, "geneve", "remote A.B.C.D")),
+        }
+    }
+
+    /// An IPv4 address in dotted quad. A multicast one is refused as geneve_nl2info() refuses it
+    /// ("Remote IPv4 address cannot be Multicast", EINVAL).
+    fn ipv4_unicast(&mut self) -> PResult<[u8; 4]> {
+        let parsed = self.peek().and_then(|t| {
+            let parts: Vec<&str> = t.text.split('.').collect();
+            let octets: Vec<u8> = parts
+                .iter()
+                .filter(|p| !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()))
+                .filter_map(|p| p.parse().ok())
+                .collect();
+            <[u8; 4]>::try_from(octets).ok().filter(|_| parts.len() == 4)
+        });
+        match parsed {
+            Some(a) if (224..240).contains(&a[0]) => {
+                let t = self.peek().map(|t| t.span()).unwrap_or(self.eol..self.eol);
+                Err(Fail::new(
+                    t,
+                    "a multicast remote is refused by the kernel (geneve_nl2info(): EINVAL)",
+                    "multicast address",
+                ))
+            }
+            Some(a) => {
+                self.pos += 1;
+                Ok(a)
+            }
+            None => Err(self.expected("an IPv4 address (A.B.C.D)")),
         }
     }
 

@@ -50,6 +50,12 @@ fn link_kind(s: &mut String, kind: &LinkKind) -> std::fmt::Result {
         }
         LinkKind::Bareudp { dstport, ethertype } => write!(s, " type bareudp dstport {dstport} ethertype {ethertype}"),
         LinkKind::Vxlan { id, dstport } => write!(s, " type vxlan id {id} dstport {dstport}"),
+        LinkKind::Geneve { id, remote: [a, b, c, d], dstport, link_netns } => {
+            if let Some(ns) = link_netns {
+                write!(s, " link-netns {ns}")?;
+            }
+            write!(s, " type geneve id {id} remote {a}.{b}.{c}.{d} dstport {dstport}")
+        }
     }
 }
 
@@ -80,6 +86,8 @@ mod tests {
             LinkKind::Bareudp { dstport: 1, ethertype: s("0x86dd") },
             LinkKind::Vxlan { id: 0, dstport: 4789 },
             LinkKind::Vxlan { id: (1 << 24) - 1, dstport: u16::MAX },
+            LinkKind::Geneve { id: 1, remote: [10, 0, 0, 1], dstport: 6081, link_netns: None },
+            LinkKind::Geneve { id: (1 << 24) - 1, remote: [192, 168, 1, 254], dstport: 1, link_netns: Some(s("ns2")) },
         ];
         for ipvlan in [false, true] {
             for link_netns in [None, Some(s("ns2"))] {

@@ -53,6 +53,38 @@ fn bad_input_exits_2_with_its_location() {
 }
 
 #[test]
+fn a_follow_up_variant_needs_the_series() {
+    let f = "scenarios/geneve-moved-socket-netns-destroyed.sh";
+    let pre = rtnl_check(&["check", f, "--explorer", "std", "--mode", "pre-series", "--variant", "followup-geneve"]);
+    assert_eq!(pre.status.code(), Some(2));
+    let err = text(&pre.stderr);
+    assert!(err.contains("follow-up conversions need the series' infrastructure"), "{err}");
+    // both and all run the modes where the conversion exists, and say so by their labels.
+    let all = rtnl_check(&[
+        "check",
+        f,
+        "--explorer",
+        "std",
+        "--iterations",
+        "20",
+        "--mode",
+        "all",
+        "--variant",
+        "followup-geneve",
+        "--variant",
+        "convert-net-todo-list",
+    ]);
+    assert_eq!(all.status.code(), Some(0), "{}", text(&all.stderr));
+    let out = text(&all.stdout);
+    assert!(out.contains("== mode series: PASS") && out.contains("== mode rtnl-free: PASS"), "{out}");
+    assert!(!out.contains("== mode pre-series"), "{out}");
+    // Its mutants do not apply before the series either.
+    let m = rtnl_check(&["mutants", "--mode", "pre-series", "--only", "geneve-no-lock"]);
+    assert_eq!(m.status.code(), Some(2));
+    assert!(text(&m.stderr).contains("geneve-no-lock: mutants of a follow-up conversion"), "{}", text(&m.stderr));
+}
+
+#[test]
 fn formats_belong_to_their_commands() {
     let o = rtnl_check(&["check", "scenarios/cover-letter.sh", "--explorer", "std", "--format", "svg"]);
     assert_eq!(o.status.code(), Some(2));
@@ -290,21 +322,21 @@ fn testcases(xml: &str) -> Vec<(String, Option<String>)> {
 
 #[test]
 fn prove_shard_prints_junit_with_a_testcase_per_run_and_no_progress_when_piped() {
-    // The quick suite has 39 runs: shard 1/13 makes runs 0, 13 and 26.
-    let o = rtnl_check(&["prove", "--quick", "--check", "--shard", "1/13", "--format", "junit"]);
+    // The quick suite has 45 runs: shard 1/15 makes runs 0, 15 and 30.
+    let o = rtnl_check(&["prove", "--quick", "--check", "--shard", "1/15", "--format", "junit"]);
     let (out, err) = (text(&o.stdout), text(&o.stderr));
     assert_eq!(o.status.code(), Some(0), "{err}");
     let cases = testcases(&out);
     assert_eq!(cases.len(), 3, "{out}");
     assert!(cases.iter().all(|(_, f)| f.is_none()), "{out}");
     assert!(cases[0].0.starts_with("cover-letter "), "{cases:?}");
-    assert!(err.contains("proof gate: 3 runs of shard 1/13 match"), "{err}");
+    assert!(err.contains("proof gate: 3 runs of shard 1/15 match"), "{err}");
     no_progress_drawing(&err);
 }
 
 #[test]
 fn prove_junit_shows_a_run_that_differs_from_the_committed_proofs_as_a_failure() {
-    // A doctored copy of proofs.json: every quick run's count is off by one. Shard 1/39 makes the
+    // A doctored copy of proofs.json: every quick run's count is off by one. Shard 1/45 makes the
     // first run only, and only it is compared.
     let dir = std::env::temp_dir().join(format!("rtnl-cli-junit-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -318,7 +350,7 @@ fn prove_junit_shows_a_run_that_differs_from_the_committed_proofs_as_a_failure()
     }
     std::fs::write(dir.join("proofs.json"), proofs.to_string()).expect("write");
     let out_dir = dir.to_str().expect("utf-8 path");
-    let o = rtnl_check(&["prove", "--quick", "--check", "--shard", "1/39", "--out", out_dir, "--format", "junit"]);
+    let o = rtnl_check(&["prove", "--quick", "--check", "--shard", "1/45", "--out", out_dir, "--format", "junit"]);
     let (out, err) = (text(&o.stdout), text(&o.stderr));
     assert_eq!(o.status.code(), Some(1), "{err}");
     let cases = testcases(&out);

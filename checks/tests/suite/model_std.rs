@@ -130,6 +130,37 @@ mod tests {
         }
     }
 
+    #[test]
+    fn geneve_refuses_the_same_vni_remote_and_port_in_its_socket_netns() {
+        // geneve_configure(): geneve_find_dev() in the link net is -EBUSY; another remote, or the
+        // same key in another link net, is a new tunnel.
+        let s = with_nets(
+            "ip -n ns1 link add gnv0 type geneve id 1 remote 10.0.0.1\n\
+             ip -n ns2 link add gnv1 link-netns ns1 type geneve id 1 remote 10.0.0.1 dstport 6081\n\
+             ip -n ns2 link add gnv2 link-netns ns1 type geneve id 1 remote 10.0.0.2\n\
+             ip -n ns2 link add gnv3 type geneve id 1 remote 10.0.0.1\n",
+        );
+        for mode in Mode::BOTH {
+            let r = run(mode, &s);
+            let errs: Vec<String> = r.results.iter().filter_map(|c| c.result.err().map(|e| format!("{e:?}"))).collect();
+            assert_eq!(errs, ["EBUSY"], "{mode}");
+            assert_eq!(r.outcome["ns2"], ["gnv2", "gnv3"], "{mode}");
+        }
+    }
+
+    #[test]
+    fn geneve_of_a_dead_socket_netns_is_unconverted_in_the_series_and_queued_per_netns_after() {
+        let s =
+            with_nets("ip -n ns2 link add gnv0 link-netns ns1 type geneve id 7 remote 10.0.0.1\nip netns del ns1\n");
+        let r = run(Mode::Series, &s);
+        assert!(r.trace.iter().any(|e| e.text.contains("unconverted path: ops_exit_rtnl_list unregisters gnv0")));
+        let cfg = Config { variants: vec![rtnl_model::variants::Variant::FollowupGeneve], ..Config::new(Mode::Series) };
+        let r = execute(cfg, &parse_script("test", &s).unwrap_or_else(|e| panic!("{e}")));
+        assert!(r.violations.is_empty(), "{:#?}", r.violations);
+        assert!(!r.trace.iter().any(|e| e.text.contains("unconverted path")));
+        assert_eq!(r.outcome["ns2"], Vec::<String>::new());
+    }
+
     // ipvlan (issue 3)
 
     const IPVLAN: &str = "ip -n ns1 link add veth0 type veth peer name veth1\n\

@@ -170,6 +170,8 @@ mod loom_kills {
         vxcan_no_xchg => VxcanNoXchg,
         vxcan_peer_plain_queue => VxcanPeerPlainQueue,
         vxcan_leak_peer_ref => VxcanLeakPeerRef,
+        geneve_no_empty_check => GeneveNoEmptyCheck,
+        geneve_no_lock => GeneveNoLock,
     }
 
     mod faithful {
@@ -193,6 +195,7 @@ mod loom_kills {
             vxcan_del_both_ends => VxcanNoXchg,
             vxcan_cross_netns_del => VxcanPeerPlainQueue,
             vxcan_same_netns => VxcanLeakPeerRef,
+            geneve_del_after_socket_netns_exit => GeneveNoEmptyCheck,
         }
     }
 
@@ -217,6 +220,7 @@ mod loom_kills {
             Mutant::VxcanNoXchg,
             Mutant::VxcanPeerPlainQueue,
             Mutant::VxcanLeakPeerRef,
+            Mutant::GeneveNoEmptyCheck,
         ];
         let tested: std::collections::BTreeSet<&str> =
             covered.iter().flat_map(|m| m.scenarios().iter().copied()).collect();
@@ -281,6 +285,8 @@ mod shuttle_kills {
         vxcan_no_xchg => VxcanNoXchg,
         vxcan_peer_plain_queue => VxcanPeerPlainQueue,
         vxcan_leak_peer_ref => VxcanLeakPeerRef,
+        geneve_no_empty_check => GeneveNoEmptyCheck,
+        geneve_no_lock => GeneveNoLock,
     }
 }
 

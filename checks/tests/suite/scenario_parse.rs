@@ -177,6 +177,25 @@ fn every_link_form() {
         Op::LinkAdd { name: "x0".into(), kind: LinkKind::Vxlan { id: 16_777_215, dstport: 65535 } }
     );
     assert_eq!(
+        single_op("ip -n a link add g0 type geneve remote 10.0.0.1 id 7").1,
+        Op::LinkAdd {
+            name: "g0".into(),
+            kind: LinkKind::Geneve { id: 7, remote: [10, 0, 0, 1], dstport: 6081, link_netns: None }
+        }
+    );
+    assert_eq!(
+        single_op("ip -n a link add g0 link-netns b type geneve id 16777215 dstport 6082 remote 192.0.2.254").1,
+        Op::LinkAdd {
+            name: "g0".into(),
+            kind: LinkKind::Geneve {
+                id: 16_777_215,
+                remote: [192, 0, 2, 254],
+                dstport: 6082,
+                link_netns: Some("b".into())
+            }
+        }
+    );
+    assert_eq!(
         single_op("ip -n a link set netns b dev v0").1,
         Op::LinkSetNetns { name: "v0".into(), target: "b".into() }
     );
@@ -192,7 +211,7 @@ const MALFORMED: &[(&str, usize, usize, &str)] = &[
         "ip netns add ns1\nip -n ns1 link add bond0 type bond",
         2,
         31,
-        r#"unknown link type "bond"; this language knows veth, vxcan, ipvlan, macvlan, bareudp, vxlan"#,
+        r#"unknown link type "bond"; this language knows veth, vxcan, ipvlan, macvlan, bareudp, vxlan, geneve"#,
     ),
     ("# comment\n\nip netns add   # nothing\n", 3, 13, r#"expected a netns name after "add", found end of line"#),
     (
@@ -216,6 +235,21 @@ const MALFORMED: &[(&str, usize, usize, &str)] = &[
         r#"expected a UDP port (1-65535) after "dstport", found "0""#,
     ),
     ("ip -n a link add x0 type vxlan dstport 4789", 1, 26, r#"vxlan needs "id N""#),
+    ("ip -n a link add g0 type geneve id 1", 1, 26, r#"geneve needs "remote A.B.C.D""#),
+    ("ip -n a link add g0 type geneve remote 10.0.0.1", 1, 26, r#"geneve needs "id N""#),
+    (
+        "ip -n a link add g0 type geneve id 1 remote 10.0.0",
+        1,
+        45,
+        r#"expected an IPv4 address (A.B.C.D) after "remote", found "10.0.0""#,
+    ),
+    (
+        "ip -n a link add g0 type geneve id 1 remote 239.1.1.1",
+        1,
+        45,
+        "a multicast remote is refused by the kernel (geneve_nl2info(): EINVAL)",
+    ),
+    ("ip -n a link add g0 link v0 type geneve id 1 remote 10.0.0.1", 1, 21, r#""link" does not apply to geneve"#),
     (
         "ip -n a link add m0 link v0 type macvlan mode l2",
         1,
