@@ -67,6 +67,21 @@ mod tests {
         assert_eq!(ex.stats.executions, 12_320, "the state space or the explorer changed");
     }
 
+    /// Finding A1 needs the waiter to lose the CPU at three points: loom within bound 2
+    /// explores its 13,883 executions and passes. DPOR reaches it at bound 4, and with no bound
+    /// (execution 27,496, docs/dpor.md), in the faithful series model.
+    #[test]
+    fn dpor_finds_a1_beyond_loom_bound_2() {
+        let opts = ExploreOptions { explorer: Explorer::Dpor, preemptions: Some(4), ..ExploreOptions::default() };
+        let ex =
+            explore(&target("scenarios/findings/a1-rebroadcast-drains-into-todo.sh", Config::new(Mode::Series)), &opts)
+                .expect("shuttle build");
+        let f = ex.failure.expect("A1 found");
+        assert_eq!(f.property, "S11 todo-empty-at-rtnl-unlock", "{}", f.message);
+        assert!(f.message.contains("[veth5]"), "{}", f.message);
+        assert!(!f.token.is_empty(), "a failure keeps its replay token");
+    }
+
     #[test]
     fn dpor_catches_mutants_on_the_cover_letter() {
         for m in
