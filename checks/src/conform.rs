@@ -344,7 +344,7 @@ fn link_netns_supported(opts: &ConformOptions) -> Result<Result<(), String>, Con
 /// in a scratch namespace. `Ok(Err(why))` means it cannot.
 fn kind_supported(opts: &ConformOptions, kind: &str) -> Result<Result<(), String>, ConformError> {
     const KINDS: [&str; 7] = ["veth", "ipvlan", "macvlan", "bareudp", "vxlan", "vxcan", "geneve"];
-    static PROBES: [OnceLock<Result<(), String>>; 6] = [const { OnceLock::new() }; 6];
+    static PROBES: [OnceLock<Result<(), String>>; KINDS.len()] = [const { OnceLock::new() }; KINDS.len()];
     let Some(slot) = KINDS.iter().position(|k| *k == kind).map(|i| &PROBES[i]) else {
         return Ok(Err(format!("unknown device type {kind}")));
     };
