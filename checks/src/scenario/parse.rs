@@ -114,9 +114,8 @@ const QUOTE_MAX_CHARS: usize = 40;
 const DEV_NAME_MAX: usize = 15;
 /// NAME_MAX: a netns name is a file name under /run/netns.
 const NETNS_NAME_MAX: usize = 255;
-const VXLAN_ID_MAX: u64 = (1 << 24) - 1;
-/// A GENEVE VNI has 24 bits too (IFLA_GENEVE_ID).
-const GENEVE_ID_MAX: u64 = (1 << 24) - 1;
+/// A VXLAN or GENEVE network identifier has 24 bits (IFLA_VXLAN_ID, IFLA_GENEVE_ID).
+const VNI_MAX: u64 = (1 << 24) - 1;
 
 fn is_keyword(word: &str) -> bool {
     KEYWORDS.contains(&word)
@@ -595,11 +594,14 @@ impl<'a> Cursor<'_, 'a> {
             }
         }
         let kind = match kind {
-            "veth" => self.veth()?,
-            "vxcan" => match self.veth()? {
-                LinkKind::Veth { peer, peer_netns } => LinkKind::Vxcan { peer, peer_netns },
-                other => other,
-            },
+            "veth" => {
+                let (peer, peer_netns) = self.peer()?;
+                LinkKind::Veth { peer, peer_netns }
+            }
+            "vxcan" => {
+                let (peer, peer_netns) = self.peer()?;
+                LinkKind::Vxcan { peer, peer_netns }
+            }
             "ipvlan" | "macvlan" => {
                 let Some((link, _)) = link else {
                     return Err(Fail::new(
@@ -631,8 +633,9 @@ impl<'a> Cursor<'_, 'a> {
         Ok(Op::LinkAdd { name, kind })
     }
 
-    /// `peer [name] PEER [netns NS]`, the parts after `peer` in any order (veth and vxcan).
-    fn veth(&mut self) -> PResult<LinkKind> {
+    /// `peer [name] PEER [netns NS]`, the parts after `peer` in any order (veth and vxcan):
+    /// the peer's name and net.
+    fn peer(&mut self) -> PResult<(String, Option<String>)> {
         if !self.eat("peer") {
             return Err(self.expected("\"peer\""));
         }
@@ -655,7 +658,7 @@ impl<'a> Cursor<'_, 'a> {
             }
         }
         match peer {
-            Some(peer) => Ok(LinkKind::Veth { peer, peer_netns }),
+            Some(peer) => Ok((peer, peer_netns)),
             None => Err(self.expected("a peer name")),
         }
     }
@@ -709,8 +712,7 @@ impl<'a> Cursor<'_, 'a> {
                 "id" => {
                     self.once(&id, tok)?;
                     self.pos += 1;
-                    let n = self.number("a VXLAN id", 0..VXLAN_ID_MAX + 1)?;
-                    id = Some(u32::try_from(n).unwrap_or(u32::MAX));
+                    id = Some(self.vni("a VXLAN id")?);
                 }
                 "dstport" => {
                     self.once(&dstport, tok)?;
@@ -727,6 +729,12 @@ impl<'a> Cursor<'_, 'a> {
         }
     }
 
+    /// A 24-bit network identifier (`id N` of vxlan and geneve).
+    fn vni(&mut self, what: &str) -> PResult<u32> {
+        let n = self.number(what, 0..VNI_MAX + 1)?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
     /// `id N remote A.B.C.D [dstport P]`, in any order; P defaults to `GENEVE_UDP_PORT`.
     fn geneve(&mut self, kind_tok: Tok<'_>, link_netns: Option<String>) -> PResult<LinkKind> {
         let mut id = None;
@@ -737,8 +745,7 @@ impl<'a> Cursor<'_, 'a> {
                 "id" => {
                     self.once(&id, tok)?;
                     self.pos += 1;
-                    let n = self.number("a GENEVE id", 0..GENEVE_ID_MAX + 1)?;
-                    id = Some(u32::try_from(n).unwrap_or(u32::MAX));
+                    id = Some(self.vni("a GENEVE id")?);
                 }
                 "remote" => {
                     self.once(&remote, tok)?;

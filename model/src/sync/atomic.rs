@@ -10,37 +10,19 @@
 pub use std::sync::atomic::Ordering;
 use Ordering::SeqCst;
 
-#[cfg(rtnl_shuttle)]
 use super::dpor_report::OpKind;
 #[cfg(rtnl_shuttle)]
 use super::mc_backend::announce;
 
 /// Runs one atomic access, announced to the DPOR explorer under shuttle as `kind` on `id`.
 #[inline]
-fn access<R>(_kind: Access, _id: u64, f: impl FnOnce() -> R) -> R {
+fn access<R>(_kind: OpKind, _id: u64, f: impl FnOnce() -> R) -> R {
     #[cfg(rtnl_shuttle)]
-    announce::before(
-        &[(
-            match _kind {
-                Access::Load => OpKind::Load,
-                Access::Store => OpKind::Store,
-                Access::Rmw => OpKind::Rmw,
-            },
-            _id,
-        )],
-        false,
-    );
+    announce::before(&[(_kind, _id)], false);
     let r = f();
     #[cfg(rtnl_shuttle)]
     announce::after();
     r
-}
-
-#[derive(Clone, Copy)]
-enum Access {
-    Load,
-    Store,
-    Rmw,
 }
 
 /// The id DPOR knows a new atomic by (shuttle only; 0 elsewhere).
@@ -66,10 +48,10 @@ impl AtomicUsize {
         AtomicUsize(inner::AtomicUsize::new(v), object_id())
     }
     pub fn load(&self, _: Ordering) -> usize {
-        access(Access::Load, self.1, || if cfg!(rtnl_loom) { self.0.fetch_add(0, SeqCst) } else { self.0.load(SeqCst) })
+        access(OpKind::Load, self.1, || if cfg!(rtnl_loom) { self.0.fetch_add(0, SeqCst) } else { self.0.load(SeqCst) })
     }
     pub fn store(&self, v: usize, _: Ordering) {
-        access(Access::Store, self.1, || {
+        access(OpKind::Store, self.1, || {
             if cfg!(rtnl_loom) {
                 self.0.swap(v, SeqCst);
             } else {
@@ -78,16 +60,16 @@ impl AtomicUsize {
         })
     }
     pub fn swap(&self, v: usize, _: Ordering) -> usize {
-        access(Access::Rmw, self.1, || self.0.swap(v, SeqCst))
+        access(OpKind::Rmw, self.1, || self.0.swap(v, SeqCst))
     }
     pub fn fetch_add(&self, v: usize, _: Ordering) -> usize {
-        access(Access::Rmw, self.1, || self.0.fetch_add(v, SeqCst))
+        access(OpKind::Rmw, self.1, || self.0.fetch_add(v, SeqCst))
     }
     pub fn fetch_sub(&self, v: usize, _: Ordering) -> usize {
-        access(Access::Rmw, self.1, || self.0.fetch_sub(v, SeqCst))
+        access(OpKind::Rmw, self.1, || self.0.fetch_sub(v, SeqCst))
     }
     pub fn compare_exchange(&self, cur: usize, new: usize, _: Ordering, _: Ordering) -> Result<usize, usize> {
-        access(Access::Rmw, self.1, || self.0.compare_exchange(cur, new, SeqCst, SeqCst))
+        access(OpKind::Rmw, self.1, || self.0.compare_exchange(cur, new, SeqCst, SeqCst))
     }
 }
 
@@ -100,7 +82,7 @@ impl AtomicBool {
     }
     pub fn load(&self, _: Ordering) -> bool {
         access(
-            Access::Load,
+            OpKind::Load,
             self.1,
             || {
                 if cfg!(rtnl_loom) {
@@ -112,7 +94,7 @@ impl AtomicBool {
         )
     }
     pub fn store(&self, v: bool, _: Ordering) {
-        access(Access::Store, self.1, || {
+        access(OpKind::Store, self.1, || {
             if cfg!(rtnl_loom) {
                 self.0.swap(v, SeqCst);
             } else {
@@ -121,7 +103,7 @@ impl AtomicBool {
         })
     }
     pub fn swap(&self, v: bool, _: Ordering) -> bool {
-        access(Access::Rmw, self.1, || self.0.swap(v, SeqCst))
+        access(OpKind::Rmw, self.1, || self.0.swap(v, SeqCst))
     }
 }
 
