@@ -114,7 +114,7 @@ pub(super) fn rank(c: Claim) -> u8 {
     match c {
         Claim::Error => 0,
         Claim::Violated => 1,
-        Claim::Sampled => 2,
+        Claim::Sampled | Claim::Unfinished => 2,
         Claim::ProvenWithinBound => 3,
         Claim::Proven => 4,
     }

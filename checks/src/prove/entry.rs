@@ -6,12 +6,15 @@ use super::*;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Claim {
-    /// loom explored every interleaving and every property held.
+    /// loom explored every interleaving, or dpor one of each class of equivalent ones, and
+    /// every property held.
     Proven,
     /// loom explored every interleaving within the preemption bound and every property held.
     ProvenWithinBound,
     /// Some schedules, all passing: evidence, not a proof.
     Sampled,
+    /// dpor stopped at its execution budget before exhausting the space; none failed.
+    Unfinished,
     /// A property failed.
     Violated,
     /// The run could not be made.
@@ -24,6 +27,7 @@ impl Claim {
             Claim::Proven => "proven",
             Claim::ProvenWithinBound => "proven within bound",
             Claim::Sampled => "sampled",
+            Claim::Unfinished => "not exhausted",
             Claim::Violated => "VIOLATED",
             Claim::Error => "ERROR",
         }
@@ -68,6 +72,9 @@ pub struct Entry {
     pub preemptions: Option<usize>,
     /// pct: schedules sampled (with `depth` and `seed`); null for loom.
     pub schedules: Option<usize>,
+    /// dpor: its execution budget.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_executions: Option<u64>,
     pub depth: Option<usize>,
     pub seed: Option<u64>,
     /// What limited the run, as `check` says it.
@@ -100,6 +107,8 @@ impl Entry {
         match (self.explorer, self.preemptions, self.schedules) {
             (Explorer::Loom, Some(b), _) => format!("preemption bound {b}"),
             (Explorer::Loom, None, _) => "unbounded".into(),
+            (Explorer::Dpor, None, _) if self.exhausted => "no bound".into(),
+            (Explorer::Dpor, None, _) => format!("no bound, at most {} executions", self.max_executions.unwrap_or(0)),
             (_, _, Some(n)) => {
                 format!("{n} PCT schedules (depth {}, seed {})", self.depth.unwrap_or(0), self.seed.unwrap_or(0))
             }
@@ -134,6 +143,7 @@ pub fn entry_of(p: &Planned, mode: Result<&ModeResult, String>) -> Entry {
         explorer: p.explorer,
         preemptions: p.preemptions,
         schedules: p.schedules,
+        max_executions: p.max_executions,
         depth: p.schedules.map(|_| PCT_DEPTH),
         seed: p.schedules.map(|_| PCT_SEED),
         bound: String::new(),
@@ -183,7 +193,8 @@ pub fn entry_of(p: &Planned, mode: Result<&ModeResult, String>) -> Entry {
     let passed = m.passed;
     e.claim = match (passed, p.explorer, e.exhausted, p.preemptions) {
         (false, ..) => Claim::Violated,
-        (true, Explorer::Loom, true, None) => Claim::Proven,
+        (true, Explorer::Loom | Explorer::Dpor, true, None) => Claim::Proven,
+        (true, Explorer::Dpor, false, _) => Claim::Unfinished,
         (true, Explorer::Loom, true, Some(_)) => Claim::ProvenWithinBound,
         _ => Claim::Sampled,
     };

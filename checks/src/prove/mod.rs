@@ -29,7 +29,9 @@ use std::path::{Path, PathBuf};
 
 mod compare;
 mod entry;
+mod fnv;
 mod report;
+mod shards;
 mod suite;
 
 pub use compare::*;
@@ -39,7 +41,10 @@ pub use suite::*;
 
 /// `rtnl-check prove`.
 #[derive(Args, Debug, Clone)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct ProveArgs {
+    #[command(subcommand)]
+    pub cmd: Option<ProveCmd>,
     /// Only the quick suite (what CI runs: loom with smaller bounds, 500 PCT schedules). Without
     /// --check it prints its results and writes nothing: docs/proofs always holds both suites
     /// from one run of `rtnl-check prove`.
@@ -60,8 +65,40 @@ pub struct ProveArgs {
     /// --check or --quick: a shard never writes docs/proofs.
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<Shard>,
+    /// With --shard: also write this shard's runs to FILE, for `rtnl-check prove merge`.
+    #[arg(long, value_name = "FILE", requires = "shard")]
+    pub save: Option<PathBuf>,
+    /// Runs at once, each in its own process. Counts and verdicts do not depend on it; times
+    /// do, as the runs share the cores.
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: u16,
     /// The directory of REPORT.md, proofs.json and the lock-order graphs [default: docs/proofs
     /// of the repository].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `rtnl-check prove merge`.
+#[derive(clap::Subcommand, Debug, Clone)]
+pub enum ProveCmd {
+    /// Join the shard files of `prove --shard K/N --save FILE` (one per shard, made by the same
+    /// version from the same scenarios and options) into one report, as one `prove` run would
+    /// have made it: written to docs/proofs (full suite), or compared with it (--check).
+    Merge(MergeArgs),
+}
+
+/// `rtnl-check prove merge`.
+#[derive(Args, Debug, Clone)]
+pub struct MergeArgs {
+    /// The shard files, one per shard, in any order.
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Compare the merged runs with the committed proofs.json instead of writing.
+    #[arg(long)]
+    pub check: bool,
+    #[arg(long, value_enum, default_value_t = ProveFormat::Text)]
+    pub format: ProveFormat,
+    /// The directory of REPORT.md, proofs.json and the lock-order graphs [default: docs/proofs].
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -76,29 +113,33 @@ pub enum ProveFormat {
 
 /// Runs the subcommand.
 pub fn run(a: &ProveArgs) -> CmdResult {
-    let suites: &[Suite] = if a.quick { &[Suite::Quick] } else { &[Suite::Full, Suite::Calibration, Suite::Quick] };
-    if a.shard.is_some() && !a.check && !a.quick {
+    if let Some(ProveCmd::Merge(m)) = &a.cmd {
+        return shards::merge(m);
+    }
+    let suites = suites_of(a.quick);
+    if a.shard.is_some() && !a.check && !a.quick && a.save.is_none() {
         return Err(CliError::Msg(
-            "--shard runs part of the suite and writes nothing: use it with --check or --quick".into(),
+            "--shard runs part of the suite and writes no report: use it with --check, --quick or --save FILE".into(),
         ));
     }
     let all_planned = plan(suites).map_err(CliError::Msg)?;
-    let planned: Vec<&Planned> =
-        all_planned.iter().enumerate().filter(|(i, _)| a.shard.is_none_or(|s| s.has(*i))).map(|(_, p)| p).collect();
+    if let Some(f) = &a.save {
+        // Refused before any run, not after minutes of them.
+        shards::check_writable(f)?;
+    }
+    let indices: Vec<usize> = (0..all_planned.len()).filter(|i| a.shard.is_none_or(|s| s.has(*i))).collect();
+    let planned: Vec<&Planned> = indices.iter().map(|&i| &all_planned[i]).collect();
     let start = std::time::Instant::now();
     let mut entries = Vec::new();
     let mut walls = Vec::new();
     let mut edges: Vec<(Suite, String, Vec<LockEdge>)> = Vec::new();
     let mut seconds: BTreeMap<String, f64> = BTreeMap::new();
     let bar = crate::progress::runs(planned.len() as u64);
-    for (i, p) in planned.iter().enumerate() {
-        if let Some(b) = &bar {
-            b.set_message(p.label());
-        }
-        let (e, es, wall) = execute(p);
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let report = |p: &Planned, e: &Entry| {
+        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         let line = format!(
-            "[{}/{}] {}: {}, {} executions{}, {:.2} s",
-            i + 1,
+            "[{n}/{}] {}: {}, {} executions{}, {:.2} s",
             planned.len(),
             e.label(),
             e.claim.text(),
@@ -108,8 +149,11 @@ pub fn run(a: &ProveArgs) -> CmdResult {
         );
         crate::progress::eprintln_above(bar.as_ref(), &line);
         if let Some(b) = &bar {
+            b.set_message(p.label());
             b.inc(1);
         }
+    };
+    for (p, (e, es, wall)) in planned.iter().zip(execute_all(&planned, usize::from(a.jobs), &report)) {
         *seconds.entry(p.suite.name().into()).or_default() += wall;
         edges.push((p.suite, e.mode.clone(), es));
         entries.push(e);
@@ -126,6 +170,41 @@ pub fn run(a: &ProveArgs) -> CmdResult {
         cores: std::thread::available_parallelism().map_or(1, |n| n.get()),
         entries,
     };
+    if let (Some(path), Some(shard)) = (&a.save, a.shard) {
+        shards::save(path, shard, a.quick, &all_planned, &indices, &file, &edges, &walls)?;
+    }
+    let how = Conclude { quick: a.quick, check: a.check, format: a.format, shard: a.shard, out: a.out.clone() };
+    conclude(&how, suites, &all_planned, &file, &edges, &walls)
+}
+
+/// The suites `prove` runs: the quick one, or all three.
+pub(crate) fn suites_of(quick: bool) -> &'static [Suite] {
+    if quick {
+        &[Suite::Quick]
+    } else {
+        &[Suite::Full, Suite::Calibration, Suite::Quick]
+    }
+}
+
+/// What to do with the runs made (by `prove`, or by the shards `prove merge` joins).
+pub(crate) struct Conclude {
+    pub quick: bool,
+    pub check: bool,
+    pub format: ProveFormat,
+    pub shard: Option<Shard>,
+    pub out: Option<PathBuf>,
+}
+
+/// Prints the runs, then compares them with the committed proofs (`check`) or writes the
+/// report (the full suites), and says what the runs established.
+pub(crate) fn conclude(
+    a: &Conclude,
+    suites: &[Suite],
+    all_planned: &[Planned],
+    file: &ProofsFile,
+    edges: &[(Suite, String, Vec<LockEdge>)],
+    walls: &[f64],
+) -> CmdResult {
     let broken = broken_proofs(&file.entries);
     // Canonical, so messages name it without `..`.
     let out_dir = a.out.clone().unwrap_or_else(|| repo_root().join("docs").join("proofs"));
@@ -151,7 +230,7 @@ pub fn run(a: &ProveArgs) -> CmdResult {
         ProveFormat::Text => print!("{}", render_table(&file.entries)),
         ProveFormat::Junit => {
             let problems: Vec<String> = broken.iter().chain(&mismatches).cloned().collect();
-            print!("{}", render_junit(&file.entries, &walls, &problems));
+            print!("{}", render_junit(&file.entries, walls, &problems));
         }
     }
     let errors = file.entries.iter().filter(|e| e.claim == Claim::Error).count();
@@ -175,9 +254,11 @@ pub fn run(a: &ProveArgs) -> CmdResult {
         );
         return Ok(error::Verdict::Violation);
     }
-    if a.quick {
+    if let Some(s) = a.shard {
+        say(format!("(shard {s}: no report written; `rtnl-check prove merge` joins the shards' --save files)"));
+    } else if a.quick {
         say("(quick suite: nothing written; `rtnl-check prove` writes docs/proofs)".into());
-    } else if let Err(e) = write_artifacts(&out, &file, &edges) {
+    } else if let Err(e) = write_artifacts(&out, file, edges) {
         return Err(CliError::Msg(e));
     } else {
         say(format!("wrote {}", out.display()));
@@ -188,9 +269,38 @@ pub fn run(a: &ProveArgs) -> CmdResult {
     Ok(error::Verdict::violation_if(!broken.is_empty()))
 }
 
+/// Runs `planned` on `jobs` workers (each run is its own subprocess, so runs share nothing);
+/// the results come back in the plan's order, whatever order they finished in.
+fn execute_all(planned: &[&Planned], jobs: usize, report: &(dyn Fn(&Planned, &Entry) + Sync)) -> Vec<Executed> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::scope(|s| {
+        for _ in 0..jobs.clamp(1, planned.len().max(1)) {
+            let tx = tx.clone();
+            let next = &next;
+            s.spawn(move || loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(p) = planned.get(i) else { break };
+                let r = execute(p);
+                report(p, &r.0);
+                let _ = tx.send((i, r));
+            });
+        }
+    });
+    drop(tx);
+    let mut results: Vec<Option<Executed>> = planned.iter().map(|_| None).collect();
+    for (i, r) in rx {
+        results[i] = Some(r);
+    }
+    results.into_iter().map(|r| r.expect("every run executed")).collect()
+}
+
+/// A run's entry, its lock-order edges and its wall-clock seconds.
+type Executed = (Entry, Vec<LockEdge>, f64);
+
 /// Runs one planned check as a subprocess in its explorer's build; returns its entry, its
 /// lock-order edges and the wall-clock seconds it took.
-fn execute(p: &Planned) -> (Entry, Vec<LockEdge>, f64) {
+fn execute(p: &Planned) -> Executed {
     let args = match CheckArgs::parse_check_line(&p.check_args()) {
         Ok(a) => CheckArgs { no_progress: true, ..a },
         Err(e) => return (entry_of(p, Err(e.to_string())), Vec::new(), 0.0),
@@ -226,6 +336,7 @@ mod tests {
             explorer: Explorer::Loom,
             preemptions: Some(1),
             schedules: None,
+            max_executions: None,
             depth: None,
             seed: None,
             bound: "preemption bound 1".into(),
@@ -354,6 +465,7 @@ mod tests {
             explorer: Explorer::Loom,
             preemptions: None,
             schedules: None,
+            max_executions: None,
         };
         let mode = |passed: bool, executions: u64, exhausted: bool, failure: Option<(&str, &str, u64)>| ModeResult {
             mode: "series".into(),
@@ -447,6 +559,11 @@ mod tests {
             for m in &modes {
                 let runs: Vec<&Planned> = p.iter().filter(|x| x.scenario == s.name && x.mode == *m).collect();
                 assert!(runs.iter().any(|x| x.explorer == Explorer::Pct), "{} {m}", s.name);
+                assert!(
+                    runs.iter().any(|x| x.explorer == Explorer::Dpor && x.max_executions == Some(DPOR_QUICK)),
+                    "{} {m}",
+                    s.name
+                );
                 assert_eq!(runs.iter().any(|x| x.explorer == Explorer::Loom), s.quick != Loom::No, "{} {m}", s.name);
             }
         }

@@ -228,7 +228,11 @@ pub(super) fn statement(e: &Entry) -> String {
         if e.graph.acyclic { "acyclic" } else { "WITH A CYCLE" }
     );
     match e.claim {
+        Claim::Proven if e.explorer == Explorer::Dpor => format!("**proven, no bound**: dpor explored one execution of each class of equivalent interleavings ({n} executions, no preemption bound); {props}; {graph}."),
         Claim::Proven => format!("**proven**: loom explored every interleaving ({n} executions, no preemption bound); {props}; {graph}."),
+        Claim::Unfinished => format!(
+            "**not exhausted**: dpor stopped at its budget of {n} executions (no preemption bound) before exhausting the classes of interleavings; no violation in those; {graph}."
+        ),
         Claim::ProvenWithinBound => format!(
             "**proven within preemption bound {}**: loom explored every interleaving with at most {} preemptions ({n} executions); {props}; {graph}. Schedules with more preemptions were not explored.",
             e.preemptions.unwrap_or(0),
@@ -269,7 +273,7 @@ pub(super) fn summary_rows(o: &mut String, entries: &[&Entry]) {
                 format!("no violation within bound {}", e.preemptions.unwrap_or(0))
             }
             Claim::ProvenWithinBound => format!("proven within bound {}", e.preemptions.unwrap_or(0)),
-            Claim::Proven | Claim::Sampled if calibration => "no violation found".into(),
+            Claim::Proven | Claim::Sampled | Claim::Unfinished if calibration => "no violation found".into(),
             c => c.text().to_string(),
         };
         let _ = writeln!(
@@ -319,8 +323,11 @@ pub fn render_report(f: &ProofsFile, graphs: &[(String, GraphSize)]) -> String {
          interleave its threads at lock, atomic and wait operations, each of which is atomic and sequentially \
          consistent. Memory ordering (weak memory, compiler or CPU reordering, C11 data races on plain fields) is out \
          of scope, as are code paths the model does not contain.\n\
-         - **proven**: loom explored every interleaving of the model's threads for that scenario and mode, and every \
-         property held in every execution.\n\
+         - **proven**: loom explored every interleaving of the model's threads for that scenario and mode, or dpor \
+         (optimal dynamic partial order reduction, docs/dpor.md) one interleaving of each class of equivalent ones, \
+         with no preemption bound, and every property held in every execution.\n\
+         - **not exhausted** (dpor): dpor ran its budget of executions, with no preemption bound, without \
+         exhausting the classes; none failed. Evidence, not a proof.\n\
          - **proven within preemption bound B**: loom explored every interleaving in which threads are preempted at \
          most B times (switches away from a thread that could have continued; blocking switches are free). A bug \
          that needs more preemptions is not excluded: see the calibration section.\n\

@@ -11,6 +11,11 @@ pub(super) const PCT_QUICK: usize = 500;
 /// exhausted, and the comparison with the committed report fails.
 pub(super) const MAX_SECONDS_FULL: u64 = 600;
 pub(super) const MAX_SECONDS_QUICK: u64 = 120;
+/// dpor: executions per run with no preemption bound. A run that exhausts the space within
+/// them proves its scenario with no bound; one that does not says where it stopped. A count,
+/// not a time, so that the gate compares like with like.
+pub(super) const DPOR_FULL: u64 = 20_000;
+pub(super) const DPOR_QUICK: u64 = 1_000;
 
 /// `--shard K/N`: run K (1-based) of N.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -182,6 +187,8 @@ pub struct Planned {
     pub preemptions: Option<usize>,
     /// pct: schedules sampled.
     pub schedules: Option<usize>,
+    /// dpor: executions at most.
+    pub max_executions: Option<u64>,
 }
 
 impl Planned {
@@ -201,6 +208,9 @@ impl Planned {
         if let Some(n) = self.schedules {
             a.extend(["--iterations".into(), n.to_string(), "--depth".into(), PCT_DEPTH.to_string()]);
             a.extend(["--seed".into(), PCT_SEED.to_string()]);
+        }
+        if let Some(n) = self.max_executions {
+            a.extend(["--max-executions".into(), n.to_string()]);
         }
         if self.explorer == Explorer::Loom {
             let limit = if self.suite == Suite::Quick { MAX_SECONDS_QUICK } else { MAX_SECONDS_FULL };
@@ -229,6 +239,7 @@ pub fn plan(suites: &[Suite]) -> Result<Vec<Planned>, String> {
                     explorer: Explorer::Pct,
                     preemptions: None,
                     schedules: Some(schedules),
+                    max_executions: None,
                 };
                 match loom {
                     Loom::No => {}
@@ -239,6 +250,12 @@ pub fn plan(suites: &[Suite]) -> Result<Vec<Planned>, String> {
                         ..base.clone()
                     }),
                 }
+                out.push(Planned {
+                    explorer: Explorer::Dpor,
+                    schedules: None,
+                    max_executions: Some(if suite == Suite::Quick { DPOR_QUICK } else { DPOR_FULL }),
+                    ..base.clone()
+                });
                 out.push(base);
             }
         }

@@ -322,21 +322,21 @@ fn testcases(xml: &str) -> Vec<(String, Option<String>)> {
 
 #[test]
 fn prove_shard_prints_junit_with_a_testcase_per_run_and_no_progress_when_piped() {
-    // The quick suite has 45 runs: shard 1/15 makes runs 0, 15 and 30.
-    let o = rtnl_check(&["prove", "--quick", "--check", "--shard", "1/15", "--format", "junit"]);
+    // The quick suite has 69 runs: shard 1/23 makes runs 0, 23 and 46.
+    let o = rtnl_check(&["prove", "--quick", "--check", "--shard", "1/23", "--format", "junit"]);
     let (out, err) = (text(&o.stdout), text(&o.stderr));
     assert_eq!(o.status.code(), Some(0), "{err}");
     let cases = testcases(&out);
     assert_eq!(cases.len(), 3, "{out}");
     assert!(cases.iter().all(|(_, f)| f.is_none()), "{out}");
     assert!(cases[0].0.starts_with("cover-letter "), "{cases:?}");
-    assert!(err.contains("proof gate: 3 runs of shard 1/15 match"), "{err}");
+    assert!(err.contains("proof gate: 3 runs of shard 1/23 match"), "{err}");
     no_progress_drawing(&err);
 }
 
 #[test]
 fn prove_junit_shows_a_run_that_differs_from_the_committed_proofs_as_a_failure() {
-    // A doctored copy of proofs.json: every quick run's count is off by one. Shard 1/45 makes the
+    // A doctored copy of proofs.json: every quick run's count is off by one. Shard 1/69 makes the
     // first run only, and only it is compared.
     let dir = std::env::temp_dir().join(format!("rtnl-cli-junit-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -350,7 +350,7 @@ fn prove_junit_shows_a_run_that_differs_from_the_committed_proofs_as_a_failure()
     }
     std::fs::write(dir.join("proofs.json"), proofs.to_string()).expect("write");
     let out_dir = dir.to_str().expect("utf-8 path");
-    let o = rtnl_check(&["prove", "--quick", "--check", "--shard", "1/45", "--out", out_dir, "--format", "junit"]);
+    let o = rtnl_check(&["prove", "--quick", "--check", "--shard", "1/69", "--out", out_dir, "--format", "junit"]);
     let (out, err) = (text(&o.stdout), text(&o.stderr));
     assert_eq!(o.status.code(), Some(1), "{err}");
     let cases = testcases(&out);
@@ -372,7 +372,33 @@ fn bad_shards_exit_2() {
     }
     let o = rtnl_check(&["prove", "--shard", "1/4"]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o.stderr).contains("use it with --check or --quick"), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("use it with --check, --quick or --save FILE"), "{}", text(&o.stderr));
+}
+
+/// Shards saved by separate runs (one of them on two workers) and merged explore exactly what
+/// one run does: the merge passes the gate against proofs.json, which one `prove` run wrote.
+#[test]
+fn saved_shards_merge_into_the_one_run_report_and_a_missing_one_is_refused() {
+    let dir = std::env::temp_dir().join(format!("rtnl-cli-shards-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = |k: usize| dir.join(format!("shard-{k}.json")).to_str().expect("utf-8 path").to_string();
+    for (k, jobs) in [(1, "2"), (2, "1")] {
+        let shard = format!("{k}/2");
+        let o = rtnl_check(&["prove", "--quick", "--shard", &shard, "--save", &file(k), "--jobs", jobs]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    }
+    let o = rtnl_check(&["prove", "merge", &file(2), &file(1), "--check"]);
+    let (out, err) = (text(&o.stdout), text(&o.stderr));
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(out.contains("proof gate: 69 runs match"), "{out}");
+    let o = rtnl_check(&["prove", "merge", &file(1)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("error: missing shard(s) 2/2"), "{}", text(&o.stderr));
+    std::fs::write(dir.join("bad.json"), "{}").expect("write");
+    let o = rtnl_check(&["prove", "merge", &file(1), dir.join("bad.json").to_str().expect("path")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("bad.json: not a shard file"), "{}", text(&o.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
