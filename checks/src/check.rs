@@ -75,6 +75,12 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = AddrOrders::Ascending)]
     #[serde(default)]
     pub addr_order: AddrOrders,
+    /// dpor: look for the failure with the fewest preemptions, the one a reader takes in
+    /// first: explore with preemption bound 0, then 1, 2, ... (up to --preemptions, if given)
+    /// and stop at the first bound that fails. A bound that cuts nothing is the whole space.
+    #[arg(long)]
+    #[serde(default)]
+    pub shortest: bool,
     /// Do not stop at a lock-order cycle: keep exploring for an execution that really
     /// deadlocks; the cycle still fails the check at the end if nothing else did.
     #[arg(long)]
@@ -217,6 +223,7 @@ pub(crate) fn options(a: &CheckArgs, explorer: Explorer, preemptions: Option<usi
         depth: a.depth,
         progress: !a.no_progress && crate::progress::wanted(),
         defer_lock_order: a.defer_lock_order,
+        shortest: a.shortest,
         ..ExploreOptions::default()
     }
 }

@@ -67,7 +67,9 @@ pub enum Cmd {
 /// How much of the space a passing run covered, worded alike in every format.
 fn extent(s: &crate::explore::Stats) -> String {
     match (&s.bound, s.exhausted) {
-        (Some(b), true) if b.starts_with(crate::explore::DPOR_NO_BOUND) => format!("exhausted, {b}"),
+        (Some(b), true) if b.starts_with(crate::explore::DPOR_NO_BOUND) || b.starts_with("--shortest") => {
+            format!("exhausted, {b}")
+        }
         (Some(b), true) => format!("exhausted within {b}"),
         (None, true) => "exhausted: every interleaving".into(),
         (Some(b), false) => format!("not exhaustive: {b}"),
@@ -85,8 +87,14 @@ pub fn render_text(r: &ScenarioResult, full_trace: bool) -> Result<String, serde
     }
     for m in &r.modes {
         let s = &m.stats;
-        let space =
-            if m.failure.is_some() && !s.exhausted { "stopped at the first failure".to_string() } else { extent(s) };
+        let space = match &s.bound {
+            // --shortest: say which bound failed first, and how preempted the execution is.
+            Some(b) if m.failure.is_some() && b.starts_with("--shortest") => {
+                format!("stopped at the first failure; {}", b.split("; dpor:").next().unwrap_or(b))
+            }
+            _ if m.failure.is_some() && !s.exhausted => "stopped at the first failure".to_string(),
+            _ => extent(s),
+        };
         let _ = writeln!(o, "\n== mode {}: {}", m.label(), if m.passed { "PASS" } else { "FAIL" });
         let _ = writeln!(
             o,
@@ -201,6 +209,9 @@ type Reporter = fn(&CheckArgs, &mut dyn Iterator<Item = Result<Frame, String>>) 
 fn run_checks(a: &CheckArgs, raw_args: &[String], cmd: &str, report: Reporter) -> CmdResult {
     format_for(a, cmd)?;
     crate::check::modes_for(&a.mode, &a.variants).map_err(CliError::Msg)?;
+    if a.shortest && a.explorer != Some(crate::explorer::Explorer::Dpor) {
+        return Err(CliError::Msg("--shortest searches by preemption bound with dpor: add --explorer dpor".into()));
+    }
     let a = &CheckArgs { files: crate::check::expand_dirs(&a.files)?, ..a.clone() };
     let all = load_all(&a.files)?;
     let needed: Vec<&str> =

@@ -54,6 +54,9 @@ pub struct ExploreOptions {
     /// A lock-order cycle does not stop the exploration: it goes on looking for an execution
     /// that really deadlocks, and the cycle fails the run at its end if nothing else did.
     pub defer_lock_order: bool,
+    /// dpor: iterate the preemption bound from 0 and stop at the first failure (the fewest
+    /// preemptions), up to `preemptions` if set.
+    pub shortest: bool,
 }
 
 impl Default for ExploreOptions {
@@ -70,6 +73,7 @@ impl Default for ExploreOptions {
             max_steps: 200_000,
             progress: false,
             defer_lock_order: false,
+            shortest: false,
         }
     }
 }
@@ -478,6 +482,8 @@ fn run_explorer(
         Explorer::Loom => backends::loom_run(target, opts, col),
         #[cfg(rtnl_shuttle)]
         Explorer::Shuttle | Explorer::Pct => backends::shuttle_run(target, opts, col),
+        #[cfg(rtnl_shuttle)]
+        Explorer::Dpor if opts.shortest => dpor_scheduler::run_shortest(target, opts, col),
         #[cfg(rtnl_shuttle)]
         Explorer::Dpor => dpor_scheduler::run(target, opts, col),
         #[allow(unreachable_patterns)]

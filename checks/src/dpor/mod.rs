@@ -154,6 +154,11 @@ impl Dpor {
         self.done
     }
 
+    /// Preemptions of the current execution so far.
+    pub fn preemptions(&self) -> usize {
+        self.pos.checked_sub(1).and_then(|p| self.nodes.get(p)).map_or(0, |n| n.preemptions)
+    }
+
     /// The steps of the current execution so far.
     pub fn trace(&self) -> Vec<Step> {
         self.nodes[..self.pos].iter().map(|n| n.step).collect()

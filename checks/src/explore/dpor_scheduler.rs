@@ -115,16 +115,28 @@ impl Scheduler for DporScheduler {
     }
 }
 
-/// The `--explorer dpor` run of the harness: the panic of a failing execution, its schedule
-/// (a shuttle replay token), what bounded the run, and whether it was exhaustive.
-pub(crate) fn run(
+/// One DPOR exploration and what it ended with.
+struct Explored {
+    panic: Option<String>,
+    schedule: crate::token::Schedule,
+    stats: crate::dpor::DporStats,
+    /// Every execution explored (within the bound, if any).
+    finished: bool,
+    /// Stopped by --max-executions or --max-seconds.
+    cut: bool,
+    /// Preemptions of the failing execution, when one failed.
+    preemptions: Option<usize>,
+}
+
+fn explore(
     target: &Arc<Target>,
     opts: &ExploreOptions,
     col: &Arc<Mutex<Collector>>,
-) -> (Option<String>, crate::token::Schedule, Option<String>, bool) {
+    deadline: Option<Instant>,
+) -> Explored {
     let mut sched = DporScheduler::new(opts.preemptions);
     sched.max_executions = opts.max_executions;
-    sched.deadline = opts.max_duration.map(|d| Instant::now() + d);
+    sched.deadline = deadline;
     let (dpor, cut) = (sched.dpor.clone(), sched.cut.clone());
     let last: Recorded = Arc::new(Mutex::new((0, Vec::new())));
     let runner = shuttle::Runner::new(Recording { inner: sched, last: last.clone() }, shuttle_config(opts.max_steps));
@@ -135,19 +147,20 @@ pub(crate) fn run(
     report::disable();
     let (seed, steps) = last.lock().unwrap_or_else(|p| p.into_inner()).clone();
     let d = dpor.lock().unwrap_or_else(|p| p.into_inner());
-    let st = &d.stats;
-    let cut = cut.load(Ordering::Relaxed);
-    let exhaustive = d.finished() && !cut && opts.preemptions.is_none();
-    let limit = match (cut, opts.preemptions) {
-        (true, _) => "stopped by --max-executions or --max-seconds".to_string(),
-        (false, Some(p)) => format!("preemption bound {p} (dpor: not complete within it)"),
-        (false, None) if d.finished() => {
-            format!("{}: one execution per class of equivalent interleavings", super::DPOR_NO_BOUND)
-        }
-        (false, None) => "stopped by a failure".to_string(),
-    };
-    let bound = format!(
-        "{limit}; dpor: {} executions ({} deadlocked, {} sleep-blocked, {} cut by the bound, {} infeasible wake-ups), {} races, longest {} steps{}",
+    Explored {
+        preemptions: panic.as_ref().map(|_| d.preemptions()),
+        panic,
+        schedule: crate::token::Schedule::Shuttle { seed, steps },
+        stats: d.stats.clone(),
+        finished: d.finished(),
+        cut: cut.load(Ordering::Relaxed),
+    }
+}
+
+/// The counters of a DPOR run, as the `bound` line ends.
+fn counters(st: &crate::dpor::DporStats) -> String {
+    format!(
+        "dpor: {} executions ({} deadlocked, {} sleep-blocked, {} cut by the bound, {} infeasible wake-ups), {} races, longest {} steps{}",
         st.executions,
         st.deadlocks,
         st.sleep_blocked,
@@ -156,6 +169,63 @@ pub(crate) fn run(
         st.races,
         st.max_depth,
         if st.nondeterministic > 0 { format!(", {} NONDETERMINISTIC replays", st.nondeterministic) } else { String::new() }
-    );
-    (panic, crate::token::Schedule::Shuttle { seed, steps }, Some(bound), exhaustive)
+    )
+}
+
+/// The `--explorer dpor` run of the harness: the panic of a failing execution, its schedule
+/// (a shuttle replay token), what bounded the run, and whether it was exhaustive.
+pub(crate) fn run(
+    target: &Arc<Target>,
+    opts: &ExploreOptions,
+    col: &Arc<Mutex<Collector>>,
+) -> (Option<String>, crate::token::Schedule, Option<String>, bool) {
+    let e = explore(target, opts, col, opts.max_duration.map(|d| Instant::now() + d));
+    let exhaustive = e.finished && !e.cut && opts.preemptions.is_none();
+    let limit = match (e.cut, opts.preemptions) {
+        (true, _) => "stopped by --max-executions or --max-seconds".to_string(),
+        (false, Some(p)) => format!("preemption bound {p} (dpor: not complete within it)"),
+        (false, None) if e.finished => {
+            format!("{}: one execution per class of equivalent interleavings", super::DPOR_NO_BOUND)
+        }
+        (false, None) => "stopped by a failure".to_string(),
+    };
+    (e.panic, e.schedule, Some(format!("{limit}; {}", counters(&e.stats))), exhaustive)
+}
+
+/// `--shortest`: preemption bounds 0, 1, 2, ... (at most `opts.preemptions`), each explored
+/// to its end, until one fails: its failure has the fewest preemptions of those explored. A
+/// bound that cut no execution explored the whole space, so the search ends there, exhausted.
+pub(crate) fn run_shortest(
+    target: &Arc<Target>,
+    opts: &ExploreOptions,
+    col: &Arc<Mutex<Collector>>,
+) -> (Option<String>, crate::token::Schedule, Option<String>, bool) {
+    let deadline = opts.max_duration.map(|d| Instant::now() + d);
+    let mut executions = 0;
+    let mut bound = 0;
+    loop {
+        let left = opts.max_executions.map(|n| n.saturating_sub(executions));
+        let o = ExploreOptions { preemptions: Some(bound), max_executions: left, ..opts.clone() };
+        let e = explore(target, &o, col, deadline);
+        executions += e.stats.executions;
+        let searched = format!("--shortest: preemption bounds 0 to {bound}");
+        if let Some(p) = e.preemptions.filter(|_| e.panic.is_some()) {
+            let text = format!(
+                "{searched}; the first failure came at bound {bound}, in an execution with {p} preemption(s); {}",
+                counters(&e.stats)
+            );
+            return (e.panic, e.schedule, Some(text), false);
+        }
+        let whole = e.finished && !e.cut && e.stats.bounded == 0;
+        let last = e.cut || opts.preemptions.is_some_and(|b| bound >= b);
+        if whole || last {
+            let end = match (whole, e.cut) {
+                (true, _) => format!("bound {bound} cut no execution: exhausted, {}", super::DPOR_NO_BOUND),
+                (false, true) => "stopped by --max-executions or --max-seconds".to_string(),
+                (false, false) => format!("no failure within bound {bound} (dpor: not complete within it)"),
+            };
+            return (None, e.schedule, Some(format!("{searched}; {end}; {}", counters(&e.stats))), whole);
+        }
+        bound += 1;
+    }
 }

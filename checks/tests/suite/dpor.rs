@@ -82,6 +82,35 @@ mod tests {
         assert!(!f.token.is_empty(), "a failure keeps its replay token");
     }
 
+    /// `--shortest` climbs the bound from 0: A1 first fails at bound 4, in an execution with 4
+    /// preemptions, and the failure keeps its token; a scenario with no failure ends where a
+    /// bound cuts nothing, exhausted.
+    #[test]
+    fn shortest_reports_the_fewest_preemptions_and_ends_exhausted_without_a_failure() {
+        let opts = ExploreOptions { explorer: Explorer::Dpor, shortest: true, ..ExploreOptions::default() };
+        let a1 = target("scenarios/findings/a1-rebroadcast-drains-into-todo.sh", Config::new(Mode::Series));
+        let ex = explore(&a1, &opts).expect("shuttle build");
+        let f = ex.failure.expect("A1 found");
+        assert_eq!(f.property, "S11 todo-empty-at-rtnl-unlock", "{}", f.message);
+        assert!(!f.token.is_empty(), "a failure keeps its replay token");
+        let bound = ex.stats.bound.unwrap_or_default();
+        assert!(
+            bound.contains(
+                "preemption bounds 0 to 4; the first failure came at bound 4, in an execution with 4 preemption(s)"
+            ),
+            "{bound}"
+        );
+        // Capped below A1's bound: no failure, and no claim beyond the cap.
+        let capped = ExploreOptions { preemptions: Some(3), ..opts.clone() };
+        let ex = explore(&a1, &capped).expect("shuttle build");
+        assert!(ex.failure.is_none() && !ex.stats.exhausted);
+        assert!(ex.stats.bound.unwrap_or_default().contains("no failure within bound 3"));
+        let clean = target("scenarios/veth-concurrent-del-both-ends.sh", Config::new(Mode::Series));
+        let ex = explore(&clean, &opts).expect("shuttle build");
+        assert!(ex.failure.is_none() && ex.stats.exhausted);
+        assert!(ex.stats.bound.unwrap_or_default().contains("cut no execution: exhausted, no bound"));
+    }
+
     #[test]
     fn dpor_catches_mutants_on_the_cover_letter() {
         for m in
