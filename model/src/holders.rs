@@ -5,8 +5,9 @@
 //! or device that holds a reference should register for netdevice notification, and cleanup and
 //! put back the reference if they receive an UNREGISTER event. We can get stuck here if buggy
 //! protocols don't correctly call dev_put." A holder is such a protocol object: a packet socket
-//! bound to the device (`until unregister`, `packet_notifier()` in net/packet/af_packet.c
-//! [reconstructed: not re-read]), one that took the device again after its first
+//! bound to the device (`until unregister`: `packet_notifier()` in net/packet/af_packet.c, read
+//! in the stored upstream text, puts `po->prot_hook.dev` at NETDEV_UNREGISTER for the sockets of
+//! `dev_net(dev)` bound to its ifindex; `packet_do_bind()` refuses an `unlisted` device), one that took the device again after its first
 //! NETDEV_UNREGISTER (`until rebroadcast`: only the re-broadcast tells it), or a reference only
 //! `netdev_put TRACKER` drops (a dst, a leak if the script never puts it). Its notifier is on
 //! `netdev_chain` like a protocol's, registered at boot after the drivers'.
