@@ -332,10 +332,9 @@ fn tracker_name_problem(name: &str) -> Option<String> {
         Some(format!("a tracker name has 1 to {TRACKER_NAME_MAX} characters"))
     } else if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
         Some("a tracker name starts with a letter or digit".into())
-    } else if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))) {
-        Some(format!("a tracker name may not contain {c:?}"))
     } else {
-        None
+        let bad = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')));
+        bad.map(|c| format!("a tracker name may not contain {c:?}"))
     }
 }
 
