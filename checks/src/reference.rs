@@ -15,6 +15,8 @@
 //! - Destroying a namespace deletes its devices (with the cascades above) and every vxlan,
 //!   bareudp and geneve whose socket lived there, wherever the device is now (`exit_rtnl`).
 //! - Moving a device keeps its uppers and its peer, and a tunnel keeps its socket namespace.
+//! - `netdev_hold` and `netdev_put` change nothing a user sees (a hold of a missing device
+//!   fails with ENODEV).
 //! - A failing command changes nothing: a missing namespace (ENOENT), a missing device
 //!   (ENODEV), a name taken in the target (EEXIST), a busy or unsuitable lower.
 //!
@@ -219,6 +221,13 @@ impl Reference {
                 self.kill(d);
                 Ok(())
             }
+            // A reference is invisible to the user: it changes when a deletion ends, not what
+            // is left. (Whether a put finds its reference already dropped is not modelled here.)
+            Op::NetdevHold { dev, .. } => {
+                let net = self.netns(cmd.netns.as_deref())?;
+                self.lookup(net, dev).map(|_| ()).ok_or(Refusal::Enodev)
+            }
+            Op::NetdevPut { .. } => Ok(()),
         }
     }
 

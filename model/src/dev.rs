@@ -5,7 +5,7 @@
 use crate::kernel::{DevId, Kernel, NetId, INIT_NET};
 use crate::lockdep::mutex_unlock;
 use crate::mutants::Mutant;
-use crate::netdevice::{netdev_hold, DevState, DevSync, NetdevEvent};
+use crate::netdevice::{netdev_hold, DevState, DevSync, NetdevEvent, HOLD_TRACKER_PREFIX};
 use crate::netdevice::{netdev_lock, netdev_put, netdev_refcnt_read, netdev_unlock, set_reg_state, RegState};
 use crate::properties::Property;
 use crate::rtnetlink::{
@@ -470,8 +470,16 @@ pub fn netdev_wait_allrefs_any(k: &Kernel, list: &[DevId]) -> DevId {
             k.done_waiting();
             return d;
         }
-        let names: Vec<String> =
-            list.iter().map(|&d| format!("{} (usage count {})", k.dev_name(d), netdev_refcnt_read(k, d))).collect();
+        let names: Vec<String> = list
+            .iter()
+            .map(|&d| {
+                let held: Vec<String> = k.with(|s| {
+                    s.devs[d].trackers.iter().filter(|t| t.starts_with(HOLD_TRACKER_PREFIX)).cloned().collect()
+                });
+                let by = if held.is_empty() { String::new() } else { format!(", held by [{}]", held.join(", ")) };
+                format!("{} (usage count {}{by})", k.dev_name(d), netdev_refcnt_read(k, d))
+            })
+            .collect();
         k.will_wait(format!("unregister_netdevice: waiting for {} to become free", names.join(", ")));
         g = k.refs_cv.wait(g);
     }

@@ -29,5 +29,7 @@ pub fn do_initcalls(mut k: Kernel) -> Kernel {
     for initcall in INITCALLS {
         initcall(&mut k);
     }
+    // The scenario's outside references, a protocol's notifier after the drivers'.
+    crate::holders::holders_init(&mut k);
     k
 }

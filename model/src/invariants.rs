@@ -98,5 +98,6 @@ pub fn check_end_state(k: &Kernel) -> Vec<Violation> {
             ));
         }
     });
+    out.extend(crate::holders::never_released(k));
     out
 }

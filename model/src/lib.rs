@@ -31,6 +31,7 @@ pub(crate) mod workqueue;
 pub(crate) mod bareudp;
 pub(crate) mod drivers;
 pub(crate) mod geneve;
+pub(crate) mod holders;
 pub(crate) mod ipvlan_main;
 pub(crate) mod macvlan;
 pub(crate) mod veth;

@@ -188,6 +188,11 @@ pub fn netdev_hold(k: &Kernel, dev: Option<DevId>, tracker: &str) {
     k.timeline(EventKind::Ref { count: old + 1, hold: true }, dev, || tracker.to_string());
 }
 
+/// The `ref_tracker` names a scenario's `netdev_hold` statements give their references
+/// (`crate::holders`): `netdev_wait_allrefs_any()` names them when it waits, as the kernel's
+/// `ref_tracker_dir_print()` prints the trackers still held.
+pub const HOLD_TRACKER_PREFIX: &str = "netdev_hold ";
+
 /// Models `netdev_put()`: include/linux/netdevice.h (ref_tracker free, then `__dev_put()`).
 /// `dev == None` is a no-op, as veth's second put relies on.
 #[track_caller]

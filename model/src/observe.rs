@@ -36,6 +36,9 @@ pub const TRACED: &[&str] = &[
     "__dev_change_net_namespace",
     "unregister_netdevice_move_net",
     "rtnl_net_flush_workqueue",
+    "netdev_get_by_name",
+    "holders_device_event",
+    "netdev_put",
 ];
 
 /// A frame of a model thread's call stack: a kernel function name.

@@ -57,6 +57,36 @@ pub enum Op {
     LinkSetNetns { name: String, target: String },
     /// `ip link del NAME`
     LinkDel { name: String },
+    /// `netdev_hold [-n NS] DEV TRACKER [until unregister|rebroadcast]`: an outside reference on
+    /// DEV, as a socket or a dst takes one, named TRACKER (see [`crate::holders`]).
+    NetdevHold { dev: String, tracker: String, until: Release },
+    /// `netdev_put TRACKER`: drops the reference `netdev_hold ... TRACKER` took.
+    NetdevPut { tracker: String },
+}
+
+/// When a `netdev_hold` reference goes, besides an explicit `netdev_put`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Release {
+    /// Only by `netdev_put TRACKER` (a holder that ignores the notifier: the classic leak if
+    /// the script never puts it).
+    Put,
+    /// `until unregister`: at the first NETDEV_UNREGISTER of the device (a packet socket's
+    /// `packet_notifier()`), a netns move included.
+    Unregister,
+    /// `until rebroadcast`: at a NETDEV_UNREGISTER delivered once the device is UNREGISTERED,
+    /// which only `netdev_wait_allrefs_any()`'s re-broadcast sends (a protocol that re-took it).
+    Rebroadcast,
+}
+
+impl Release {
+    /// The `until ...` words, empty for [`Release::Put`].
+    pub fn until_text(self) -> &'static str {
+        match self {
+            Release::Put => "",
+            Release::Unregister => " until unregister",
+            Release::Rebroadcast => " until rebroadcast",
+        }
+    }
 }
 
 /// `GENEVE_UDP_PORT` (include/net/geneve.h): a geneve's `dstport` when none is given.

@@ -117,6 +117,11 @@ fn run_op(k: &Kernel, cmd: &Command, opened: &mut Opened<'_>) -> Result<(), Errn
             let net = opened.open(cmd.netns.as_deref())?;
             rtnl_dellink(k, net, name)
         }
+        Op::NetdevHold { dev, tracker, until } => {
+            let net = opened.open(cmd.netns.as_deref())?;
+            crate::holders::netdev_hold_stmt(k, net, dev, tracker, *until, cmd.loc.line)
+        }
+        Op::NetdevPut { tracker } => crate::holders::netdev_put_stmt(k, tracker),
     }
 }
 

@@ -13,14 +13,17 @@
 //! ip [-n NS] link add NAME [link-netns NS] type geneve id N remote A.B.C.D [dstport P]
 //! ip [-n NS] link set [dev] NAME netns NS
 //! ip [-n NS] link del|delete [dev] NAME
+//! netdev_hold [-n NS] DEV TRACKER [until unregister|rebroadcast]
+//! netdev_put TRACKER                 (an outside reference on DEV, as a socket or dst takes)
 //! COMMAND &                          (runs in the background until the next `wait`)
 //! wait
 //! ```
 //!
 //! `-n NS` may be spelled `-netns NS`; `#` starts a comment, whole-line or trailing.
 //! Parsing is purely syntactic: a command that names a missing device or namespace parses
-//! fine and fails when it runs, in the model as in the kernel. [`command_text`] is the
-//! inverse, for scripts made from ops (generated topologies).
+//! fine and fails when it runs, in the model as in the kernel. Tracker names are checked
+//! across the script: each `netdev_hold` names a new one, each `netdev_put` one held earlier.
+//! [`command_text`] is the inverse, for scripts made from ops (generated topologies).
 
 mod parse;
 mod print;

@@ -5,11 +5,12 @@
 //! half-understood. Errors carry byte spans into the whole source; line and column are
 //! derived from the span when the error is built, so they can never disagree.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
-use rtnl_model::script::{Command, LinkKind, Loc, Op, Script, Step};
+use rtnl_model::script::{Command, LinkKind, Loc, Op, Release, Script, Step};
 use thiserror::Error;
 
 /// A scenario that does not parse: where (span, line, column) and what was expected.
@@ -96,6 +97,7 @@ const KEYWORDS: &[&str] = &[
     "set",
     "show",
     "type",
+    "until",
     "up",
     "veth",
     "vxcan",
@@ -114,6 +116,8 @@ const QUOTE_MAX_CHARS: usize = 40;
 const DEV_NAME_MAX: usize = 15;
 /// NAME_MAX: a netns name is a file name under /run/netns.
 const NETNS_NAME_MAX: usize = 255;
+/// Longest tracker name of `netdev_hold`.
+const TRACKER_NAME_MAX: usize = 32;
 /// A VXLAN or GENEVE network identifier has 24 bits (IFLA_VXLAN_ID, IFLA_GENEVE_ID).
 const VNI_MAX: u64 = (1 << 24) - 1;
 
@@ -241,7 +245,97 @@ fn parse_lines(source: &str) -> PResult<Vec<Step>> {
         }
         base += raw.len() + 1;
     }
+    check_trackers(source, &steps)?;
     Ok(steps)
+}
+
+/// The span of a `netdev_hold`/`netdev_put` line's tracker word in the source.
+fn tracker_span(source: &str, cmd: &Command) -> Range<usize> {
+    let line_start = source.split('\n').take(cmd.loc.line - 1).map(|l| l.len() + 1).sum::<usize>();
+    let line = source[line_start..].split('\n').next().unwrap_or_default();
+    let toks = lex(line, line_start);
+    let mut words = Vec::new();
+    let mut i = 1;
+    while let Some(t) = toks.get(i) {
+        // `-n NS` is an option pair, not a word of the grammar's positions.
+        if t.text.starts_with('-') {
+            i += 2;
+            continue;
+        }
+        words.push(*t);
+        i += 1;
+    }
+    let at = if matches!(cmd.op, Op::NetdevHold { .. }) { 1 } else { 0 };
+    words.get(at).map_or(line_start..line_start, Tok::span)
+}
+
+/// Tracker names across the script: each `netdev_hold` names a new one, each `netdev_put` one
+/// held on an earlier line and not put yet.
+fn check_trackers(source: &str, steps: &[Step]) -> PResult<()> {
+    let cmds = steps.iter().filter_map(|s| match s {
+        Step::Run(c) | Step::Background(c) => Some(c),
+        Step::Wait(_) => None,
+    });
+    let mut holds: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in cmds.clone() {
+        if let Op::NetdevHold { tracker, .. } = &c.op {
+            holds.entry(tracker).or_insert(c.loc.line);
+        }
+    }
+    let mut held: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut put: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in cmds {
+        let line = c.loc.line;
+        match &c.op {
+            Op::NetdevHold { tracker, .. } => {
+                if let Some(first) = held.insert(tracker, line) {
+                    return Err(Fail::new(
+                        tracker_span(source, c),
+                        format!("tracker {} is already used by the netdev_hold at line {first}", quote(tracker)),
+                        "a tracker names one reference: choose another name",
+                    ));
+                }
+            }
+            Op::NetdevPut { tracker } => {
+                let span = tracker_span(source, c);
+                if let Some(first) = put.insert(tracker, line) {
+                    return Err(Fail::new(
+                        span,
+                        format!("tracker {} was already put at line {first}", quote(tracker)),
+                        "put twice",
+                    ));
+                }
+                if !held.contains_key(tracker.as_str()) {
+                    return Err(match holds.get(tracker.as_str()) {
+                        Some(later) => Fail::new(
+                            span,
+                            format!("netdev_put {} before its netdev_hold at line {later}", quote(tracker)),
+                            "put before hold",
+                        ),
+                        None => Fail::new(
+                            span,
+                            format!("unknown tracker {}: no netdev_hold names it", quote(tracker)),
+                            "unknown tracker",
+                        ),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Why `name` cannot name a tracker, if it cannot: a word of letters, digits, `_`, `-`, `.`.
+fn tracker_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() || name.len() > TRACKER_NAME_MAX {
+        Some(format!("a tracker name has 1 to {TRACKER_NAME_MAX} characters"))
+    } else if !name.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        Some("a tracker name starts with a letter or digit".into())
+    } else {
+        let bad = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')));
+        bad.map(|c| format!("a tracker name may not contain {c:?}"))
+    }
 }
 
 /// Splits a line into words, dropping a comment (a word that starts with `#`, as in sh).
@@ -304,9 +398,17 @@ fn parse_line(number: usize, line: &str, base: usize) -> PResult<Option<Step>> {
                 None => Step::Run(command),
             }))
         }
+        "netdev_hold" | "netdev_put" => {
+            let (netns, op) = if first.text == "netdev_hold" { cur.netdev_hold()? } else { (None, cur.netdev_put()?) };
+            let command = Command { loc, text: line[first.start - base..eol - base].to_owned(), netns, op };
+            Ok(Some(match background {
+                Some(_) => Step::Background(command),
+                None => Step::Run(command),
+            }))
+        }
         _ => Err(Fail::new(
             first.span(),
-            format!("expected \"ip\" or \"wait\", found {}", quote(first.text)),
+            format!("expected \"ip\", \"netdev_hold\", \"netdev_put\" or \"wait\", found {}", quote(first.text)),
             "not a command of this language",
         )),
     }
@@ -483,6 +585,42 @@ impl<'a> Cursor<'_, 'a> {
         };
         self.end()?;
         Ok((netns, op))
+    }
+
+    /// `netdev_hold [-n NS] DEV TRACKER [until unregister|rebroadcast]`
+    fn netdev_hold(&mut self) -> PResult<(Option<String>, Op)> {
+        let mut netns = None;
+        while let Some(opt) = self.peek().filter(|t| t.text.starts_with('-')) {
+            if !matches!(opt.text, "-n" | "-netns" | "--netns") {
+                return Err(Fail::new(
+                    opt.span(),
+                    format!("unknown option {}; netdev_hold knows only -n NS", quote(opt.text)),
+                    "unknown option",
+                ));
+            }
+            self.once(&netns, opt)?;
+            self.pos += 1;
+            netns = Some(self.netns_name()?);
+        }
+        let dev = self.dev_name("a device name")?;
+        let tracker = self.name("a tracker name", tracker_name_problem)?;
+        let until = if self.eat("until") {
+            match self.choice("a release", &["unregister", "rebroadcast"])?.as_str() {
+                "unregister" => Release::Unregister,
+                _ => Release::Rebroadcast,
+            }
+        } else {
+            Release::Put
+        };
+        self.end()?;
+        Ok((netns, Op::NetdevHold { dev, tracker, until }))
+    }
+
+    /// `netdev_put TRACKER`
+    fn netdev_put(&mut self) -> PResult<Op> {
+        let tracker = self.name("a tracker name", tracker_name_problem)?;
+        self.end()?;
+        Ok(Op::NetdevPut { tracker })
     }
 
     /// `netns add|del|delete NAME`

@@ -9,6 +9,14 @@ use rtnl_model::script::{LinkKind, Op};
 /// [`super::parse_script`] reads back to the same namespace and op. `ip netns` commands take
 /// no `-n`: give them `None`.
 pub fn command_text(netns: Option<&str>, op: &Op) -> String {
+    match op {
+        Op::NetdevHold { dev, tracker, until } => {
+            let ns = netns.map(|n| format!(" -n {n}")).unwrap_or_default();
+            return format!("netdev_hold{ns} {dev} {tracker}{}", until.until_text());
+        }
+        Op::NetdevPut { tracker } => return format!("netdev_put {tracker}"),
+        _ => {}
+    }
     let mut s = match netns {
         Some(ns) => format!("ip -n {ns}"),
         None => "ip".to_owned(),
@@ -23,6 +31,7 @@ pub fn command_text(netns: Option<&str>, op: &Op) -> String {
         }
         Op::LinkSetNetns { name, target } => write!(s, " link set {name} netns {target}"),
         Op::LinkDel { name } => write!(s, " link del {name}"),
+        Op::NetdevHold { .. } | Op::NetdevPut { .. } => Ok(()),
     };
     s
 }
@@ -61,7 +70,7 @@ fn link_kind(s: &mut String, kind: &LinkKind) -> std::fmt::Result {
 
 #[cfg(test)]
 mod tests {
-    use rtnl_model::script::Step;
+    use rtnl_model::script::{Release, Step};
 
     use super::*;
     use crate::scenario::parse_script;
@@ -101,6 +110,9 @@ mod tests {
             let netns = netns.map(String::from);
             cases.push((netns.clone(), Op::LinkSetNetns { name: s("veth0"), target: s("ns3") }));
             cases.push((netns.clone(), Op::LinkDel { name: s("veth0") }));
+            for until in [Release::Put, Release::Unregister, Release::Rebroadcast] {
+                cases.push((netns.clone(), Op::NetdevHold { dev: s("veth0"), tracker: s("dst0"), until }));
+            }
             for kind in &kinds {
                 cases.push((netns.clone(), Op::LinkAdd { name: s("dev0"), kind: kind.clone() }));
             }

@@ -652,3 +652,66 @@ fn follow_up_mutants_are_not_applicable_in_pre_series() {
     );
     assert!(!out.lines().any(|l| l.starts_with("vxcan-no-xchg ")), "{out}");
 }
+
+#[test]
+fn tracker_errors_exit_2_with_their_location() {
+    let dir = std::env::temp_dir().join(format!("rtnl-cli-trackers-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let cases = [
+        ("unknown", "ip netns add ns1\nnetdev_put dst0\n", "unknown:2:12", "unknown tracker \"dst0\""),
+        (
+            "reused",
+            "netdev_hold veth0 dst0\nnetdev_hold veth1 dst0\n",
+            "reused:2:19",
+            "already used by the netdev_hold at line 1",
+        ),
+        ("early", "netdev_put dst0\nnetdev_hold veth0 dst0\n", "early:1:12", "before its netdev_hold at line 2"),
+    ];
+    for (name, source, at, message) in cases {
+        let path = dir.join(format!("{name}.sh"));
+        std::fs::write(&path, source).expect("write");
+        let o = rtnl_check(&["check", path.to_str().expect("utf-8 path"), "--explorer", "std"]);
+        assert_eq!(o.status.code(), Some(2), "{name}");
+        let err = text(&o.stderr);
+        assert!(err.contains(at) && err.contains(message), "{name}: {err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A reference that only `netdev_put` drops and that the script never puts is a leak (L3),
+/// named by its tracker and line, even when the device stays registered.
+#[test]
+fn a_hold_never_put_fails_l3_naming_its_tracker() {
+    let dir = std::env::temp_dir().join(format!("rtnl-cli-leak-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("kept.sh");
+    std::fs::write(
+        &path,
+        "ip netns add ns1\nip -n ns1 link add veth0 type veth peer name veth1\nnetdev_hold -n ns1 veth1 dst0\n",
+    )
+    .expect("write");
+    let o = rtnl_check(&["check", path.to_str().expect("utf-8 path"), "--mode", "series", "--format", "summary"]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(out.contains("L3 all-refs-released") && out.contains("netdev_hold dst0 (line 3) on veth1"), "{out}");
+    let leak = rtnl_check(&["check", "scenarios/holds/leak.sh", "--mode", "series"]);
+    let out = text(&leak.stdout);
+    assert_eq!(leak.status.code(), Some(1), "{out}");
+    assert!(out.contains("VIOLATION of L3") && out.contains("held by [netdev_hold dst0 (line 6)]"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `until rebroadcast` is released only by a re-broadcast: the scenario passes with one or two
+/// passes and waits for ever (L3) with none.
+#[test]
+fn until_rebroadcast_needs_a_pass() {
+    let f = "scenarios/holds/until-rebroadcast.sh";
+    for (passes, code) in [("0", 1), ("1", 0), ("2", 0)] {
+        let o = rtnl_check(&["check", f, "--mode", "series", "--rebroadcasts", passes, "--format", "summary"]);
+        let out = text(&o.stdout);
+        assert_eq!(o.status.code(), Some(code), "--rebroadcasts {passes}: {out}");
+        if code == 1 {
+            assert!(out.contains("L3 all-refs-released"), "{out}");
+        }
+    }
+}

@@ -266,3 +266,24 @@ fn print_corpus_on_kernel() {
     }
     assert!(!summary.is_empty());
 }
+
+/// Scripts with `netdev_hold` are skipped with the reason, never failed, root or not: an
+/// `until unregister` holder needs an AF_PACKET socket this runner does not open, the others a
+/// reference no unmodified kernel keeps past NETDEV_UNREGISTER.
+#[test]
+fn holds_are_skipped_with_their_reason() {
+    let cases = [
+        ("until-unregister", "AF_PACKET socket"),
+        ("put-by-another-command", "fault-injection module"),
+        ("until-rebroadcast", "fault-injection module"),
+        ("leak", "fault-injection module"),
+    ];
+    for (name, why) in cases {
+        match run_corpus(&format!("holds/{name}")) {
+            KernelRun::Skipped { reason } => assert!(reason.contains(why), "{name}: {reason}"),
+            other => panic!("{name} ran: {other:?}"),
+        }
+    }
+    let plain = parse_script("t", "ip netns add ns1\n").expect("parses");
+    assert_eq!(rtnl_checks::conform::holds_skip_reason(&plain), None);
+}

@@ -418,4 +418,21 @@ mod tests {
         assert!(matches!(guard.hang(), Some(Hang::Blocked(_))), "{:?}", guard.hang());
         assert!(start.elapsed() < Duration::from_secs(1), "{:?}", start.elapsed());
     }
+
+    /// A hold on a device that is not there fails as `ip` fails (ENODEV); a put of a reference
+    /// the hold never took, or that the holder's notifier already dropped, is ENOENT.
+    #[test]
+    fn holds_fail_like_commands() {
+        let results = |script: &str| -> Vec<String> {
+            let r = run(Mode::Series, script);
+            r.results.iter().map(|c| format!("{} -> {:?}", c.text, c.result)).collect()
+        };
+        let missing = results("ip netns add ns1\nnetdev_hold -n ns1 veth9 dst0\nnetdev_put dst0\n");
+        assert!(missing[1].ends_with("Err(ENODEV)") && missing[2].ends_with("Err(ENOENT)"), "{missing:?}");
+        let dropped = results(
+            "ip netns add ns1\nip -n ns1 link add veth0 type veth peer name veth1\n\
+             netdev_hold -n ns1 veth1 sk0 until unregister\nip -n ns1 link del veth0\nnetdev_put sk0\n",
+        );
+        assert!(dropped[2].ends_with("Ok(())") && dropped[4].ends_with("Err(ENOENT)"), "{dropped:?}");
+    }
 }

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use proptest::prelude::*;
 use rtnl_checks::scenario::{load_script, parse_script, ParseError, ScenarioError};
-use rtnl_model::script::{Command, LinkKind, Loc, Op, Script, Step};
+use rtnl_model::script::{Command, LinkKind, Loc, Op, Release, Script, Step};
 
 /// This crate's corpus.
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
@@ -258,7 +258,12 @@ const MALFORMED: &[(&str, usize, usize, &str)] = &[
     ),
     ("ip -j link show", 1, 4, r#"unknown option "-j"; this language knows only -n NS (or -netns NS)"#),
     ("ip -n a netns add b", 1, 4, r#""-n" does not apply to "ip netns""#),
-    ("ip netns add a\nifconfig eth0 up", 2, 1, r#"expected "ip" or "wait", found "ifconfig""#),
+    (
+        "ip netns add a\nifconfig eth0 up",
+        2,
+        1,
+        r#"expected "ip", "netdev_hold", "netdev_put" or "wait", found "ifconfig""#,
+    ),
     ("wait &", 1, 6, r#""wait" cannot run in the background"#),
     ("ip -n a link set veth0 up", 1, 24, r#"expected "netns NS" after "veth0", found keyword "up""#),
     (
@@ -532,4 +537,80 @@ proptest! {
         let source = format!("ip link del {}", word.repeat(repeat));
         check_any(&source);
     }
+}
+
+#[test]
+fn netdev_hold_and_put_forms() {
+    let script = parse_ok(
+        "netdev_hold -n ns2 veth1 dst0\nnetdev_hold veth0 sk0 until unregister &\n\
+         netdev_hold -netns ns1 v2 t.1 until rebroadcast\nnetdev_put dst0 # done\n",
+    );
+    let ops: Vec<(Option<String>, Op)> = script.commands().map(|c| (c.netns.clone(), c.op.clone())).collect();
+    let hold = |dev: &str, tracker: &str, until| Op::NetdevHold { dev: dev.into(), tracker: tracker.into(), until };
+    assert_eq!(
+        ops,
+        vec![
+            (Some("ns2".into()), hold("veth1", "dst0", Release::Put)),
+            (None, hold("veth0", "sk0", Release::Unregister)),
+            (Some("ns1".into()), hold("v2", "t.1", Release::Rebroadcast)),
+            (None, Op::NetdevPut { tracker: "dst0".into() }),
+        ]
+    );
+    assert!(matches!(script.steps[1], Step::Background(_)));
+    assert_eq!(script.commands().nth(3).map(|c| c.text.as_str()), Some("netdev_put dst0"));
+}
+
+/// Each tracker error names the tracker's word and the other line involved.
+const TRACKER_ERRORS: &[(&str, usize, usize, &str)] = &[
+    ("netdev_hold veth0 dst0\nnetdev_put dst1\n", 2, 12, r#"unknown tracker "dst1": no netdev_hold names it"#),
+    (
+        "netdev_hold veth0 dst0\nnetdev_hold -n ns1 veth1 dst0\n",
+        2,
+        26,
+        r#"tracker "dst0" is already used by the netdev_hold at line 1"#,
+    ),
+    ("netdev_put dst0\nnetdev_hold veth0 dst0\n", 1, 12, r#"netdev_put "dst0" before its netdev_hold at line 2"#),
+    (
+        "netdev_hold veth0 dst0\nnetdev_put dst0\nnetdev_put dst0\n",
+        3,
+        12,
+        r#"tracker "dst0" was already put at line 2"#,
+    ),
+    ("netdev_hold veth0\n", 1, 18, r#"expected a tracker name after "veth0", found end of line"#),
+    (
+        "netdev_hold veth0 dst0 until never\n",
+        1,
+        30,
+        r#"expected a release (unregister, rebroadcast) after "until", found "never""#,
+    ),
+    (
+        "netdev_hold veth0 a/b\n",
+        1,
+        19,
+        r#"expected a tracker name after "veth0", found "a/b" (a tracker name may not contain '/')"#,
+    ),
+    (
+        "netdev_put -n ns1 dst0\n",
+        1,
+        12,
+        r#"expected a tracker name after "netdev_put", found "-n" (a tracker name starts with a letter or digit)"#,
+    ),
+];
+
+#[test]
+fn tracker_errors_are_located() {
+    let mut mismatches = Vec::new();
+    for &(source, line, col, message) in TRACKER_ERRORS {
+        let err = parse_err(source);
+        assert_located(source, &err);
+        if (err.line(), err.col(), err.message()) != (line, col, message) {
+            mismatches.push(format!(
+                "{source:?}\n  expected {line}:{col}: {message}\n  found    {}:{}: {}",
+                err.line(),
+                err.col(),
+                err.message()
+            ));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
