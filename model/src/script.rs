@@ -34,7 +34,8 @@ pub enum Step {
     Wait(Loc),
 }
 
-/// One `ip` command with the namespace it runs in (`ip -n NS`), `None` for the initial one.
+/// One command (`ip`, `modprobe -r` or `rmmod`) with the namespace it runs in (`ip -n NS`),
+/// `None` for the initial one and for module statements.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Command {
     pub loc: Loc,
@@ -57,6 +58,45 @@ pub enum Op {
     LinkSetNetns { name: String, target: String },
     /// `ip link del NAME`
     LinkDel { name: String },
+    /// `modprobe -r MODULE` or `rmmod MODULE`: unloads a driver's module, deleting its devices
+    /// in every namespace ([`crate::module`]). Not per namespace: its command has no `-n`.
+    ModuleRemove { module: String, tool: UnloadTool },
+}
+
+/// The tool of a module statement. Both end in `delete_module(2)`; they differ in messages
+/// only, which the model does not print.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum UnloadTool {
+    /// `modprobe -r MODULE`
+    ModprobeR,
+    /// `rmmod MODULE`
+    Rmmod,
+}
+
+impl UnloadTool {
+    /// The command as written before the module's name.
+    pub fn command(self) -> &'static str {
+        match self {
+            UnloadTool::ModprobeR => "modprobe -r",
+            UnloadTool::Rmmod => "rmmod",
+        }
+    }
+
+    /// The program's name, for thread names (`modprobe#5`).
+    pub fn program(self) -> &'static str {
+        match self {
+            UnloadTool::ModprobeR => "modprobe",
+            UnloadTool::Rmmod => "rmmod",
+        }
+    }
+}
+
+impl Op {
+    /// Whether this is a module statement (`modprobe -r`, `rmmod`), which changes the whole
+    /// machine rather than one namespace.
+    pub fn is_module_statement(&self) -> bool {
+        matches!(self, Op::ModuleRemove { .. })
+    }
 }
 
 /// `GENEVE_UDP_PORT` (include/net/geneve.h): a geneve's `dstport` when none is given.
@@ -97,6 +137,11 @@ impl LinkKind {
 }
 
 impl Script {
+    /// The first module statement of the script, if any (`conform` refuses such scripts).
+    pub fn first_module_statement(&self) -> Option<&Command> {
+        self.commands().find(|c| c.op.is_module_statement())
+    }
+
     /// Every command of the script, in file order.
     pub fn commands(&self) -> impl Iterator<Item = &Command> {
         self.steps.iter().filter_map(|s| match s {

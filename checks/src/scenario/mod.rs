@@ -13,11 +13,14 @@
 //! ip [-n NS] link add NAME [link-netns NS] type geneve id N remote A.B.C.D [dstport P]
 //! ip [-n NS] link set [dev] NAME netns NS
 //! ip [-n NS] link del|delete [dev] NAME
+//! modprobe -r MODULE                 rmmod MODULE
 //! COMMAND &                          (runs in the background until the next `wait`)
 //! wait
 //! ```
 //!
-//! `-n NS` may be spelled `-netns NS`; `#` starts a comment, whole-line or trailing.
+//! `-n NS` may be spelled `-netns NS`; `#` starts a comment, whole-line or trailing. A MODULE
+//! is a link type's module (`rtnl_model::module_names()`: veth, ipvlan, macvlan, bareudp, vxlan,
+//! vxcan, geneve); a module statement unloads it machine-wide, so `conform` refuses it.
 //! Parsing is purely syntactic: a command that names a missing device or namespace parses
 //! fine and fails when it runs, in the model as in the kernel. [`command_text`] is the
 //! inverse, for scripts made from ops (generated topologies).

@@ -9,6 +9,9 @@ use rtnl_model::script::{LinkKind, Op};
 /// [`super::parse_script`] reads back to the same namespace and op. `ip netns` commands take
 /// no `-n`: give them `None`.
 pub fn command_text(netns: Option<&str>, op: &Op) -> String {
+    if let Op::ModuleRemove { module, tool } = op {
+        return format!("{} {module}", tool.command());
+    }
     let mut s = match netns {
         Some(ns) => format!("ip -n {ns}"),
         None => "ip".to_owned(),
@@ -23,6 +26,7 @@ pub fn command_text(netns: Option<&str>, op: &Op) -> String {
         }
         Op::LinkSetNetns { name, target } => write!(s, " link set {name} netns {target}"),
         Op::LinkDel { name } => write!(s, " link del {name}"),
+        Op::ModuleRemove { .. } => unreachable!("printed above"),
     };
     s
 }
@@ -104,6 +108,9 @@ mod tests {
             for kind in &kinds {
                 cases.push((netns.clone(), Op::LinkAdd { name: s("dev0"), kind: kind.clone() }));
             }
+        }
+        for tool in [rtnl_model::script::UnloadTool::ModprobeR, rtnl_model::script::UnloadTool::Rmmod] {
+            cases.push((None, Op::ModuleRemove { module: s("veth"), tool }));
         }
         for (netns, op) in cases {
             let text = command_text(netns.as_deref(), &op);
