@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DRIVERS=(veth vxcan ipvlan_main macvlan bareudp vxlan_core geneve)
 CORE=(model/src/sync model/src/lockdep.rs model/src/kernel.rs model/src/observe.rs model/src/netdevice.rs
-      model/src/dev.rs model/src/lock_debug.rs model/src/rtnetlink.rs model/src/net_namespace.rs model/src/workqueue.rs)
+      model/src/dev.rs model/src/lock_debug.rs model/src/rtnetlink.rs model/src/net_namespace.rs model/src/workqueue.rs
+      model/src/module.rs)
 alt=$(IFS='|'; echo "${DRIVERS[*]}")
 files=()
 for c in "${CORE[@]}"; do

@@ -63,8 +63,9 @@ pub struct CheckArgs {
     #[serde(default = "one_rebroadcast")]
     pub rebroadcasts: u8,
     /// A finding's fix or probe, an rtnl-free conversion, or a follow-up conversion (repeatable):
-    /// fix-a1-rebroadcast-no-drain, fix-a6-wq-max-active, probe-a2-move-under-rtnl-only
-    /// (docs/findings.md), convert-net-todo-list, convert-adj-list-instance-lock (docs/rtnl-free.md),
+    /// fix-a1-rebroadcast-no-drain, fix-a6-wq-max-active, probe-a2-move-under-rtnl-only,
+    /// fix-a7-unload-flush, probe-a7-patch7-kill-links-per-net (docs/findings.md),
+    /// convert-net-todo-list, convert-adj-list-instance-lock (docs/rtnl-free.md),
     /// followup-vxcan, followup-geneve (after the series; not in pre-series mode, which `both` and
     /// `all` then skip).
     #[arg(long = "variant")]

@@ -317,6 +317,11 @@ pub struct ConformResult {
 fn cmd_conform(files: &[PathBuf], format: Format) -> CmdResult {
     use crate::conform::{run_on_kernel, ConformError, ConformOptions, KernelRun};
     let all = load_all(&crate::check::expand_dirs(files)?)?;
+    // Every script is vetted before the first one touches the machine.
+    for l in &all {
+        crate::conform::refuse_module_statements(&l.script)
+            .map_err(|e| CliError::Msg(format!("conform: {}: {e}", l.path.display())))?;
+    }
     let mut results = Vec::new();
     for l in &all {
         let file = l.path.display().to_string();

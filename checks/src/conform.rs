@@ -141,6 +141,24 @@ pub enum ConformError {
     State { netns: String, detail: String },
     #[error("interrupted by signal {0}; private namespaces were removed")]
     Interrupted(i32),
+    #[error(
+        "line {line}: \"{text}\" is refused: unloading a module removes every {module} device in every \
+         namespace of this machine, not only this script's; check the script with `rtnl-check check` instead"
+    )]
+    ModuleCommand { line: usize, text: String, module: String },
+}
+
+/// Refuses a script with a module statement (`modprobe -r`, `rmmod`): on a real machine it
+/// deletes that kind's devices in every namespace, not only in the run's private ones. Checked
+/// before anything else, root or not, so the answer is the same for everyone.
+pub fn refuse_module_statements(script: &Script) -> Result<(), ConformError> {
+    match script.first_module_statement() {
+        Some(c) => {
+            let Op::ModuleRemove { module, .. } = &c.op else { unreachable!("a module statement") };
+            Err(ConformError::ModuleCommand { line: c.loc.line, text: c.text.clone(), module: module.clone() })
+        }
+        None => Ok(()),
+    }
 }
 
 /// Runs `script` on this machine's kernel and returns what it ended with.
@@ -151,6 +169,7 @@ pub enum ConformError {
 /// destroyed after the script's is seen cleaned up), then until `opts.settle_reads`
 /// consecutive reads agree.
 pub fn run_on_kernel(script: &Script, opts: &ConformOptions) -> Result<KernelRun, ConformError> {
+    refuse_module_statements(script)?;
     if let Some(reason) = holds_skip_reason(script) {
         return Ok(KernelRun::Skipped { reason });
     }
@@ -327,7 +346,7 @@ fn script_netns_names(script: &Script) -> Vec<String> {
                 | LinkKind::Geneve { link_netns, .. } => note(link_netns),
                 LinkKind::Bareudp { .. } | LinkKind::Vxlan { .. } => {}
             },
-            Op::LinkDel { .. } | Op::NetdevHold { .. } | Op::NetdevPut { .. } => {}
+            Op::LinkDel { .. } | Op::NetdevHold { .. } | Op::NetdevPut { .. } | Op::ModuleRemove { .. } => {}
         }
     }
     names
@@ -500,6 +519,9 @@ impl<'o> Run<'o> {
             Op::LinkDel { name } => push(&["-n", &ns, "link", "del", "dev", name]),
             // Never run: holds_skip_reason() skips such scripts.
             Op::NetdevHold { .. } | Op::NetdevPut { .. } => {}
+            Op::ModuleRemove { .. } => {
+                unreachable!("run_on_kernel() refuses module statements before running anything")
+            }
             Op::LinkAdd { name, kind } => {
                 push(&["-n", &ns, "link", "add", "name", name]);
                 match kind {

@@ -17,6 +17,10 @@
 //! - Moving a device keeps its uppers and its peer, and a tunnel keeps its socket namespace.
 //! - `netdev_hold` and `netdev_put` change nothing a user sees (a hold of a missing device
 //!   fails with ENODEV).
+//! - Unloading a module (`modprobe -r KIND`, `rmmod KIND`) deletes every device of its kind in
+//!   every namespace, with the cascades above (`rtnl_link_unregister()`); unloading a module
+//!   that is not loaded fails (ENOENT). Creating a device of an unloaded kind loads it again
+//!   (`request_module()`), whether or not the creation then succeeds.
 //! - A failing command changes nothing: a missing namespace (ENOENT), a missing device
 //!   (ENODEV), a name taken in the target (EEXIST), a busy or unsuitable lower.
 //!
@@ -78,6 +82,21 @@ enum Kind {
     Geneve { id: u32, remote: [u8; 4], port: u16 },
 }
 
+impl Kind {
+    /// The `type` (and module) of the kind.
+    fn type_name(self) -> &'static str {
+        match self {
+            Kind::Veth => "veth",
+            Kind::Vxcan => "vxcan",
+            Kind::Ipvlan => "ipvlan",
+            Kind::Macvlan => "macvlan",
+            Kind::Vxlan { .. } => "vxlan",
+            Kind::Bareudp { .. } => "bareudp",
+            Kind::Geneve { .. } => "geneve",
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 struct Device {
     name: String,
@@ -97,11 +116,13 @@ pub struct Reference {
     names: BTreeMap<String, usize>,
     alive_nets: Vec<bool>,
     devs: Vec<Device>,
+    /// Modules unloaded and not loaded again.
+    unloaded: BTreeSet<String>,
 }
 
 impl Default for Reference {
     fn default() -> Self {
-        Reference { names: BTreeMap::new(), alive_nets: vec![true], devs: Vec::new() }
+        Reference { names: BTreeMap::new(), alive_nets: vec![true], devs: Vec::new(), unloaded: BTreeSet::new() }
     }
 }
 
@@ -137,7 +158,7 @@ impl Reference {
             .map(|d| format!("{:?}", (&d.name, d.net, d.kind, at(d.peer), at(d.lower), d.socket)))
             .collect();
         devs.sort();
-        format!("{:?} {:?} {devs:?}", self.names, self.alive_nets.len())
+        format!("{:?} {:?} {devs:?} {:?}", self.names, self.alive_nets.len(), self.unloaded)
     }
 
     fn netns(&self, name: Option<&str>) -> Result<usize, Refusal> {
@@ -203,8 +224,22 @@ impl Reference {
             }
             Op::LinkAdd { name, kind } => {
                 let net = self.netns(cmd.netns.as_deref())?;
+                // ip(8) opens every namespace the command names before it sends the request,
+                // whose first step may load the module.
+                let other = match kind {
+                    LinkKind::Veth { peer_netns: n, .. } | LinkKind::Vxcan { peer_netns: n, .. } => n,
+                    LinkKind::Ipvlan { link_netns: n, .. }
+                    | LinkKind::Macvlan { link_netns: n, .. }
+                    | LinkKind::Geneve { link_netns: n, .. } => n,
+                    LinkKind::Bareudp { .. } | LinkKind::Vxlan { .. } => &None,
+                };
+                if let Some(n) = other {
+                    self.netns(Some(n))?;
+                }
+                self.unloaded.remove(kind.type_name());
                 self.link_add(net, name, kind)
             }
+            Op::ModuleRemove { module, .. } => self.unload(module),
             Op::LinkSetNetns { name, target } => {
                 let net = self.netns(cmd.netns.as_deref())?;
                 let to = self.netns(Some(target))?;
@@ -229,6 +264,19 @@ impl Reference {
             }
             Op::NetdevPut { .. } => Ok(()),
         }
+    }
+
+    /// Unloads the module of `module`'s kind: every device of the kind goes, with its cascades.
+    fn unload(&mut self, module: &str) -> Result<(), Refusal> {
+        if !self.unloaded.insert(module.to_owned()) {
+            return Err(Refusal::Enoent);
+        }
+        let doomed: Vec<usize> =
+            (0..self.devs.len()).filter(|&d| self.devs[d].alive && self.devs[d].kind.type_name() == module).collect();
+        for d in doomed {
+            self.kill(d);
+        }
+        Ok(())
     }
 
     fn link_add(&mut self, net: usize, name: &str, kind: &LinkKind) -> Result<(), Refusal> {

@@ -173,3 +173,10 @@ pub fn bareudp_init_module(k: &mut Kernel) {
     );
     rtnl_link_register(k, &BAREUDP_LINK_OPS);
 }
+
+/// Models `bareudp_cleanup_module()` (module_exit): drivers/net/bareudp.c, upstream:
+/// `rtnl_link_unregister(&bareudp_link_ops)`; `unregister_pernet_subsys(&bareudp_net_ops)`.
+pub fn bareudp_cleanup_module(k: &Kernel) {
+    crate::rtnetlink::rtnl_link_unregister(k, &BAREUDP_LINK_OPS);
+    crate::net_namespace::unregister_pernet_subsys(k, BAREUDP_NET);
+}

@@ -274,6 +274,9 @@ pub fn unregister_netdevice_many_notify(k: &Kernel, head: &mut KillList) {
         if !k.mode().net_lock_takes_rtnl() {
             return None;
         }
+        if let Some((_, c_line)) = UNCONVERTED_CORE_CALLERS.iter().find(|(c, _)| *c == caller) {
+            return Some(c_line);
+        }
         let (ops, by, left) = k.dev(dev, |d| (d.rtnl_link_ops, d.queued_by, d.left_on_list));
         ops.s5_unconverted(k)
             .iter()
@@ -315,7 +318,8 @@ pub fn unregister_netdevice_many_notify(k: &Kernel, head: &mut KillList) {
     k.synchronize_net();
     for &dev in &head.devs {
         call_netdevice_notifiers(k, NetdevEvent::Unregister, dev);
-        k.dev(dev, |d| d.rtnl_link_ops).ndo_uninit(k, dev);
+        rtmsg_ifinfo_build_skb_dellink(k, dev);
+        crate::module::dev_link_ops(k, dev, "ndo_uninit").ndo_uninit(k, dev);
         let (name, uppers) = k.dev(dev, |d| (d.name.clone(), d.uppers.len()));
         if uppers > 0 {
             k.warn(
@@ -345,7 +349,34 @@ pub fn unregister_netdevice_many_notify(k: &Kernel, head: &mut KillList) {
         netdev_put(k, Some(dev), "dev_registered_tracker");
         net_set_todo(k, dev);
     }
-    k.with(|s| s.dev_unreg_count += n);
+    crate::module::dev_unreg_count_add(k, n);
+}
+
+/// [model] Core callers the series left unconverted: they unregister devices of any net under
+/// RTNL alone, on purpose. S5 notes them instead of failing (except in rtnl-free mode).
+const UNCONVERTED_CORE_CALLERS: &[(&str, &str)] = &[(
+    "rtnl_link_unregister",
+    "net/core/rtnetlink.c rtnl_link_unregister() MN@af3634d4: for_each_net(net) __rtnl_kill_links(net, ops, \
+     &dev_kill_list); unregister_netdevice_many(&dev_kill_list), under rtnl_lock() with no __rtnl_net_lock()",
+)];
+
+/// `rtmsg_ifinfo_build_skb(RTM_DELLINK, dev, ...)` in `unregister_netdevice_many_notify()`
+/// (net/core/dev.c; `if (!(dev->rtnl_link_ops && dev->rtnl_link_initializing))`): the message
+/// is filled by `rtnl_fill_ifinfo()`, whose `rtnl_link_fill()` reads the driver's ops
+/// (`ops->kind`, `->fill_info`, `->get_link_net`; net/core/rtnetlink.c). Modelled only as the
+/// read of the driver's table it is ([`crate::module::driver_op`]).
+fn rtmsg_ifinfo_build_skb_dellink(k: &Kernel, dev: DevId) {
+    if crate::module::armed(k).is_none() {
+        return;
+    }
+    let ops = k.dev(dev, |d| d.rtnl_link_ops);
+    crate::module::driver_op(k, ops.owner(), Some(dev), || {
+        format!(
+            "rtmsg_ifinfo_build_skb(RTM_DELLINK, {}): rtnl_link_fill() reading {}_link_ops",
+            k.dev_name(dev),
+            ops.kind()
+        )
+    });
 }
 
 /// `unlist_netdevice()`: net/core/dev.c, MN@af3634d4. Off its net's `dev_base_head`, so lookups
@@ -408,12 +439,16 @@ pub fn netdev_run_todo(k: &Kernel, rtnl: Rtnl<'_>) {
             );
         }
         k.dev_mut(dev, |d| d.todo = false);
-        k.dev(dev, |d| d.rtnl_link_ops).priv_destructor(k, dev);
+        let ops = k.dev(dev, |d| d.rtnl_link_ops);
+        if ops.has_priv_destructor() {
+            crate::module::dev_link_ops(k, dev, "priv_destructor");
+        }
+        ops.priv_destructor(k, dev);
         if k.dev(dev, |d| d.needs_free_netdev) {
             free_netdev(k, dev);
         }
     }
-    k.with(|s| s.dev_unreg_count -= n);
+    crate::module::dev_unreg_count_sub(k, n);
 }
 
 /// Models `netdev_wait_allrefs_any()`: net/core/dev.c, MN@af3634d4 (patch 5).
@@ -553,7 +588,7 @@ pub fn register_netdevice(k: &Kernel, dev: DevId) -> Result<(), Errno> {
     if k.dev_get_by_name(net, &name).is_some() {
         return Err(Errno::EEXIST);
     }
-    k.dev(dev, |d| d.rtnl_link_ops).ndo_init(k, dev)?;
+    crate::module::dev_link_ops(k, dev, "ndo_init").ndo_init(k, dev)?;
     set_reg_state(k, dev, RegState::Registered);
     crate::netdevice::netdev_hold(k, Some(dev), "dev_registered_tracker");
     list_netdevice(k, dev);
@@ -635,7 +670,7 @@ pub fn default_device_exit_batch(k: &Kernel, nets: &[NetId]) {
         let nl = rtnl_net_lock_raw(k, net, sync);
         let devs: Vec<DevId> = k.net(net, |n| n.dev_base.iter().rev().copied().collect());
         for dev in devs {
-            k.dev(dev, |d| d.rtnl_link_ops).dellink(k, dev, &mut dev_kill_list);
+            crate::module::dev_link_ops(k, dev, "dellink").dellink(k, dev, &mut dev_kill_list);
         }
         // mutant exit-batch-no-split: no per-netns split; the dying net's devices go to the final list.
         if k.mode().small_rtnl() && !k.mutated(Mutant::ExitBatchNoSplit) {
@@ -732,6 +767,8 @@ pub fn unregister_netdevice_notifier_dev_net(k: &Kernel, dev: DevId) {
 #[derive(Clone, Copy, Debug)]
 pub struct NotifierBlock {
     pub notifier_call: fn(&Kernel, NetdevEvent, DevId),
+    /// [model] The module the block (and its `notifier_call`) belongs to; `None` for core code.
+    pub owner: Option<&'static str>,
 }
 
 /// Models `register_netdevice_notifier(nb)`: net/core/dev.c, MP@05fe7484. Appends `nb` to
@@ -745,8 +782,39 @@ pub fn register_netdevice_notifier(k: &mut Kernel, nb: NotifierBlock) {
 pub fn call_netdevice_notifiers(k: &Kernel, event: NetdevEvent, dev: DevId) {
     let _f = k.enter_dev("call_netdevice_notifiers", dev);
     for nb in &k.ops.netdev_chain {
+        if !crate::module::notifier_registered(k, nb.owner, dev) {
+            continue;
+        }
         (nb.notifier_call)(k, event, dev);
     }
+}
+
+/// Models `unregister_netdevice_notifier(nb)`: net/core/dev.c (upstream since "net: Hold
+/// __rtnl_net_lock() for (un)?register_netdevice_notifier()"), called by a module's exit.
+///
+/// # Kernel steps
+/// 1. `down_write(&pernet_ops_rwsem)`; `rtnl_lock()`; `raw_notifier_chain_unregister()`.
+/// 2. `for_each_net(net)`: `__rtnl_net_lock(net)`; `call_netdevice_unregister_net_notifiers()`
+///    (NETDEV_UNREGISTER to the removed block for each device of the net); `__rtnl_net_unlock(net)`,
+///    which drains the net's `dev_unreg_head`.
+/// 3. `rtnl_unlock()`; `up_write(&pernet_ops_rwsem)`.
+pub fn unregister_netdevice_notifier(k: &Kernel, owner: &'static str) {
+    let _f = k.enter("unregister_netdevice_notifier");
+    let Some(nb) = k.ops.netdev_chain.iter().find(|nb| nb.owner == Some(owner)).copied() else { return };
+    crate::module::pernet_ops_down_write(k);
+    let rtnl = rtnl_lock(k);
+    crate::module::notifier_unlink(k, owner);
+    for net in crate::module::for_each_net(k) {
+        let sync = k.net_sync(net);
+        let nl = rtnl_net_lock_raw(k, net, &sync);
+        let devs: Vec<DevId> = k.net(net, |n| n.dev_base.clone());
+        for dev in devs {
+            (nb.notifier_call)(k, NetdevEvent::Unregister, dev);
+        }
+        rtnl_net_unlock_raw(k, net, nl);
+    }
+    rtnl_unlock(k, rtnl);
+    crate::module::pernet_ops_up_write(k);
 }
 
 /// `alloc_netdev_mqs()` plus the driver's `setup`: net/core/dev.c, MP@05fe7484. A new UNINITIALIZED

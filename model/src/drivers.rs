@@ -7,6 +7,7 @@
 //! (`.ci/check-layers.sh`).
 
 use crate::kernel::Kernel;
+use crate::module::ThisModule;
 use crate::{bareudp, geneve, ipvlan_main, macvlan, veth, vxcan, vxlan_core};
 
 /// The drivers' `module_init` functions, in boot order. The order is visible: the notifier
@@ -22,6 +23,23 @@ pub const INITCALLS: &[fn(&mut Kernel)] = &[
     geneve::geneve_init_module,
 ];
 
+/// The loadable modules and their `module_exit` functions, one per link type (each module is
+/// named as its type): what `modprobe -r KIND` unloads ([`crate::module::delete_module`]).
+pub const MODULES: &[ThisModule] = &[
+    ThisModule { name: "veth", exit: veth::veth_exit },
+    ThisModule { name: "ipvlan", exit: ipvlan_main::ipvlan_cleanup_module },
+    ThisModule { name: "macvlan", exit: macvlan::macvlan_cleanup_module },
+    ThisModule { name: "bareudp", exit: bareudp::bareudp_cleanup_module },
+    ThisModule { name: "vxlan", exit: vxlan_core::vxlan_cleanup_module },
+    ThisModule { name: "vxcan", exit: vxcan::vxcan_exit },
+    ThisModule { name: "geneve", exit: geneve::geneve_cleanup_module },
+];
+
+/// The names of the loadable modules, which a module statement may name.
+pub fn module_names() -> Vec<&'static str> {
+    MODULES.iter().map(|m| m.name).collect()
+}
+
 /// `do_initcalls()`: init/main.c. Runs the core's debug notifier's `subsys_initcall`, then every
 /// driver's `module_init`, on a kernel that has `init_net` and no device, before it is shared.
 pub fn do_initcalls(mut k: Kernel) -> Kernel {
@@ -31,5 +49,6 @@ pub fn do_initcalls(mut k: Kernel) -> Kernel {
     }
     // The scenario's outside references, a protocol's notifier after the drivers'.
     crate::holders::holders_init(&mut k);
+    k.ops.modules = MODULES.to_vec();
     k
 }

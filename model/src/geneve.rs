@@ -224,3 +224,11 @@ pub fn geneve_init_module(k: &mut Kernel) {
     register_pernet_subsys(k, PernetOperations { name: GENEVE_NET, lock, exit_rtnl: geneve_exit_rtnl_net });
     rtnl_link_register(k, &GENEVE_LINK_OPS);
 }
+
+/// Models `geneve_cleanup_module()` (module_exit): drivers/net/geneve.c, upstream:
+/// `rtnl_link_unregister(&geneve_link_ops)`; `unregister_netdevice_notifier(&geneve_notifier_block)`
+/// (not modelled); `unregister_pernet_subsys(&geneve_net_ops)`.
+pub fn geneve_cleanup_module(k: &Kernel) {
+    crate::rtnetlink::rtnl_link_unregister(k, &GENEVE_LINK_OPS);
+    crate::net_namespace::unregister_pernet_subsys(k, GENEVE_NET);
+}

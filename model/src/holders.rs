@@ -39,7 +39,7 @@ struct Holders {
 /// Boot: the holders' notifier on `netdev_chain`, after the drivers' (a protocol's
 /// `register_netdevice_notifier()` in its init, as `packet_init()` does).
 pub fn holders_init(k: &mut Kernel) {
-    register_netdevice_notifier(k, NotifierBlock { notifier_call: holders_device_event });
+    register_netdevice_notifier(k, NotifierBlock { notifier_call: holders_device_event, owner: None });
 }
 
 /// `netdev_hold [-n NS] DEV TRACKER [until ...]` in `net`: `netdev_get_by_name(net, DEV,

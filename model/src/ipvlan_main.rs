@@ -380,8 +380,17 @@ impl RtnlLinkOps for IpvlanLinkOps {
 /// `register_netdevice_notifier(&ipvlan_notifier_block)`, then
 /// `ipvlan_link_register(&ipvlan_link_ops)` (`rtnl_link_register()`).
 pub fn ipvlan_init_module(k: &mut Kernel) {
-    register_netdevice_notifier(k, NotifierBlock { notifier_call: ipvlan_device_event });
+    register_netdevice_notifier(k, NotifierBlock { notifier_call: ipvlan_device_event, owner: Some("ipvlan") });
     rtnl_link_register(k, &IPVLAN_LINK_OPS);
+}
+
+/// Models `ipvlan_cleanup_module()` (module_exit): drivers/net/ipvlan/ipvlan_main.c,
+/// upstream (the same order in every version read): `rtnl_link_unregister(&ipvlan_link_ops)`;
+/// `ipvlan_l3s_cleanup()` (not modelled); `unregister_netdevice_notifier(&ipvlan_notifier_block)`;
+/// the inetaddr notifiers (not modelled).
+pub fn ipvlan_cleanup_module(k: &Kernel) {
+    crate::rtnetlink::rtnl_link_unregister(k, &IPVLAN_LINK_OPS);
+    crate::dev::unregister_netdevice_notifier(k, "ipvlan");
 }
 
 /// `netif_is_ipvlan(dev)`: include/linux/netdevice.h (`IFF_IPVLAN_SLAVE`).

@@ -305,6 +305,8 @@ pub struct Registered {
     pub netdev_chain: Vec<crate::dev::NotifierBlock>,
     /// `pernet_list` (net/core/net_namespace.c): [`crate::net_namespace::register_pernet_subsys`].
     pub pernet_list: Vec<crate::net_namespace::PernetOperations>,
+    /// The loadable modules, each with its `module_exit` ([`crate::drivers::MODULES`]).
+    pub modules: Vec<crate::module::ThisModule>,
 }
 
 /// The kernel: its globals and the model's observation of them.
@@ -337,6 +339,9 @@ pub struct Kernel {
     /// foreground `ip netns del NS` unmounted it). Not a lockdep class: it is never held across
     /// another lock.
     pub netns_mounts: RawMutex<()>,
+    /// `pernet_ops_rwsem`, `netdev_unregistering_wq` and each module's state: created only for
+    /// a script with a module statement ([`crate::module::arm`]).
+    pub modules: sync::SetOnce<crate::module::ModuleSync>,
 }
 
 impl fmt::Debug for Kernel {
@@ -369,6 +374,7 @@ impl Kernel {
             refs_wq: RawMutex::new(0),
             refs_cv: sync::Condvar::new(),
             netns_mounts: RawMutex::new(()),
+            modules: sync::SetOnce::new(),
         };
         crate::net_namespace::setup_net(&k, "init_net");
         k

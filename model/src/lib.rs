@@ -9,7 +9,7 @@
 //!
 //! # Abstracted away
 //! Data paths, qdiscs, XDP, kobjects, netlink notifications, RCU (a yield point), `lo` and
-//! physical devices, `pernet_ops_rwsem`, module unload, and time (the 1 s re-broadcast in
+//! physical devices, `pernet_ops_rwsem` (except with a module statement, [`module`]), and time (the 1 s re-broadcast in
 //! `netdev_wait_allrefs_any()` happens at most once, at the first wait).
 
 pub mod sync;
@@ -23,6 +23,7 @@ pub mod script;
 pub mod dev;
 pub mod kernel;
 pub(crate) mod lock_debug;
+pub mod module;
 pub(crate) mod net_namespace;
 pub(crate) mod netdevice;
 pub(crate) mod rtnetlink;
@@ -43,6 +44,7 @@ pub mod machine;
 pub mod userspace;
 pub mod variants;
 
+pub use drivers::module_names;
 pub use kernel::{AddrOrder, Config, Kernel, Mode};
 pub use machine::{execute, Machine, Outcome, Report};
 pub use mutants::Mutant;

@@ -55,6 +55,6 @@ fn netdev_debug_event(k: &Kernel, event: NetdevEvent, dev: DevId) {
 /// (`register_netdevice_notifier_net()`) would run the same checks again.
 pub fn rtnl_net_debug_init(k: &mut Kernel) {
     if k.mode().small_rtnl() {
-        register_netdevice_notifier(k, NotifierBlock { notifier_call: netdev_debug_event });
+        register_netdevice_notifier(k, NotifierBlock { notifier_call: netdev_debug_event, owner: None });
     }
 }

@@ -44,6 +44,9 @@ pub enum LockClass {
     WqNetns,
     /// `(work_completion)(&net->rtnl_work)`: held while the item runs; `flush_work()` takes it.
     WorkCompletion,
+    /// `pernet_ops_rwsem` (net/core/net_namespace.c), outside `rtnl_mutex`. Instantiated only
+    /// for a script with a module statement ([`crate::module`]).
+    PernetOpsRwsem,
 }
 
 impl LockClass {
@@ -60,6 +63,7 @@ impl LockClass {
             LockClass::WqCompletion => "(wq_completion)rtnl_net",
             LockClass::WqNetns => "(wq_completion)netns",
             LockClass::WorkCompletion => "(work_completion)(&net->rtnl_work)",
+            LockClass::PernetOpsRwsem => "pernet_ops_rwsem",
         }
     }
 

@@ -69,6 +69,9 @@ impl RtnlLinkOps for MacvlanLinkOps {
     fn priv_destructor(&self, k: &Kernel, dev: DevId) {
         macvlan_dev_free(k, dev)
     }
+    fn has_priv_destructor(&self) -> bool {
+        true
+    }
     /// macvlan is not converted: its lower's NETDEV_UNREGISTER unregisters uppers of any net.
     fn s5_unconverted(&self, _k: &Kernel) -> &'static [S5Exemption] {
         &[S5Exemption {
@@ -85,8 +88,15 @@ impl RtnlLinkOps for MacvlanLinkOps {
 /// `register_netdevice_notifier(&macvlan_notifier_block)`, then
 /// `macvlan_link_register(&macvlan_link_ops)` (`rtnl_link_register()`).
 pub fn macvlan_init_module(k: &mut Kernel) {
-    register_netdevice_notifier(k, NotifierBlock { notifier_call: macvlan_device_event });
+    register_netdevice_notifier(k, NotifierBlock { notifier_call: macvlan_device_event, owner: Some("macvlan") });
     rtnl_link_register(k, &MACVLAN_LINK_OPS);
+}
+
+/// Models `macvlan_cleanup_module()` (module_exit): drivers/net/macvlan.c, upstream:
+/// `rtnl_link_unregister(&macvlan_link_ops)`; `unregister_netdevice_notifier(&macvlan_notifier_block)`.
+pub fn macvlan_cleanup_module(k: &Kernel) {
+    crate::rtnetlink::rtnl_link_unregister(k, &MACVLAN_LINK_OPS);
+    crate::dev::unregister_netdevice_notifier(k, "macvlan");
 }
 
 /// `netif_is_macvlan(dev)`: include/linux/if_macvlan.h (`IFF_MACVLAN`).

@@ -88,6 +88,9 @@ pub enum Mutant {
     GeneveNoEmptyCheck,
     /// geneve walks and edits `gn->geneve_list` without `gn->lock` (`followup-geneve`).
     GeneveNoLock,
+    /// `rtnl_link_unregister()` takes `rtnl_lock()` instead of `rtnl_lock_unregistering_all()`:
+    /// the unload does not wait for devices still being unregistered.
+    UnloadNoWaitUnregistering,
 }
 
 /// One row of the catalogue: everything known about a mutant, in one place.
@@ -115,7 +118,7 @@ pub struct MutantInfo {
 }
 
 /// The catalogue, in the order of the enum's variants (a test holds it to that).
-pub const CATALOGUE: [MutantInfo; 32] = [
+pub const CATALOGUE: [MutantInfo; 33] = [
     MutantInfo {
         mutant: Mutant::IpvlanPortNoHold,
         name: "ipvlan-port-no-hold",
@@ -567,6 +570,21 @@ pub const CATALOGUE: [MutantInfo; 32] = [
              when the socket netns's exit and a dellink in another netns run under different per-netns \
              locks; while RTNL is global they cannot overlap, so no execution goes wrong in series mode. \
              It is caught the way lockdep_assert_held() would catch it.",
+    },
+    MutantInfo {
+        mutant: Mutant::UnloadNoWaitUnregistering,
+        name: "unload-no-wait-unregistering",
+        function: "rtnl_link_unregister",
+        undoes: None,
+        scenarios: &["mutants/module-unload-vs-same-netns-del.sh"],
+        breaks: Some(Property::NoDriverOpAfterUnload),
+        driver_probe: false,
+        requires: &[],
+        rationale: "rtnl_link_unregister() takes rtnl_lock() where rtnl_lock_unregistering_all() waits for \
+             dev_unreg_count to reach 0. A deletion that released RTNL in its netdev_run_todo() still \
+             has its veth devices to free: the unload finds no device of its kind left to kill, returns, \
+             and the module is freed while the deleter calls veth_dev_free() (dev->priv_destructor), a \
+             page fault in freed module text.",
     },
 ];
 

@@ -170,13 +170,26 @@ pub fn cleanup_net(k: &Kernel) {
     if nets.is_empty() {
         return;
     }
+    // down_read(&pernet_ops_rwsem) from before the nets leave net_namespace_list until after
+    // ops_undo_list() (with a module statement only: crate::module).
+    crate::module::pernet_ops_down_read(k);
     for &n in &nets {
         k.net(n, |n| n.is_dying = true);
     }
     ops_undo_list(k, &nets);
+    crate::module::pernet_ops_up_read(k);
     for &n in &nets {
         net_free(k, n);
     }
+}
+
+/// Models `copy_net_ns()`: net/core/net_namespace.c, MN@af3634d4: `setup_net()` under
+/// `down_read_killable(&pernet_ops_rwsem)` (with a module statement only: [`crate::module`]).
+pub fn copy_net_ns(k: &Kernel, name: &str) -> NetId {
+    crate::module::pernet_ops_down_read(k);
+    let id = setup_net(k, name);
+    crate::module::pernet_ops_up_read(k);
+    id
 }
 
 /// Models `ops_undo_list()`: net/core/net_namespace.c, MN@af3634d4. `pre_exit` is empty for
@@ -203,13 +216,23 @@ pub fn ops_undo_list(k: &Kernel, nets: &[NetId]) {
 ///    `unregister_netdevice_queue_many_net()` (S5 exempts those of drivers that declare it).
 /// 4. `rtnl_unlock()`, which waits in `netdev_run_todo()`.
 pub fn ops_exit_rtnl_list(k: &Kernel, nets: &[NetId]) {
+    let ops: Vec<PernetOperations> = k.ops.pernet_list.iter().rev().copied().collect();
+    ops_exit_rtnl_list_of(k, &ops, nets);
+}
+
+/// `ops_exit_rtnl_list()` over the given ops (last registered first), as `ops_undo_list()`
+/// calls it for every registered ops (`cleanup_net()`) or for one (`ops_undo_single()`).
+fn ops_exit_rtnl_list_of(k: &Kernel, ops_list: &[PernetOperations], nets: &[NetId]) {
     let _f = k.enter("ops_exit_rtnl_list");
     let rtnl = rtnl_lock(k);
     let mut dev_kill_list = KillList::new(k);
     for &net in nets {
         let sync = k.net_sync(net);
         let g = rtnl_net_lock_raw(k, net, &sync);
-        for ops in k.ops.pernet_list.iter().rev() {
+        for ops in ops_list {
+            if !crate::module::pernet_registered(k, ops.name) {
+                continue;
+            }
             (ops.exit_rtnl)(k, net, &mut dev_kill_list);
         }
         // mutant ops-exit-rtnl-no-split: no per-netns split; the queued devices go to the final list.
@@ -304,6 +327,32 @@ pub fn register_pernet_subsys(k: &mut Kernel, ops: PernetOperations) {
         let data = ops_init(k, &ops, net.key(), &name);
         k.with(|s| s.nets[net].generic.push(data));
     }
+}
+
+/// Models `unregister_pernet_subsys(ops)`: net/core/net_namespace.c, MN@af3634d4, from a
+/// module's exit.
+///
+/// # Kernel steps
+/// 1. `down_write(&pernet_ops_rwsem)`.
+/// 2. `__unregister_pernet_operations()`: every net of `for_each_net()` onto `net_exit_list`;
+///    `list_del(&ops->list)`; `ops_undo_single()` → `ops_undo_list()`: `synchronize_rcu()`, then
+///    `ops_exit_rtnl_list()` for this ops alone (RTNL; each net under `__rtnl_net_lock()`, whose
+///    unlock drains it; one final `unregister_netdevice_many()`), `exit`, free.
+/// 3. `rcu_barrier()`; `up_write(&pernet_ops_rwsem)`.
+///
+/// # Abstracted
+/// The per-net data is not freed ([model]: a reload finds its empty list and lock again).
+pub fn unregister_pernet_subsys(k: &Kernel, name: &'static str) {
+    let _f = k.enter("unregister_pernet_subsys");
+    let Some(ops) = k.ops.pernet_list.iter().find(|o| o.name == name).copied() else { return };
+    crate::module::pernet_ops_down_write(k);
+    let nets = crate::module::for_each_net(k);
+    k.synchronize_net();
+    ops_exit_rtnl_list_of(k, &[ops], &nets);
+    // list_del(&ops->list) comes first in the C; the exit above still runs this ops, as
+    // ops_undo_single() hands it its own list.
+    crate::module::pernet_unlink(k, name);
+    crate::module::pernet_ops_up_write(k);
 }
 
 impl Kernel {

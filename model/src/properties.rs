@@ -56,6 +56,11 @@ pub enum Property {
     /// lock the C protects it with: the model's `lockdep_assert_held()`. S14 cannot see a wrong
     /// inner lock while every access also holds RTNL; this can.
     ListUnderItsLock,
+    /// S17: no driver operation (an `rtnl_link_ops` call or read, `ndo_init`/`ndo_uninit`,
+    /// `priv_destructor`, the driver's netdevice notifier, its pernet `exit_rtnl`) runs after
+    /// its module's unload (`modprobe -r`, `rmmod`) has returned: the module's memory is freed
+    /// (a page fault in the kernel). Checked at the one choke point, `crate::module::driver_op`.
+    NoDriverOpAfterUnload,
     /// L1: every device handed to a namespace's queue is eventually unregistered and freed.
     QueuedDeviceUnregistered,
     /// L2: every queued work item runs.
@@ -67,7 +72,7 @@ pub enum Property {
 }
 
 impl Property {
-    pub const ALL: [Property; 20] = [
+    pub const ALL: [Property; 21] = [
         Property::NoUseAfterFree,
         Property::RefcountBalanced,
         Property::LowerOutlivesUppers,
@@ -84,6 +89,7 @@ impl Property {
         Property::CommonLockForSharedState,
         Property::NetdevUnregisterUnderNetLock,
         Property::ListUnderItsLock,
+        Property::NoDriverOpAfterUnload,
         Property::QueuedDeviceUnregistered,
         Property::QueuedWorkRuns,
         Property::AllRefsReleased,
@@ -109,6 +115,7 @@ impl Property {
             Property::CommonLockForSharedState => "S14",
             Property::NetdevUnregisterUnderNetLock => "S15",
             Property::ListUnderItsLock => "S16",
+            Property::NoDriverOpAfterUnload => "S17",
             Property::QueuedDeviceUnregistered => "L1",
             Property::QueuedWorkRuns => "L2",
             Property::AllRefsReleased => "L3",
@@ -135,6 +142,7 @@ impl Property {
             Property::CommonLockForSharedState => "common-lock-for-shared-state",
             Property::NetdevUnregisterUnderNetLock => "netdev-unregister-under-net-lock",
             Property::ListUnderItsLock => "list-under-its-lock",
+            Property::NoDriverOpAfterUnload => "no-driver-op-after-unload",
             Property::QueuedDeviceUnregistered => "queued-device-unregistered",
             Property::QueuedWorkRuns => "queued-work-runs",
             Property::AllRefsReleased => "all-refs-released",

@@ -2,8 +2,8 @@
 //! minuscat/net-next @af3634d4 (patches 1, 3 and 6 of the series).
 
 use crate::dev::{
-    dev_change_net_namespace, netdev_run_todo, unregister_netdevice_many_net, unregister_netdevice_many_notify,
-    KillList,
+    dev_change_net_namespace, netdev_run_todo, unregister_netdevice_many, unregister_netdevice_many_net,
+    unregister_netdevice_many_notify, KillList,
 };
 use crate::kernel::{DevId, Kernel, NetId, INIT_NET};
 use crate::lockdep::LockClass;
@@ -290,7 +290,7 @@ pub fn rtnl_dellink(k: &Kernel, net: NetId, name: &str) -> Result<(), Errno> {
         Some(dev) => {
             let _d = k.enter_dev("rtnl_delete_link", dev);
             let mut list_kill = KillList::new(k);
-            k.dev(dev, |d| d.rtnl_link_ops).dellink(k, dev, &mut list_kill);
+            crate::module::dev_link_ops(k, dev, "dellink").dellink(k, dev, &mut list_kill);
             unregister_netdevice_many_notify(k, &mut list_kill);
             Ok(())
         }
@@ -308,6 +308,7 @@ pub fn rtnl_dellink(k: &Kernel, net: NetId, name: &str) -> Result<(), Errno> {
 /// 3. `rtnl_nets_unlock()` (each per-netns unlock drains), `rtnl_nets_destroy()`.
 pub fn rtnl_newlink(k: &Kernel, net: NetId, req: &NewLink) -> Result<(), Errno> {
     let _f = k.enter_net("rtnl_newlink", net);
+    let (ops, srcu) = rtnl_newlink_ops(k, req.kind.type_name())?;
     let mut nets = RtnlNets::default();
     nets.add(k, net);
     if let Some(l) = req.link_net {
@@ -317,9 +318,26 @@ pub fn rtnl_newlink(k: &Kernel, net: NetId, req: &NewLink) -> Result<(), Errno> 
         nets.add(k, p);
     }
     let locks = rtnl_nets_lock(k, &nets);
-    let res = rtnl_newlink_create(k, net, req);
+    let res = rtnl_newlink_create(k, net, ops, req);
     rtnl_nets_unlock(k, locks);
+    crate::module::rtnl_link_ops_put(k, srcu);
     res
+}
+
+/// `rtnl_newlink()`'s lookup of the ops, before any lock: net/core/rtnetlink.c, MN@af3634d4.
+/// `rtnl_link_ops_get()` (an SRCU read section until `rtnl_link_ops_put()`); if the kind is not
+/// listed, `request_module("rtnl-link-%s", kind)` and look again; still nothing is
+/// `-EOPNOTSUPP` ("Unknown device type"). Only a module's unload unlists a modelled kind.
+fn rtnl_newlink_ops(k: &Kernel, kind: &str) -> Result<(&'static dyn RtnlLinkOps, crate::module::OpsRef), Errno> {
+    if let Some(found) = crate::module::rtnl_link_ops_get_srcu(k, kind) {
+        return Ok(found);
+    }
+    if crate::module::request_module(k, kind) {
+        if let Some(found) = crate::module::rtnl_link_ops_get_srcu(k, kind) {
+            return Ok(found);
+        }
+    }
+    Err(Errno::EOPNOTSUPP)
 }
 
 /// Models `rtnl_setlink()` with IFLA_NET_NS_FD (`ip link set DEV netns NS`):
@@ -398,6 +416,21 @@ pub trait RtnlLinkOps: Send + Sync + 'static {
     fn s5_unconverted(&self, _k: &Kernel) -> &'static [S5Exemption] {
         &[]
     }
+    /// [model] The module that owns the ops (`ops->netdev_ops`, `dev->priv_destructor`): its
+    /// unload frees them ([`crate::module`]). Every modelled driver is a module named as its kind.
+    fn owner(&self) -> &'static str {
+        self.kind()
+    }
+    /// [model] The C function behind `op` (`"dellink"`, `"ndo_uninit"`, `"priv_destructor"`,
+    /// `"rtnl_link_fill"`), for S17's message; `None` prints `dev->op`.
+    fn symbol(&self, _op: &'static str) -> Option<&'static str> {
+        None
+    }
+    /// Whether the driver's `setup()` sets `dev->priv_destructor`: only then does
+    /// `netdev_run_todo()` call into the driver there.
+    fn has_priv_destructor(&self) -> bool {
+        false
+    }
 }
 
 /// [model] Where the C knowingly leaves another net's device on a final kill list, so that
@@ -439,10 +472,121 @@ pub fn rtnl_link_ops_get(k: &Kernel, kind: &str) -> Option<&'static dyn RtnlLink
     k.ops.link_ops.iter().copied().find(|o| o.kind() == kind)
 }
 
-/// Models `rtnl_newlink_create()`: net/core/rtnetlink.c, MN@5ecbbb17. The `ops` of the
-/// requested kind (`rtnl_link_ops_get()`), then `ops->newlink()`.
-fn rtnl_newlink_create(k: &Kernel, net: NetId, req: &NewLink) -> Result<(), Errno> {
-    let kind = req.kind.type_name();
-    let ops = rtnl_link_ops_get(k, kind).unwrap_or_else(|| panic!("no rtnl_link_ops registered for {kind}"));
+/// Models `rtnl_newlink_create()`: net/core/rtnetlink.c, MN@5ecbbb17. `ops->newlink()` of the
+/// ops `rtnl_newlink()` looked up.
+fn rtnl_newlink_create(k: &Kernel, net: NetId, ops: &'static dyn RtnlLinkOps, req: &NewLink) -> Result<(), Errno> {
+    crate::module::driver_op(k, ops.owner(), None, || format!("{}_link_ops.newlink({})", ops.kind(), req.name));
     ops.newlink(k, net, req)
+}
+
+/// Models `__rtnl_kill_links(net, ops, dev_kill_list)`: net/core/rtnetlink.c, MN@49c26d4b (patch
+/// 2, unchanged at MN@af3634d4): `for_each_netdev(net, dev)`, `ops->dellink(dev, dev_kill_list)`
+/// for each device of the kind, onto the unload's one list. No per-netns lock is taken.
+#[doc(alias = "__rtnl_kill_links")]
+pub fn rtnl_kill_links(k: &Kernel, net: NetId, ops: &'static dyn RtnlLinkOps, dev_kill_list: &mut KillList) {
+    let _f = k.enter_net("__rtnl_kill_links", net);
+    let devs: Vec<DevId> = k.net(net, |n| n.dev_base.clone());
+    for dev in devs {
+        if k.dev(dev, |d| d.rtnl_link_ops.kind() == ops.kind()) {
+            crate::module::dev_link_ops(k, dev, "dellink").dellink(k, dev, dev_kill_list);
+        }
+    }
+}
+
+/// Steps 5 and 6 of `rtnl_link_unregister()` as patch 7 may have left them [reconstructed]
+/// ([`crate::variants::Variant::ProbeA7Patch7KillLinksPerNet`]), in the shape of
+/// `default_device_exit_batch()` at MP@05fe7484: per net, under its lock, kill its devices of the
+/// kind and move them to its `dev_unreg_head` (`unregister_netdevice_queue_many_net()`), then
+/// `__rtnl_net_unlock(net)` drains it, with whatever another net's `dellink` queued there; one
+/// final `unregister_netdevice_many()` for devices of other nets left on the list.
+fn rtnl_kill_links_per_net(k: &Kernel, ops: &'static dyn RtnlLinkOps, nets: &[NetId]) {
+    let mut dev_kill_list = KillList::new(k);
+    for &net in nets {
+        let sync = k.net_sync(net);
+        let nl = rtnl_net_lock_raw(k, net, &sync);
+        rtnl_kill_links(k, net, ops, &mut dev_kill_list);
+        crate::dev::unregister_netdevice_queue_many_net(k, net, &mut dev_kill_list);
+        rtnl_net_unlock_raw(k, net, nl);
+    }
+    unregister_netdevice_many(k, &mut dev_kill_list);
+}
+
+/// Models the pre-series `__rtnl_kill_links(net, ops)`: net/core/rtnetlink.c, MP@131cec14: the
+/// same walk onto a list of its own (`LIST_HEAD(list_kill)`), then
+/// `unregister_netdevice_many(&list_kill)` for this net.
+fn rtnl_kill_links_pre_series(k: &Kernel, net: NetId, ops: &'static dyn RtnlLinkOps) {
+    let _f = k.enter_net("__rtnl_kill_links", net);
+    let mut list_kill = KillList::new(k);
+    let devs: Vec<DevId> = k.net(net, |n| n.dev_base.clone());
+    for dev in devs {
+        if k.dev(dev, |d| d.rtnl_link_ops.kind() == ops.kind()) {
+            crate::module::dev_link_ops(k, dev, "dellink").dellink(k, dev, &mut list_kill);
+        }
+    }
+    unregister_netdevice_many(k, &mut list_kill);
+}
+
+/// Models `rtnl_lock_unregistering_all()`: net/core/rtnetlink.c, MN@af3634d4 (the same at
+/// MP@131cec14). Returns with RTNL held once no device is unregistering in any net:
+/// `add_wait_queue(&netdev_unregistering_wq)`; loop { `rtnl_lock()`; `if
+/// (!atomic_read(&dev_unreg_count)) break`; `__rtnl_unlock()`; `wait_woken()` }.
+///
+/// `dev_unreg_count` counts devices between the end of `unregister_netdevice_many_notify()` and
+/// the end of `netdev_run_todo()`. A device on some `net->dev_unreg_head` is not counted.
+pub fn rtnl_lock_unregistering_all(k: &Kernel) -> Rtnl<'_> {
+    let _f = k.enter("rtnl_lock_unregistering_all");
+    loop {
+        let rtnl = rtnl_lock(k);
+        let (count, seen) = crate::module::dev_unreg_count_read(k);
+        if count == 0 {
+            return rtnl;
+        }
+        rtnl_unlock_raw(k, rtnl);
+        crate::module::wait_unregistering(k, seen, count);
+    }
+}
+
+/// Models `rtnl_link_unregister(ops)`: net/core/rtnetlink.c, MN@49c26d4b (patch 2) =
+/// MN@af3634d4; pre-series MP@131cec14.
+///
+/// # Kernel steps
+/// 1. `list_del_rcu(&ops->list)` under `link_ops_mutex`.
+/// 2. `synchronize_srcu(&ops->srcu)`: in-flight `rtnl_newlink()`s with these ops finish.
+/// 3. `down_write(&pernet_ops_rwsem)` ("Close the race with setup_net() and cleanup_net()").
+/// 4. `rtnl_lock_unregistering_all()`: RTNL, with `dev_unreg_count == 0`.
+/// 5. `for_each_net(net) __rtnl_kill_links(net, ops, &dev_kill_list)`, no per-netns lock
+///    (pre-series: each net's devices unregistered at once, on a list of its own).
+/// 6. [series] `unregister_netdevice_many(&dev_kill_list)`: one batch for every net.
+/// 7. `rtnl_unlock()`: `netdev_run_todo()` waits for and frees this batch.
+/// 8. `up_write(&pernet_ops_rwsem)`.
+///
+/// A device a converted `dellink` handed to another net's `dev_unreg_head` is neither on the
+/// batch nor counted: nothing here waits for that net's work (hazard A7, docs/findings.md).
+pub fn rtnl_link_unregister(k: &Kernel, ops: &'static dyn RtnlLinkOps) {
+    let _f = k.enter("rtnl_link_unregister");
+    crate::module::link_ops_unlist_and_sync(k, ops.owner());
+    crate::module::pernet_ops_down_write(k);
+    // mutant unload-no-wait-unregistering: rtnl_lock() instead of rtnl_lock_unregistering_all().
+    let rtnl = if k.mutated(Mutant::UnloadNoWaitUnregistering) { rtnl_lock(k) } else { rtnl_lock_unregistering_all(k) };
+    let nets = crate::module::for_each_net(k);
+    if k.mode().small_rtnl() && k.cfg.has(crate::variants::Variant::ProbeA7Patch7KillLinksPerNet) {
+        rtnl_kill_links_per_net(k, ops, &nets);
+    } else if k.mode().small_rtnl() {
+        let mut dev_kill_list = KillList::new(k);
+        for net in nets {
+            rtnl_kill_links(k, net, ops, &mut dev_kill_list);
+        }
+        unregister_netdevice_many(k, &mut dev_kill_list);
+    } else {
+        for net in nets {
+            rtnl_kill_links_pre_series(k, net, ops);
+        }
+    }
+    rtnl_unlock(k, rtnl);
+    if k.cfg.has(crate::variants::Variant::FixA7UnloadFlush) {
+        // Fix for A7: wait for every net's rtnl_work, after every lock but the rwsem (S9),
+        // as default_device_exit_batch() does.
+        rtnl_net_flush_workqueue(k);
+    }
+    crate::module::pernet_ops_up_write(k);
 }

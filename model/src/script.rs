@@ -34,7 +34,8 @@ pub enum Step {
     Wait(Loc),
 }
 
-/// One `ip` command with the namespace it runs in (`ip -n NS`), `None` for the initial one.
+/// One command (`ip`, `modprobe -r` or `rmmod`) with the namespace it runs in (`ip -n NS`),
+/// `None` for the initial one and for module statements.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Command {
     pub loc: Loc,
@@ -62,6 +63,9 @@ pub enum Op {
     NetdevHold { dev: String, tracker: String, until: Release },
     /// `netdev_put TRACKER`: drops the reference `netdev_hold ... TRACKER` took.
     NetdevPut { tracker: String },
+    /// `modprobe -r MODULE` or `rmmod MODULE`: unloads a driver's module, deleting its devices
+    /// in every namespace ([`crate::module`]). Not per namespace: its command has no `-n`.
+    ModuleRemove { module: String, tool: UnloadTool },
 }
 
 /// When a `netdev_hold` reference goes, besides an explicit `netdev_put`.
@@ -86,6 +90,42 @@ impl Release {
             Release::Unregister => " until unregister",
             Release::Rebroadcast => " until rebroadcast",
         }
+    }
+}
+
+/// The tool of a module statement. Both end in `delete_module(2)`; they differ in messages
+/// only, which the model does not print.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum UnloadTool {
+    /// `modprobe -r MODULE`
+    ModprobeR,
+    /// `rmmod MODULE`
+    Rmmod,
+}
+
+impl UnloadTool {
+    /// The command as written before the module's name.
+    pub fn command(self) -> &'static str {
+        match self {
+            UnloadTool::ModprobeR => "modprobe -r",
+            UnloadTool::Rmmod => "rmmod",
+        }
+    }
+
+    /// The program's name, for thread names (`modprobe#5`).
+    pub fn program(self) -> &'static str {
+        match self {
+            UnloadTool::ModprobeR => "modprobe",
+            UnloadTool::Rmmod => "rmmod",
+        }
+    }
+}
+
+impl Op {
+    /// Whether this is a module statement (`modprobe -r`, `rmmod`), which changes the whole
+    /// machine rather than one namespace.
+    pub fn is_module_statement(&self) -> bool {
+        matches!(self, Op::ModuleRemove { .. })
     }
 }
 
@@ -127,6 +167,11 @@ impl LinkKind {
 }
 
 impl Script {
+    /// The first module statement of the script, if any (`conform` refuses such scripts).
+    pub fn first_module_statement(&self) -> Option<&Command> {
+        self.commands().find(|c| c.op.is_module_statement())
+    }
+
     /// Every command of the script, in file order.
     pub fn commands(&self) -> impl Iterator<Item = &Command> {
         self.steps.iter().filter_map(|s| match s {

@@ -5,7 +5,7 @@
 //! until the next `wait`, as in a shell.
 
 use crate::kernel::{Kernel, KernelRef, NetId, INIT_NET};
-use crate::net_namespace::{maybe_get_net, put_net, setup_net};
+use crate::net_namespace::{copy_net_ns, maybe_get_net, put_net};
 use crate::rtnetlink::NewLink;
 use crate::rtnetlink::{rtnl_dellink, rtnl_newlink, rtnl_setlink, Errno};
 use crate::script::{Command, LinkKind, Op, Script, Step};
@@ -74,7 +74,7 @@ fn run_op(k: &Kernel, cmd: &Command, opened: &mut Opened<'_>) -> Result<(), Errn
                 return Err(Errno::EEXIST);
             }
             drop(mounts);
-            let id = setup_net(k, name);
+            let id = copy_net_ns(k, name);
             k.with(|s| s.netns_names.insert(name.clone(), id));
             Ok(())
         }
@@ -122,7 +122,26 @@ fn run_op(k: &Kernel, cmd: &Command, opened: &mut Opened<'_>) -> Result<(), Errn
             crate::holders::netdev_hold_stmt(k, net, dev, tracker, *until, cmd.loc.line)
         }
         Op::NetdevPut { tracker } => crate::holders::netdev_put_stmt(k, tracker),
+        Op::ModuleRemove { .. } => unreachable!("a module statement runs through modprobe()"),
     }
+}
+
+/// Runs one `modprobe -r MODULE` or `rmmod MODULE` on the current thread: `delete_module(2)`
+/// ([`crate::module::delete_module`]). `-ENOENT` for a module that is not loaded, `-EBUSY`
+/// while another unload of it runs.
+pub fn modprobe(k: &Kernel, cmd: &Command) -> Result<(), Errno> {
+    let Op::ModuleRemove { module, tool } = &cmd.op else { unreachable!("modprobe: {:?}", cmd.op) };
+    let _f = k.enter(tool.program());
+    k.obs(|s| s.threads.entry(thread::current_id()).or_default().cmd = Some(cmd.text.clone()));
+    let by = format!("\"{}\" (line {})", cmd.text, cmd.loc.line);
+    let res = crate::module::delete_module(k, module, by);
+    let thread = k.thread_name();
+    k.note(None, format!("{} -> {}", cmd.text, res.map_or_else(|e| e.to_string(), |()| "ok".into())));
+    k.obs(|s| {
+        s.threads.entry(thread::current_id()).or_default().cmd = None;
+        s.results.push(CmdResult { line: cmd.loc.line, text: cmd.text.clone(), thread, result: res });
+    });
+    res
 }
 
 /// Runs a script's steps: foreground commands on this thread, background ones on threads of
@@ -130,6 +149,9 @@ fn run_op(k: &Kernel, cmd: &Command, opened: &mut Opened<'_>) -> Result<(), Errn
 /// `wait` (or the end) runs on this thread: the same concurrency with one thread fewer, which
 /// loom's five-thread limit needs.
 pub fn run_script(k: &KernelRef, script: &Script) {
+    if script.first_module_statement().is_some() {
+        crate::module::arm(k);
+    }
     let mut running: Vec<thread::JoinHandle<()>> = Vec::new();
     let steps = &script.steps;
     for (i, step) in steps.iter().enumerate() {
@@ -152,8 +174,13 @@ pub fn run_script(k: &KernelRef, script: &Script) {
 }
 
 fn run_named(k: &Kernel, cmd: &Command) {
-    k.set_thread_name(format!("ip#{}", cmd.loc.line));
-    let _ = ip(k, cmd);
+    if let Op::ModuleRemove { tool, .. } = &cmd.op {
+        k.set_thread_name(format!("{}#{}", tool.program(), cmd.loc.line));
+        let _ = modprobe(k, cmd);
+    } else {
+        k.set_thread_name(format!("ip#{}", cmd.loc.line));
+        let _ = ip(k, cmd);
+    }
     k.set_thread_name("main");
 }
 

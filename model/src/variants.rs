@@ -41,10 +41,22 @@ pub enum Variant {
     /// devices of other nets handed to their own net's queue (`__geneve_dellink()`,
     /// `unregister_netdevice_queue_net()`). [reconstructed] from bareudp's conversion.
     FollowupGeneve,
+    /// Fix for A7: `rtnl_link_unregister()` flushes `rtnl_net_wq` after `rtnl_unlock()` and
+    /// before `up_write(&pernet_ops_rwsem)`, as `default_device_exit_batch()` does after its
+    /// unlock, so a device of the kind that a converted `dellink` handed to another net's
+    /// `dev_unreg_head` is unregistered and freed before the module is.
+    FixA7UnloadFlush,
+    /// [reconstructed] What patch 7 (d0008553, "net: Call unregister_netdevice_many() per
+    /// netns", not public) may have done to `rtnl_link_unregister()`, in the shape of
+    /// `default_device_exit_batch()` at MP@05fe7484: per net `__rtnl_net_lock(net)`,
+    /// `__rtnl_kill_links()`, `unregister_netdevice_queue_many_net()`, `__rtnl_net_unlock(net)`
+    /// (which drains the net's queue), then one `unregister_netdevice_many()` for what is left.
+    /// A probe: which of the two possible kernels A7's verdict is about.
+    ProbeA7Patch7KillLinksPerNet,
 }
 
 impl Variant {
-    pub const ALL: [Variant; 7] = [
+    pub const ALL: [Variant; 9] = [
         Variant::FixA1RebroadcastNoDrain,
         Variant::FixA6WqMaxActive,
         Variant::ProbeA2MoveUnderRtnlOnly,
@@ -52,6 +64,8 @@ impl Variant {
         Variant::ConvertAdjListInstanceLock,
         Variant::FollowupVxcan,
         Variant::FollowupGeneve,
+        Variant::FixA7UnloadFlush,
+        Variant::ProbeA7Patch7KillLinksPerNet,
     ];
 
     pub fn name(self) -> &'static str {
@@ -63,6 +77,8 @@ impl Variant {
             Variant::ConvertAdjListInstanceLock => "convert-adj-list-instance-lock",
             Variant::FollowupVxcan => "followup-vxcan",
             Variant::FollowupGeneve => "followup-geneve",
+            Variant::FixA7UnloadFlush => "fix-a7-unload-flush",
+            Variant::ProbeA7Patch7KillLinksPerNet => "probe-a7-patch7-kill-links-per-net",
         }
     }
 
@@ -71,7 +87,7 @@ impl Variant {
     }
 
     pub fn is_fix(self) -> bool {
-        matches!(self, Variant::FixA1RebroadcastNoDrain | Variant::FixA6WqMaxActive)
+        matches!(self, Variant::FixA1RebroadcastNoDrain | Variant::FixA6WqMaxActive | Variant::FixA7UnloadFlush)
     }
 
     /// A conversion that landed after the series: it needs the series' infrastructure

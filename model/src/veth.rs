@@ -29,12 +29,32 @@ impl RtnlLinkOps for VethLinkOps {
     fn dellink(&self, k: &Kernel, dev: DevId, head: &mut KillList) {
         veth_dellink(k, dev, head)
     }
+    /// `veth_setup()`: `dev->priv_destructor = veth_dev_free` (upstream veth.c; the model's
+    /// `veth_dev_free()` frees nothing it tracks, it is a call into the module).
+    fn has_priv_destructor(&self) -> bool {
+        true
+    }
+    fn symbol(&self, op: &'static str) -> Option<&'static str> {
+        match op {
+            "dellink" => Some("veth_dellink"),
+            "priv_destructor" => Some("veth_dev_free"),
+            "ndo_init" => Some("veth_dev_init"),
+            "ndo_uninit" => Some("veth_netdev_ops"),
+            _ => None,
+        }
+    }
 }
 
 /// Models `veth_init()` (module_init): drivers/net/veth.c, MP@522fa876.
 /// `rtnl_link_register(&veth_link_ops)`.
 pub fn veth_init(k: &mut Kernel) {
     rtnl_link_register(k, &VETH_LINK_OPS);
+}
+
+/// Models `veth_exit()` (module_exit): drivers/net/veth.c, MP@522fa876.
+/// `rtnl_link_unregister(&veth_link_ops)`.
+pub fn veth_exit(k: &Kernel) {
+    crate::rtnetlink::rtnl_link_unregister(k, &VETH_LINK_OPS);
 }
 
 /// The tracker of `priv(dev)->peer_tracker`: the reference `dev` holds on its peer (veth and

@@ -82,6 +82,12 @@ pub fn vxcan_init(k: &mut Kernel) {
     rtnl_link_register(k, &VXCAN_LINK_OPS);
 }
 
+/// Models `vxcan_exit()` (module_exit): drivers/net/can/vxcan.c, MP@733e69a8 (the same before
+/// 703b31d21e52). `rtnl_link_unregister(&vxcan_link_ops)`.
+pub fn vxcan_exit(k: &Kernel) {
+    crate::rtnetlink::rtnl_link_unregister(k, &VXCAN_LINK_OPS);
+}
+
 /// Whether the running kernel has 703b31d21e52: the follow-up variant, on the series'
 /// infrastructure (without CONFIG_DEBUG_NET_SMALL_RTNL there is no per-netns queue to use).
 fn vxcan_converted(k: &Kernel) -> bool {

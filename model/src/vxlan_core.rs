@@ -74,6 +74,14 @@ pub fn vxlan_init_module(k: &mut Kernel) {
     rtnl_link_register(k, &VXLAN_LINK_OPS);
 }
 
+/// Models `vxlan_cleanup_module()` (module_exit): drivers/net/vxlan/vxlan_core.c, upstream:
+/// `rtnl_link_unregister(&vxlan_link_ops)`; the switchdev, netdevice and nexthop notifiers (not
+/// modelled); `unregister_pernet_subsys(&vxlan_net_ops)`.
+pub fn vxlan_cleanup_module(k: &Kernel) {
+    crate::rtnetlink::rtnl_link_unregister(k, &VXLAN_LINK_OPS);
+    crate::net_namespace::unregister_pernet_subsys(k, VXLAN_NET);
+}
+
 /// Models `vxlan_newlink()` / `vxlan_dev_create(link_net, ...)`: drivers/net/vxlan/vxlan_core.c,
 /// MP@0518c33e. `vxlan->net = link_net`; the same VNI and port in that net is `-EEXIST`
 /// (`vxlan_vni_in_use()`); `register_netdevice()`; `list_add(&vxlan->next, &vn->vxlan_list)`.

@@ -15,11 +15,14 @@
 //! ip [-n NS] link del|delete [dev] NAME
 //! netdev_hold [-n NS] DEV TRACKER [until unregister|rebroadcast]
 //! netdev_put TRACKER                 (an outside reference on DEV, as a socket or dst takes)
+//! modprobe -r MODULE                 rmmod MODULE
 //! COMMAND &                          (runs in the background until the next `wait`)
 //! wait
 //! ```
 //!
-//! `-n NS` may be spelled `-netns NS`; `#` starts a comment, whole-line or trailing.
+//! `-n NS` may be spelled `-netns NS`; `#` starts a comment, whole-line or trailing. A MODULE
+//! is a link type's module (`rtnl_model::module_names()`: veth, ipvlan, macvlan, bareudp, vxlan,
+//! vxcan, geneve); a module statement unloads it machine-wide, so `conform` refuses it.
 //! Parsing is purely syntactic: a command that names a missing device or namespace parses
 //! fine and fails when it runs, in the model as in the kernel. Tracker names are checked
 //! across the script: each `netdev_hold` names a new one, each `netdev_put` one held earlier.

@@ -10,8 +10,10 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use miette::{Diagnostic, NamedSource, SourceSpan};
-use rtnl_model::script::{Command, LinkKind, Loc, Op, Release, Script, Step};
+use rtnl_model::script::{Command, LinkKind, Loc, Op, Release, Script, Step, UnloadTool};
 use thiserror::Error;
+
+mod module;
 
 /// A scenario that does not parse: where (span, line, column) and what was expected.
 ///
@@ -406,9 +408,21 @@ fn parse_line(number: usize, line: &str, base: usize) -> PResult<Option<Step>> {
                 None => Step::Run(command),
             }))
         }
+        "modprobe" | "rmmod" => {
+            let tool = if first.text == "rmmod" { UnloadTool::Rmmod } else { UnloadTool::ModprobeR };
+            let op = cur.module_statement(tool)?;
+            let command = Command { loc, text: line[first.start - base..eol - base].to_owned(), netns: None, op };
+            Ok(Some(match background {
+                Some(_) => Step::Background(command),
+                None => Step::Run(command),
+            }))
+        }
         _ => Err(Fail::new(
             first.span(),
-            format!("expected \"ip\", \"netdev_hold\", \"netdev_put\" or \"wait\", found {}", quote(first.text)),
+            format!(
+                "expected \"ip\", \"netdev_hold\", \"netdev_put\", \"modprobe\", \"rmmod\" or \"wait\", found {}",
+                quote(first.text)
+            ),
             "not a command of this language",
         )),
     }

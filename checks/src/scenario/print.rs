@@ -15,6 +15,7 @@ pub fn command_text(netns: Option<&str>, op: &Op) -> String {
             return format!("netdev_hold{ns} {dev} {tracker}{}", until.until_text());
         }
         Op::NetdevPut { tracker } => return format!("netdev_put {tracker}"),
+        Op::ModuleRemove { module, tool } => return format!("{} {module}", tool.command()),
         _ => {}
     }
     let mut s = match netns {
@@ -32,6 +33,7 @@ pub fn command_text(netns: Option<&str>, op: &Op) -> String {
         Op::LinkSetNetns { name, target } => write!(s, " link set {name} netns {target}"),
         Op::LinkDel { name } => write!(s, " link del {name}"),
         Op::NetdevHold { .. } | Op::NetdevPut { .. } => Ok(()),
+        Op::ModuleRemove { .. } => unreachable!("printed above"),
     };
     s
 }
@@ -116,6 +118,9 @@ mod tests {
             for kind in &kinds {
                 cases.push((netns.clone(), Op::LinkAdd { name: s("dev0"), kind: kind.clone() }));
             }
+        }
+        for tool in [rtnl_model::script::UnloadTool::ModprobeR, rtnl_model::script::UnloadTool::Rmmod] {
+            cases.push((None, Op::ModuleRemove { module: s("veth"), tool }));
         }
         for (netns, op) in cases {
             let text = command_text(netns.as_deref(), &op);

@@ -715,3 +715,33 @@ fn until_rebroadcast_needs_a_pass() {
         }
     }
 }
+/// `conform` refuses a script with `modprobe -r`/`rmmod` (exit 2, the line and why) before it
+/// runs any script of the call: nothing is printed for the good script named first.
+#[test]
+fn conform_refuses_module_statements_before_running_anything() {
+    let o = rtnl_check(&["conform", "scenarios/veth-same-netns-del.sh", "scenarios/findings/a7-unload-alone.sh"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).is_empty(), "a script ran: {}", text(&o.stdout));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("a7-unload-alone.sh: line")
+            && err.contains(
+                "\"modprobe -r veth\" is refused: unloading a module removes every veth device in every namespace"
+            ),
+        "{err}"
+    );
+}
+
+/// A module statement names a module the language knows; another is a located parse error.
+#[test]
+fn an_unknown_module_is_a_located_parse_error() {
+    let dir = std::env::temp_dir().join(format!("rtnl-cli-mod-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let bad = dir.join("badmod.sh");
+    std::fs::write(&bad, "ip netns add ns1\nmodprobe -r ip_gre &\nwait\n").expect("write");
+    let o = rtnl_check(&["check", bad.to_str().expect("utf-8 path"), "--explorer", "std"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert!(err.contains("badmod:2:13") && err.contains("unknown module \"ip_gre\""), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -248,6 +248,10 @@ fn print_corpus_on_kernel() {
     let mut summary = BTreeMap::new();
     for path in files {
         let script = load_script(&path).unwrap_or_else(|e| panic!("{e}"));
+        if script.first_module_statement().is_some() {
+            println!("== {}\n   refused: it unloads a module", script.name);
+            continue;
+        }
         let run = run_on_kernel(&script, &ConformOptions::default()).unwrap_or_else(|e| panic!("{}: {e}", script.name));
         println!("== {}", script.name);
         match &run {
@@ -286,4 +290,21 @@ fn holds_are_skipped_with_their_reason() {
     }
     let plain = parse_script("t", "ip netns add ns1\n").expect("parses");
     assert_eq!(rtnl_checks::conform::holds_skip_reason(&plain), None);
+}
+
+/// A script with a module statement is refused before anything runs, root or not: unloading a
+/// module deletes that kind's devices in every namespace of the machine.
+#[test]
+fn module_statements_are_refused_before_anything_runs() {
+    let script =
+        parse_script("t", "ip netns add ns1\nip -n ns1 link add v0 type veth peer v1\nmodprobe -r veth &\nwait\n")
+            .expect("parses");
+    let err = run_on_kernel(&script, &ConformOptions::default()).expect_err("refused");
+    assert!(matches!(&err, ConformError::ModuleCommand { line: 3, module, .. } if module == "veth"), "{err:?}");
+    let msg = err.to_string();
+    assert!(
+        msg.starts_with("line 3: \"modprobe -r veth\" is refused: unloading a module removes every veth device"),
+        "{msg}"
+    );
+    assert!(msg.contains("rtnl-check check"), "{msg}");
 }

@@ -96,6 +96,34 @@ mod tests {
         assert!(f.message.contains("veth1 is still queued on ns3"), "{}", f.message);
     }
 
+    /// docs/findings.md A7: a veth whose peer a deletion handed to another net's queue when
+    /// `modprobe -r veth` starts. Pre-series passes exhaustively; the series fails S17 in ns2's
+    /// work, at execution 0; the fix variant (flush `rtnl_net_wq` before `up_write()`) passes
+    /// exhaustively within bound 2, the race of the issue included.
+    #[test]
+    fn a7_unload_returns_before_a_queued_peer_is_freed_in_series_only() {
+        use rtnl_model::variants::Variant;
+        const AFTER_DEL: &str = "scenarios/findings/a7-unload-after-del.sh";
+        const RACE: &str = "scenarios/findings/a7-unload-vs-queued-peer.sh";
+        let fixed = || Config { variants: vec![Variant::FixA7UnloadFlush], ..Config::new(Mode::Series) };
+        for path in [AFTER_DEL, RACE, "scenarios/findings/a7-unload-alone.sh"] {
+            let ex = loom(&target(path, Config::new(Mode::PreSeries)), Some(2));
+            assert!(ex.passed() && ex.stats.exhausted, "{path} pre-series: {:?}", ex.failure);
+            let f = loom(&target(path, Config::new(Mode::Series)), Some(2)).failure.expect("the series fails");
+            assert_eq!(f.property, Property::NoDriverOpAfterUnload.to_string(), "{path}");
+            assert_eq!(f.execution, 0, "{path}");
+            assert!(f.message.contains("veth1") && f.message.contains("\"modprobe -r veth\""), "{}", f.message);
+            assert!(f.message.contains("thread kworker/rtnl_net"), "{path}: {}", f.message);
+            let ex = loom(&target(path, fixed()), Some(2));
+            assert!(ex.passed() && ex.stats.exhausted, "{path} fixed: {:?}", ex.failure);
+            // [reconstructed] patch 7 in default_device_exit_batch()'s shape drains each net's
+            // queue under its lock: it would close A7 in the series too.
+            let patch7 = Config { variants: vec![Variant::ProbeA7Patch7KillLinksPerNet], ..Config::new(Mode::Series) };
+            let ex = loom(&target(path, patch7), Some(2));
+            assert!(ex.passed() && ex.stats.exhausted, "{path} patch 7 probe: {:?}", ex.failure);
+        }
+    }
+
     #[test]
     fn replay_token_reproduces_the_failing_execution() {
         let ex = loom(&target(A6, Config::new(Mode::Series)), Some(2));

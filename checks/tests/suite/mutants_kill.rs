@@ -172,6 +172,7 @@ mod loom_kills {
         vxcan_leak_peer_ref => VxcanLeakPeerRef,
         geneve_no_empty_check => GeneveNoEmptyCheck,
         geneve_no_lock => GeneveNoLock,
+        unload_no_wait_unregistering => UnloadNoWaitUnregistering,
     }
 
     mod faithful {
@@ -196,6 +197,7 @@ mod loom_kills {
             vxcan_cross_netns_del => VxcanPeerPlainQueue,
             vxcan_same_netns => VxcanLeakPeerRef,
             geneve_del_after_socket_netns_exit => GeneveNoEmptyCheck,
+            module_unload_vs_same_netns_del => UnloadNoWaitUnregistering,
         }
     }
 
@@ -221,6 +223,7 @@ mod loom_kills {
             Mutant::VxcanPeerPlainQueue,
             Mutant::VxcanLeakPeerRef,
             Mutant::GeneveNoEmptyCheck,
+            Mutant::UnloadNoWaitUnregistering,
         ];
         let tested: std::collections::BTreeSet<&str> =
             covered.iter().flat_map(|m| m.scenarios().iter().copied()).collect();
@@ -287,6 +290,7 @@ mod shuttle_kills {
         vxcan_leak_peer_ref => VxcanLeakPeerRef,
         geneve_no_empty_check => GeneveNoEmptyCheck,
         geneve_no_lock => GeneveNoLock,
+        unload_no_wait_unregistering => UnloadNoWaitUnregistering,
     }
 }
 

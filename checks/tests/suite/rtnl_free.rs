@@ -69,6 +69,20 @@ mod tests {
         load_bearing("rtnl-free/r5-veth-peer-netns-exit.sh", &[TODO, ADJ], Property::NothingLeftBehind, what);
     }
 
+    /// R6: the unload kills under RTNL alone (S5); unregistering each net under its lock and
+    /// flushing still leaves the count race: the deleter's devices are counted without RTNL.
+    #[test]
+    fn r6_module_unload_waits_under_rtnl_for_a_count_rtnl_no_longer_guards() {
+        use rtnl_model::variants::Variant::{FixA7UnloadFlush, ProbeA7Patch7KillLinksPerNet};
+        let path = "rtnl-free/r6-module-unload.sh";
+        let what = "unregistered by rtnl_link_unregister without ns1->rtnl_mutex";
+        load_bearing(path, &[TODO, ADJ], Property::PerNetnsLock, what);
+        let both = run(path, Mode::RtnlFree, &[TODO, ADJ, ProbeA7Patch7KillLinksPerNet, FixA7UnloadFlush], None, false);
+        let f = both.failure.expect("the deleter frees its devices after the unload returned");
+        assert_eq!(f.property, Property::NoDriverOpAfterUnload.to_string(), "{}", f.message);
+        assert!(f.message.contains("veth_dev_free"), "{}", f.message);
+    }
+
     #[test]
     fn a5_ipvlan_uninit_needs_the_lower_instance_lock_not_rtnl() {
         let cover = "cover-letter.sh";

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use proptest::prelude::*;
 use rtnl_checks::scenario::{load_script, parse_script, ParseError, ScenarioError};
-use rtnl_model::script::{Command, LinkKind, Loc, Op, Release, Script, Step};
+use rtnl_model::script::{Command, LinkKind, Loc, Op, Release, Script, Step, UnloadTool};
 
 /// This crate's corpus.
 const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios");
@@ -200,6 +200,14 @@ fn every_link_form() {
         Op::LinkSetNetns { name: "v0".into(), target: "b".into() }
     );
     assert_eq!(single_op("ip -n a link delete dev v0").1, Op::LinkDel { name: "v0".into() });
+    assert_eq!(
+        single_op("modprobe -r veth"),
+        (None, Op::ModuleRemove { module: "veth".into(), tool: UnloadTool::ModprobeR })
+    );
+    assert_eq!(
+        single_op("rmmod geneve # comment"),
+        (None, Op::ModuleRemove { module: "geneve".into(), tool: UnloadTool::Rmmod })
+    );
     // Semantic nonsense is not a parse error: the model and the kernel fail it at run time.
     assert_eq!(single_op("ip -n nowhere link del nosuch").1, Op::LinkDel { name: "nosuch".into() });
 }
@@ -262,9 +270,32 @@ const MALFORMED: &[(&str, usize, usize, &str)] = &[
         "ip netns add a\nifconfig eth0 up",
         2,
         1,
-        r#"expected "ip", "netdev_hold", "netdev_put" or "wait", found "ifconfig""#,
+        r#"expected "ip", "netdev_hold", "netdev_put", "modprobe", "rmmod" or "wait", found "ifconfig""#,
     ),
     ("wait &", 1, 6, r#""wait" cannot run in the background"#),
+    (
+        "ip netns add a\nmodprobe -r gre",
+        2,
+        13,
+        "unknown module \"gre\"; this language knows veth, ipvlan, macvlan, bareudp, vxlan, vxcan, geneve",
+    ),
+    (
+        "rmmod nosuch &",
+        1,
+        7,
+        "unknown module \"nosuch\"; this language knows veth, ipvlan, macvlan, bareudp, vxlan, vxcan, geneve",
+    ),
+    (
+        "modprobe veth",
+        1,
+        10,
+        r#"expected "-r" after "modprobe": this language only unloads modules (modprobe -r MODULE)"#,
+    ),
+    ("modprobe -r", 1, 12, r#"expected a module name after "-r", found end of line"#),
+    ("modprobe -r -r veth", 1, 13, r#""-r" given twice"#),
+    ("modprobe -q -r veth", 1, 10, r#"unknown option "-q" of modprobe; this language knows -r"#),
+    ("rmmod -f veth", 1, 7, r#""-f" (forced unload) is not part of this language"#),
+    ("rmmod veth extra", 1, 12, r#"expected end of line (one module a line) after "veth", found "extra""#),
     ("ip -n a link set veth0 up", 1, 24, r#"expected "netns NS" after "veth0", found keyword "up""#),
     (
         "ip link add v0 type veth peer v1 ; ip netns del a",

@@ -147,7 +147,7 @@ mod tests {
         use rtnl_model::variants::Variant;
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let fixed = Config {
-            variants: vec![Variant::FixA1RebroadcastNoDrain, Variant::FixA6WqMaxActive],
+            variants: vec![Variant::FixA1RebroadcastNoDrain, Variant::FixA6WqMaxActive, Variant::FixA7UnloadFlush],
             ..Config::new(Mode::Series)
         };
         let mut checked = 0;

@@ -84,6 +84,11 @@ pub enum Hang {
 /// `Arc` clone is. The kernel context itself is shared through [`Arc`].
 pub type Shared<T> = std::sync::Arc<T>;
 
+/// A cell set at most once per execution, for model plumbing (the module objects a script with a
+/// module statement needs, `crate::module::arm`): set by the main thread before any command
+/// runs, read afterwards; neither is a kernel event, so neither is a schedule point.
+pub type SetOnce<T> = std::sync::OnceLock<T>;
+
 /// Instrumentation storage: the model's plain data, the trace and the lockdep recorder.
 ///
 /// Never a schedule point, never held across a facade operation (see the module docs). A
