@@ -2,9 +2,14 @@
 # The benchmarks of docs/performance.md: measurements to read, never timed tests.
 #   bash checks/bench.sh            # loom bound 2, shuttle and PCT rates, lock-graph scaling
 #   bash checks/bench.sh --long     # also loom without a bound for 10 minutes
+#   bash checks/bench.sh --dpor     # the DPOR figures (checks/bench-dpor.sh)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+if [ "${1:-}" = "--dpor" ]; then
+    shift
+    exec bash checks/bench-dpor.sh "$@"
+fi
 check=checks/rtnl-check
 "$check" --build
 scenario=checks/scenarios/cover-letter-netns-del.sh
