@@ -57,6 +57,12 @@ pub fn ip(k: &Kernel, cmd: &Command) -> Result<(), Errno> {
     let mut opened = Opened { k, nets: Vec::new() };
     let res = run_op(k, cmd, &mut opened);
     opened.close();
+    record_result(k, cmd, res)
+}
+
+/// Notes a command's result in the trace and the observed results, and ends the thread's
+/// current command (`ip` lines and module statements alike).
+fn record_result(k: &Kernel, cmd: &Command, res: Result<(), Errno>) -> Result<(), Errno> {
     let thread = k.thread_name();
     k.note(None, format!("{} -> {}", cmd.text, res.map_or_else(|e| e.to_string(), |()| "ok".into())));
     k.obs(|s| {
@@ -135,13 +141,7 @@ pub fn modprobe(k: &Kernel, cmd: &Command) -> Result<(), Errno> {
     k.obs(|s| s.threads.entry(thread::current_id()).or_default().cmd = Some(cmd.text.clone()));
     let by = format!("\"{}\" (line {})", cmd.text, cmd.loc.line);
     let res = crate::module::delete_module(k, module, by);
-    let thread = k.thread_name();
-    k.note(None, format!("{} -> {}", cmd.text, res.map_or_else(|e| e.to_string(), |()| "ok".into())));
-    k.obs(|s| {
-        s.threads.entry(thread::current_id()).or_default().cmd = None;
-        s.results.push(CmdResult { line: cmd.loc.line, text: cmd.text.clone(), thread, result: res });
-    });
-    res
+    record_result(k, cmd, res)
 }
 
 /// Runs a script's steps: foreground commands on this thread, background ones on threads of
