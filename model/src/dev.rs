@@ -243,7 +243,7 @@ pub fn unregister_netdevice_many(k: &Kernel, head: &mut KillList) {
 /// 2. Close; `unlist_netdevice()`; `reg_state = NETREG_UNREGISTERING` under `netdev_lock`;
 ///    `synchronize_net()`.
 /// 3. Per device: NETDEV_UNREGISTER notifiers (no instance lock), NETDEV_PRE_UNINIT,
-///    `ndo_uninit`, `WARN_ON(netdev_has_any_upper_dev(dev))`.
+///    `ndo_uninit`, `WARN_ON(netdev_has_any_upper_dev(dev))`, `WARN_ON(netdev_has_any_lower_dev(dev))`.
 /// 4. `synchronize_net()`.
 /// 5. Per device: [series] `list_del(&dev->unreg_list_net)` under `dev_unreg_lock`;
 ///    `netdev_put(dev, &dev->dev_registered_tracker)`; `net_set_todo(dev)`.
@@ -320,11 +320,22 @@ pub fn unregister_netdevice_many_notify(k: &Kernel, head: &mut KillList) {
         call_netdevice_notifiers(k, NetdevEvent::Unregister, dev);
         rtmsg_ifinfo_build_skb_dellink(k, dev);
         crate::module::dev_link_ops(k, dev, "ndo_uninit").ndo_uninit(k, dev);
-        let (name, uppers) = k.dev(dev, |d| (d.name.clone(), d.uppers.len()));
+        // "Notifier chain MUST detach us all upper devices."
+        let (name, uppers, lower) = k.dev(dev, |d| (d.name.clone(), d.uppers.len(), d.lower));
         if uppers > 0 {
             k.warn(
                 Property::LowerOutlivesUppers,
                 format!("unregister_netdevice_many_notify: WARN_ON(netdev_has_any_upper_dev({name}))"),
+            );
+        }
+        if let Some(lower) = lower {
+            let lower = k.dev_name(lower);
+            k.warn(
+                Property::LowerOutlivesUppers,
+                format!(
+                    "unregister_netdevice_many_notify: WARN_ON(netdev_has_any_lower_dev({name})): still linked to \
+                     its lower {lower}"
+                ),
             );
         }
     }

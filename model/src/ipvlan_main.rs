@@ -280,12 +280,24 @@ fn ipvlan_link_delete_raw(k: &Kernel, net: NetId, dev: DevId, head: &mut KillLis
     if let Some(port) = p.port {
         port_ipvlans(k, port, |l| l.retain(|&d| d != dev));
     }
+    // convert-adj-list-instance-lock: without RTNL, the upper's net's work may unregister it as
+    // soon as it is on that net's queue, so it must leave the lower's lists first (R7).
+    // mutant ipvlan-queue-before-unlink: the series' order under the conversion.
+    let unlink_first =
+        k.cfg.has(crate::variants::Variant::ConvertAdjListInstanceLock) && !k.mutated(Mutant::IpvlanQueueBeforeUnlink);
+    // mutant ipvlan-link-delete-no-unlink: the upper stays on the lower's adjacency lists.
+    let unlink = !k.mutated(Mutant::IpvlanLinkDeleteNoUnlink);
+    if unlink && unlink_first {
+        netdev_upper_dev_unlink(k, p.phy_dev, dev);
+    }
     if k.mode().small_rtnl() {
         unregister_netdevice_queue_net(k, net, dev, head);
     } else {
         unregister_netdevice_queue(k, dev, head);
     }
-    netdev_upper_dev_unlink(k, p.phy_dev, dev);
+    if unlink && !unlink_first {
+        netdev_upper_dev_unlink(k, p.phy_dev, dev);
+    }
 }
 
 /// Models `ipvlan_link_delete()` (dellink): drivers/net/ipvlan/ipvlan_main.c, MP@3fda4180. Under

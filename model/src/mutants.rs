@@ -91,6 +91,11 @@ pub enum Mutant {
     /// `rtnl_link_unregister()` takes `rtnl_lock()` instead of `rtnl_lock_unregistering_all()`:
     /// the unload does not wait for devices still being unregistered.
     UnloadNoWaitUnregistering,
+    /// `__ipvlan_link_delete()` does not unlink the upper from its lower.
+    IpvlanLinkDeleteNoUnlink,
+    /// `__ipvlan_link_delete()` hands the upper to its net's queue before unlinking it, as the
+    /// series does, under `convert-adj-list-instance-lock`. Equivalent while RTNL is global.
+    IpvlanQueueBeforeUnlink,
 }
 
 /// One row of the catalogue: everything known about a mutant, in one place.
@@ -118,7 +123,7 @@ pub struct MutantInfo {
 }
 
 /// The catalogue, in the order of the enum's variants (a test holds it to that).
-pub const CATALOGUE: [MutantInfo; 33] = [
+pub const CATALOGUE: [MutantInfo; 35] = [
     MutantInfo {
         mutant: Mutant::IpvlanPortNoHold,
         name: "ipvlan-port-no-hold",
@@ -585,6 +590,35 @@ pub const CATALOGUE: [MutantInfo; 33] = [
              has its veth devices to free: the unload finds no device of its kind left to kill, returns, \
              and the module is freed while the deleter calls veth_dev_free() (dev->priv_destructor), a \
              page fault in freed module text.",
+    },
+    MutantInfo {
+        mutant: Mutant::IpvlanLinkDeleteNoUnlink,
+        name: "ipvlan-link-delete-no-unlink",
+        function: "__ipvlan_link_delete",
+        undoes: None,
+        scenarios: &["mutants/ipvlan-del-upper-only.sh"],
+        breaks: Some(Property::LowerOutlivesUppers),
+        driver_probe: false,
+        requires: &[],
+        rationale: "__ipvlan_link_delete() forgets netdev_upper_dev_unlink(phy_dev, dev): the upper is \
+             unregistered still on its lower's adjacency lists, which unregister_netdevice_many_notify() \
+             WARNs about after ndo_uninit (WARN_ON(netdev_has_any_lower_dev(dev))); the lower's entry \
+             keeps a reference on the upper, whose netdev_run_todo() then waits for ever.",
+    },
+    MutantInfo {
+        mutant: Mutant::IpvlanQueueBeforeUnlink,
+        name: "ipvlan-queue-before-unlink",
+        function: "__ipvlan_link_delete",
+        undoes: None,
+        scenarios: &["mutants/ipvlan-lower-del-upper-other-netns.sh"],
+        breaks: None,
+        driver_probe: false,
+        requires: &[Variant::ConvertAdjListInstanceLock],
+        rationale: "__ipvlan_link_delete() in the series' order under the adjacency-list conversion: \
+             unregister_netdevice_queue_net() hands the upper to its net, then netdev_upper_dev_unlink(). \
+             While RTNL is global that net's work cannot run in between, so the order is safe and the \
+             mutant equivalent; without RTNL (rtnl-free mode, R7) the work can unregister the upper while \
+             it is still linked (WARN_ON(netdev_has_any_lower_dev())).",
     },
 ];
 

@@ -29,7 +29,9 @@ pub enum Variant {
     ConvertNetTodoList,
     /// A conversion for rtnl-free mode: a lower's adjacency lists, which uppers in other nets
     /// edit (`netdev_upper_dev_link()` / `_unlink()`), protected by the lower's instance lock
-    /// (`netdev_lock(lower)`) instead of RTNL.
+    /// (`netdev_lock(lower)`) instead of RTNL; and `__ipvlan_link_delete()` unlinks an upper
+    /// before handing it to its net's queue, whose work could otherwise unregister it while it
+    /// is still linked (`WARN_ON(netdev_has_any_lower_dev())`, R7 in docs/rtnl-free.md).
     ConvertAdjListInstanceLock,
     /// Follow-up 703b31d21e52 "vxcan: Support per-netns device unregistration." (after the
     /// series): `vxcan_dellink()` takes the peer pointers with `xchg()` and hands a peer of

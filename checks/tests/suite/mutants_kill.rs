@@ -173,6 +173,8 @@ mod loom_kills {
         geneve_no_empty_check => GeneveNoEmptyCheck,
         geneve_no_lock => GeneveNoLock,
         unload_no_wait_unregistering => UnloadNoWaitUnregistering,
+        ipvlan_link_delete_no_unlink => IpvlanLinkDeleteNoUnlink,
+        ipvlan_queue_before_unlink => IpvlanQueueBeforeUnlink,
     }
 
     mod faithful {
@@ -198,6 +200,7 @@ mod loom_kills {
             vxcan_same_netns => VxcanLeakPeerRef,
             geneve_del_after_socket_netns_exit => GeneveNoEmptyCheck,
             module_unload_vs_same_netns_del => UnloadNoWaitUnregistering,
+            ipvlan_del_upper_only => IpvlanLinkDeleteNoUnlink,
         }
     }
 
@@ -224,6 +227,7 @@ mod loom_kills {
             Mutant::VxcanLeakPeerRef,
             Mutant::GeneveNoEmptyCheck,
             Mutant::UnloadNoWaitUnregistering,
+            Mutant::IpvlanLinkDeleteNoUnlink,
         ];
         let tested: std::collections::BTreeSet<&str> =
             covered.iter().flat_map(|m| m.scenarios().iter().copied()).collect();
@@ -291,6 +295,8 @@ mod shuttle_kills {
         geneve_no_empty_check => GeneveNoEmptyCheck,
         geneve_no_lock => GeneveNoLock,
         unload_no_wait_unregistering => UnloadNoWaitUnregistering,
+        ipvlan_link_delete_no_unlink => IpvlanLinkDeleteNoUnlink,
+        ipvlan_queue_before_unlink => IpvlanQueueBeforeUnlink,
     }
 }
 

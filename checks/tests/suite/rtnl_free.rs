@@ -83,6 +83,22 @@ mod tests {
         assert!(f.message.contains("veth_dev_free"), "{}", f.message);
     }
 
+    /// R7: in the series' order `__ipvlan_link_delete()` hands the upper to its net before
+    /// unlinking it; without RTNL that net's work unregisters it still linked (S3).
+    #[test]
+    fn r7_upper_handed_to_its_net_before_the_unlink() {
+        let path = "mutants/ipvlan-lower-del-upper-other-netns.sh";
+        let m = Some(Mutant::IpvlanQueueBeforeUnlink);
+        let ser = run(path, Mode::Series, &[TODO, ADJ], m, false);
+        assert!(ser.passed() && ser.stats.exhausted, "RTNL orders the unlink first: {:?}", ser.failure);
+        let free = run(path, Mode::RtnlFree, &[TODO, ADJ], m, false);
+        let f = free.failure.expect("the upper's net unregisters it between queue and unlink");
+        assert_eq!(f.property, Property::LowerOutlivesUppers.to_string(), "{}", f.message);
+        assert!(f.message.contains("netdev_has_any_lower_dev(ipvl2)"), "{}", f.message);
+        let conv = run(path, Mode::RtnlFree, &[TODO, ADJ], None, false);
+        assert!(conv.passed() && conv.stats.exhausted, "{:?}", conv.failure);
+    }
+
     #[test]
     fn a5_ipvlan_uninit_needs_the_lower_instance_lock_not_rtnl() {
         let cover = "cover-letter.sh";
