@@ -522,8 +522,11 @@ impl<'o> Run<'o> {
             Op::ModuleRemove { .. } => {
                 unreachable!("run_on_kernel() refuses module statements before running anything")
             }
-            Op::LinkAdd { name, kind } => {
+            Op::LinkAdd { name, target, kind } => {
                 push(&["-n", &ns, "link", "add", "name", name]);
+                if let Some(t) = target {
+                    push(&["netns", &self.private(Some(t))]);
+                }
                 match kind {
                     LinkKind::Veth { peer, peer_netns } | LinkKind::Vxcan { peer, peer_netns } => {
                         push(&["type", kind.type_name(), "peer", "name", peer]);

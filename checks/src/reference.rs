@@ -222,8 +222,12 @@ impl Reference {
                 self.destroy(n);
                 Ok(())
             }
-            Op::LinkAdd { name, kind } => {
+            Op::LinkAdd { name, target, kind } => {
                 let net = self.netns(cmd.netns.as_deref())?;
+                let tgt = match target {
+                    Some(t) => self.netns(Some(t))?,
+                    None => net,
+                };
                 // ip(8) opens every namespace the command names before it sends the request,
                 // whose first step may load the module.
                 let other = match kind {
@@ -237,7 +241,7 @@ impl Reference {
                     self.netns(Some(n))?;
                 }
                 self.unloaded.remove(kind.type_name());
-                self.link_add(net, name, kind)
+                self.link_add(net, tgt, name, kind)
             }
             Op::ModuleRemove { module, .. } => self.unload(module),
             Op::LinkSetNetns { name, target } => {
@@ -279,7 +283,9 @@ impl Reference {
         Ok(())
     }
 
-    fn link_add(&mut self, net: usize, name: &str, kind: &LinkKind) -> Result<(), Refusal> {
+    /// `net` is the command's namespace, where a lower, a tunnel's socket and a peer without its
+    /// own `netns` are; `tgt` the new device's (`netns NS`).
+    fn link_add(&mut self, net: usize, tgt: usize, name: &str, kind: &LinkKind) -> Result<(), Refusal> {
         match kind {
             LinkKind::Veth { peer, peer_netns } | LinkKind::Vxcan { peer, peer_netns } => {
                 let pair = if matches!(kind, LinkKind::Veth { .. }) { Kind::Veth } else { Kind::Vxcan };
@@ -287,13 +293,13 @@ impl Reference {
                     Some(p) => self.netns(Some(p))?,
                     None => net,
                 };
-                self.taken(net, name)?;
+                self.taken(tgt, name)?;
                 self.taken(pnet, peer)?;
-                if net == pnet && name == peer {
+                if tgt == pnet && name == peer {
                     return Err(Refusal::Eexist);
                 }
                 let p = self.add(peer, pnet, pair);
-                let d = self.add(name, net, pair);
+                let d = self.add(name, tgt, pair);
                 self.devs[p].peer = Some(d);
                 self.devs[d].peer = Some(p);
                 Ok(())
@@ -314,19 +320,19 @@ impl Reference {
                 if self.devs.iter().any(|d| d.alive && d.kind == other && d.lower == Some(real)) {
                     return Err(Refusal::Ebusy);
                 }
-                self.taken(net, name)?;
-                let d = self.add(name, net, if ipvlan { Kind::Ipvlan } else { Kind::Macvlan });
+                self.taken(tgt, name)?;
+                let d = self.add(name, tgt, if ipvlan { Kind::Ipvlan } else { Kind::Macvlan });
                 self.devs[d].lower = Some(real);
                 Ok(())
             }
-            LinkKind::Vxlan { id, dstport } => self.tunnel(net, net, name, Kind::Vxlan { id: *id, port: *dstport }),
-            LinkKind::Bareudp { dstport, .. } => self.tunnel(net, net, name, Kind::Bareudp { port: *dstport }),
+            LinkKind::Vxlan { id, dstport } => self.tunnel(net, tgt, name, Kind::Vxlan { id: *id, port: *dstport }),
+            LinkKind::Bareudp { dstport, .. } => self.tunnel(net, tgt, name, Kind::Bareudp { port: *dstport }),
             LinkKind::Geneve { id, remote, dstport, link_netns } => {
                 let socket = match link_netns {
                     Some(l) => self.netns(Some(l))?,
                     None => net,
                 };
-                self.tunnel(socket, net, name, Kind::Geneve { id: *id, remote: *remote, port: *dstport })
+                self.tunnel(socket, tgt, name, Kind::Geneve { id: *id, remote: *remote, port: *dstport })
             }
         }
     }

@@ -397,9 +397,28 @@ fn unlist_netdevice(k: &Kernel, dev: DevId) {
     k.net(net, |n| n.dev_base.retain(|&d| d != dev));
 }
 
-/// `list_netdevice()`: net/core/dev.c, MN@af3634d4.
+/// `list_netdevice()`: net/core/dev.c, MN@af3634d4. `ASSERT_RTNL()`, then onto its net's
+/// `dev_base_head` and name and index hashes.
+///
+/// [model, S16] In the series' kernels a net's device lists are edited under its per-netns lock:
+/// registration takes it (patch 1's `rtnl_nets` in `rtnl_newlink()`, `register_netdev()`), a
+/// move both nets' (`rtnl_setlink()`). The C asserts only RTNL; the model asserts the net's lock
+/// as `lockdep_assert_held()` would.
 pub fn list_netdevice(k: &Kernel, dev: DevId) {
     let net = k.dev_net(dev);
+    // The A2 probe moves under RTNL alone on purpose; its finding is L1 (docs/findings.md).
+    let probe = k.cfg.has(crate::variants::Variant::ProbeA2MoveUnderRtnlOnly);
+    if k.mode().small_rtnl() && !probe && !k.rtnl_net_is_locked(net) {
+        let (name, netname) = (k.dev_name(dev), k.net_name(net));
+        let held = k.obs(|s| s.held_lock_names()).join(", ");
+        k.warn(
+            Property::ListUnderItsLock,
+            format!(
+                "list_netdevice({name}): {netname}->dev_base_head is protected by {netname}->rtnl_mutex, but is \
+                 accessed holding [{held}]"
+            ),
+        );
+    }
     k.net(net, |n| n.dev_base.push(dev));
 }
 

@@ -96,6 +96,8 @@ pub enum Mutant {
     /// `__ipvlan_link_delete()` hands the upper to its net's queue before unlinking it, as the
     /// series does, under `convert-adj-list-instance-lock`. Equivalent while RTNL is global.
     IpvlanQueueBeforeUnlink,
+    /// `rtnl_newlink()` does not add the target net (`netns NS`) to its `rtnl_nets`.
+    NewlinkNoTargetNet,
 }
 
 /// One row of the catalogue: everything known about a mutant, in one place.
@@ -123,7 +125,7 @@ pub struct MutantInfo {
 }
 
 /// The catalogue, in the order of the enum's variants (a test holds it to that).
-pub const CATALOGUE: [MutantInfo; 35] = [
+pub const CATALOGUE: [MutantInfo; 36] = [
     MutantInfo {
         mutant: Mutant::IpvlanPortNoHold,
         name: "ipvlan-port-no-hold",
@@ -619,6 +621,21 @@ pub const CATALOGUE: [MutantInfo; 35] = [
              While RTNL is global that net's work cannot run in between, so the order is safe and the \
              mutant equivalent; without RTNL (rtnl-free mode, R7) the work can unregister the upper while \
              it is still linked (WARN_ON(netdev_has_any_lower_dev())).",
+    },
+    MutantInfo {
+        mutant: Mutant::NewlinkNoTargetNet,
+        name: "newlink-no-target-net",
+        function: "rtnl_newlink",
+        undoes: None,
+        scenarios: &["mutants/veth-add-in-other-netns.sh"],
+        breaks: Some(Property::ListUnderItsLock),
+        driver_probe: false,
+        requires: &[],
+        rationale: "rtnl_newlink() locks the socket's, link and peer nets but forgets tgt_net (`ip link add NAME \
+             netns NS`), so the device is registered in NS, and put on NS's device lists, without \
+             NS->rtnl_mutex. While RTNL is global nothing else edits them meanwhile; it is caught the way \
+             lockdep_assert_held() would catch it, and without RTNL two creations in NS could both pass \
+             the name check.",
     },
 ];
 

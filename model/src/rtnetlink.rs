@@ -304,13 +304,21 @@ pub fn rtnl_dellink(k: &Kernel, net: NetId, name: &str) -> Result<(), Errno> {
 /// # Kernel steps
 /// 1. `rtnl_nets_add()` for the socket's net (patch 1), the target net, the link net and the
 ///    peer net; `rtnl_nets_lock()`.
-/// 2. `__rtnl_newlink()` → `rtnl_newlink_create()` → the driver's `newlink`.
+/// 2. `__rtnl_newlink()` → `rtnl_newlink_create()`: the device is created in the target net
+///    (`rtnl_create_link(tgt_net, ...)`) and the driver's `newlink` registers it there.
 /// 3. `rtnl_nets_unlock()` (each per-netns unlock drains), `rtnl_nets_destroy()`.
+///
+/// The C adds the peer, target and link nets, then the socket's; `rtnl_nets_add()` keeps the
+/// array sorted, so the order of the adds does not matter.
 pub fn rtnl_newlink(k: &Kernel, net: NetId, req: &NewLink) -> Result<(), Errno> {
     let _f = k.enter_net("rtnl_newlink", net);
     let (ops, srcu) = rtnl_newlink_ops(k, req.kind.type_name())?;
     let mut nets = RtnlNets::default();
     nets.add(k, net);
+    // mutant newlink-no-target-net: the device is registered in a net rtnl_newlink() did not lock.
+    if let Some(t) = req.tgt_net.filter(|_| !k.mutated(crate::mutants::Mutant::NewlinkNoTargetNet)) {
+        nets.add(k, t);
+    }
     if let Some(l) = req.link_net {
         nets.add(k, l);
     }
@@ -318,7 +326,7 @@ pub fn rtnl_newlink(k: &Kernel, net: NetId, req: &NewLink) -> Result<(), Errno> 
         nets.add(k, p);
     }
     let locks = rtnl_nets_lock(k, &nets);
-    let res = rtnl_newlink_create(k, net, ops, req);
+    let res = rtnl_newlink_create(k, req.tgt_net.unwrap_or(net), ops, req);
     rtnl_nets_unlock(k, locks);
     crate::module::rtnl_link_ops_put(k, srcu);
     res
@@ -367,13 +375,18 @@ pub fn rtnl_setlink(k: &Kernel, net: NetId, name: &str, tgt: NetId) -> Result<()
     res
 }
 
-/// An `RTM_NEWLINK` request with its namespaces resolved (`IFLA_LINK_NETNSID`, the peer's
-/// `IFLA_NET_NS_FD`).
+/// An `RTM_NEWLINK` request with its namespaces resolved (`IFLA_NET_NS_FD`, `IFLA_LINK_NETNSID`,
+/// the peer's `IFLA_NET_NS_FD`).
 #[derive(Clone, Debug)]
 pub struct NewLink {
     pub name: String,
     pub kind: LinkKind,
+    /// The net the device is created in (`tgt_net`); `None`: the socket's.
+    pub tgt_net: Option<NetId>,
+    /// `rtnl_newlink_link_net()`: where the lower is looked up and a tunnel's socket lives; the
+    /// model resolves the C's `link_net ?: src_net` here.
     pub link_net: Option<NetId>,
+    /// `rtnl_newlink_peer_net()`, resolved as `link_net`.
     pub peer_net: Option<NetId>,
 }
 

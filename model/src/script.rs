@@ -52,8 +52,14 @@ pub enum Op {
     NetnsAdd { name: String },
     /// `ip netns del NAME`
     NetnsDel { name: String },
-    /// `ip link add NAME ...`
-    LinkAdd { name: String, kind: LinkKind },
+    /// `ip link add NAME [netns NS] ...`: `target` is the namespace the device is created in
+    /// (`IFLA_NET_NS_FD`), else the command's own.
+    LinkAdd {
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        target: Option<String>,
+        kind: LinkKind,
+    },
     /// `ip link set NAME netns NS`
     LinkSetNetns { name: String, target: String },
     /// `ip link del NAME`

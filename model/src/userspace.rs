@@ -91,8 +91,10 @@ fn run_op(k: &Kernel, cmd: &Command, opened: &mut Opened<'_>) -> Result<(), Errn
             put_net(k, id);
             Ok(())
         }
-        Op::LinkAdd { name, kind } => {
+        Op::LinkAdd { name, target, kind } => {
             let net = opened.open(cmd.netns.as_deref())?;
+            // ip(8) opens `netns NS` while it parses, before the kind's arguments.
+            let tgt_net = target.as_deref().map(|t| opened.open(Some(t))).transpose()?;
             let (link_net, peer_net) = match kind {
                 LinkKind::Veth { peer_netns, .. } | LinkKind::Vxcan { peer_netns, .. } => {
                     (None, Some(opened.open(peer_netns.as_deref()).map(Some)?.unwrap_or(net)))
@@ -112,7 +114,7 @@ fn run_op(k: &Kernel, cmd: &Command, opened: &mut Opened<'_>) -> Result<(), Errn
                 LinkKind::Veth { peer_netns: None, .. } | LinkKind::Vxcan { peer_netns: None, .. } => Some(net),
                 _ => peer_net,
             };
-            rtnl_newlink(k, net, &NewLink { name: name.clone(), kind: kind.clone(), link_net, peer_net })
+            rtnl_newlink(k, net, &NewLink { name: name.clone(), kind: kind.clone(), tgt_net, link_net, peer_net })
         }
         Op::LinkSetNetns { name, target } => {
             let net = opened.open(cmd.netns.as_deref())?;

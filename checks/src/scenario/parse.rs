@@ -694,6 +694,7 @@ impl<'a> Cursor<'_, 'a> {
         let mut name = None;
         let mut link: Option<(String, Tok<'a>)> = None;
         let mut link_netns: Option<(String, Tok<'a>)> = None;
+        let mut target: Option<(String, Tok<'a>)> = None;
         let type_tok = loop {
             let Some(tok) = self.peek() else {
                 return Err(self.expected(if name.is_none() { "a device name" } else { "\"type\"" }));
@@ -718,6 +719,11 @@ impl<'a> Cursor<'_, 'a> {
                     self.pos += 1;
                     link_netns = Some((self.netns_name()?, tok));
                 }
+                "netns" => {
+                    self.once(&target, tok)?;
+                    self.pos += 1;
+                    target = Some((self.netns_name()?, tok));
+                }
                 _ if name.is_none() => name = Some(self.dev_name("a device name")?),
                 _ => return Err(self.expected("\"type\"")),
             }
@@ -729,6 +735,17 @@ impl<'a> Cursor<'_, 'a> {
                 "the new device has no name",
             ));
         };
+        if let (Some((_, t)), Some((_, l))) = (&target, &link_netns) {
+            // ip(8) asks the command's netns for the link netns's id; rtnl_newlink() looks the
+            // id up in the target netns (get_net_ns_by_id(tgt_net, id)). Netns ids are not modelled.
+            let (first, second) = if t.start < l.start { (t, l) } else { (l, t) };
+            return Err(Fail::new(
+                second.span(),
+                format!("{} cannot be combined with {} here", quote(second.text), quote(first.text)),
+                "ip(8) sends link-netns as an id of the command's netns, and the kernel reads it in the target \
+                 netns; create the device in its netns with -n instead",
+            ));
+        }
         let Some(kind_tok) = self.bump() else {
             return Err(self.expected("a link type"));
         };
@@ -782,7 +799,7 @@ impl<'a> Cursor<'_, 'a> {
                 ))
             }
         };
-        Ok(Op::LinkAdd { name, kind })
+        Ok(Op::LinkAdd { name, target: target.map(|(ns, _)| ns), kind })
     }
 
     /// `peer [name] PEER [netns NS]`, the parts after `peer` in any order (veth and vxcan):

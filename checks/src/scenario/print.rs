@@ -26,8 +26,11 @@ pub fn command_text(netns: Option<&str>, op: &Op) -> String {
     let _ = match op {
         Op::NetnsAdd { name } => write!(s, " netns add {name}"),
         Op::NetnsDel { name } => write!(s, " netns del {name}"),
-        Op::LinkAdd { name, kind } => {
+        Op::LinkAdd { name, target, kind } => {
             let _ = write!(s, " link add {name}");
+            if let Some(t) = target {
+                let _ = write!(s, " netns {t}");
+            }
             link_kind(&mut s, kind)
         }
         Op::LinkSetNetns { name, target } => write!(s, " link set {name} netns {target}"),
@@ -116,7 +119,7 @@ mod tests {
                 cases.push((netns.clone(), Op::NetdevHold { dev: s("veth0"), tracker: s("dst0"), until }));
             }
             for kind in &kinds {
-                cases.push((netns.clone(), Op::LinkAdd { name: s("dev0"), kind: kind.clone() }));
+                cases.push((netns.clone(), Op::LinkAdd { name: s("dev0"), target: None, kind: kind.clone() }));
             }
         }
         for tool in [rtnl_model::script::UnloadTool::ModprobeR, rtnl_model::script::UnloadTool::Rmmod] {

@@ -137,6 +137,7 @@ impl Builder<'_> {
     fn veth_cmd(a: &str, n: Net, b: &str, p: Net) -> (Net, Op) {
         let veth = |name: &str, peer: &str, peer_netns: Option<String>| Op::LinkAdd {
             name: name.into(),
+            target: None,
             kind: LinkKind::Veth { peer: peer.into(), peer_netns },
         };
         match (n, p) {
@@ -197,12 +198,9 @@ impl Builder<'_> {
                 } else {
                     LinkKind::Vxlan { id: n.into(), dstport: 4789 }
                 };
-                self.setup.push((s, Op::LinkAdd { name: name.clone(), kind: tunnel }));
-                if let Net::Ns(to) = d {
-                    if d != s {
-                        self.setup.push(move_cmd(s, &name, to));
-                    }
-                }
+                // Created from the socket's net directly in its own (`netns NS`, patch 1's target slot).
+                let target = if d != s { d.name() } else { None };
+                self.setup.push((s, Op::LinkAdd { name: name.clone(), target, kind: tunnel }));
                 self.add_dev(name, d, kind, None, false, 2);
             }
             SetupIntent::Move { dev, to } => {
@@ -298,7 +296,7 @@ impl Builder<'_> {
             Fail::DuplicateName => {
                 let d = pick(self)?;
                 let peer = self.fresh("dup");
-                (d.net, Op::LinkAdd { name: d.name, kind: LinkKind::Veth { peer, peer_netns: None } })
+                (d.net, Op::LinkAdd { name: d.name, target: None, kind: LinkKind::Veth { peer, peer_netns: None } })
             }
             Fail::NameClashInTarget => {
                 let twins: Vec<usize> = (0..self.devs.len()).filter(|&d| self.devs[d].twin).collect();
@@ -360,5 +358,5 @@ fn upper_op(ipvlan: bool, name: &str, lower: &str, link_netns: Option<String>, m
     let (link, mode) = (lower.to_owned(), mode.map(String::from));
     let kind =
         if ipvlan { LinkKind::Ipvlan { link, link_netns, mode } } else { LinkKind::Macvlan { link, link_netns, mode } };
-    Op::LinkAdd { name: name.into(), kind }
+    Op::LinkAdd { name: name.into(), target: None, kind }
 }

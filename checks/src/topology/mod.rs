@@ -290,7 +290,7 @@ pub enum SetupIntent {
     Twin { net: u8, peer: u8 },
     /// An ipvlan (or macvlan) on device `lower`, in `net`.
     Upper { macvlan: bool, lower: u8, net: u8, link_netns: bool, mode: u8 },
-    /// A vxlan (or bareudp) with its socket in `socket`, moved to `net`.
+    /// A vxlan (or bareudp) with its socket in `socket`, created in `net`.
     Tunnel { bareudp: bool, socket: u8, net: u8 },
     /// Move device `dev` to namespace `to`.
     Move { dev: u8, to: u8 },

@@ -108,6 +108,8 @@ mod std_threads {
         queue_net_no_work => QueueNetNoWork,
         ipvlan_event_upper_net => IpvlanEventUpperNet,
         vxcan_peer_plain_queue => VxcanPeerPlainQueue,
+        ipvlan_link_delete_no_unlink => IpvlanLinkDeleteNoUnlink,
+        newlink_no_target_net => NewlinkNoTargetNet,
     }
 }
 
@@ -175,6 +177,7 @@ mod loom_kills {
         unload_no_wait_unregistering => UnloadNoWaitUnregistering,
         ipvlan_link_delete_no_unlink => IpvlanLinkDeleteNoUnlink,
         ipvlan_queue_before_unlink => IpvlanQueueBeforeUnlink,
+        newlink_no_target_net => NewlinkNoTargetNet,
     }
 
     mod faithful {
@@ -201,6 +204,7 @@ mod loom_kills {
             geneve_del_after_socket_netns_exit => GeneveNoEmptyCheck,
             module_unload_vs_same_netns_del => UnloadNoWaitUnregistering,
             ipvlan_del_upper_only => IpvlanLinkDeleteNoUnlink,
+            veth_add_in_other_netns => NewlinkNoTargetNet,
         }
     }
 
@@ -228,6 +232,7 @@ mod loom_kills {
             Mutant::GeneveNoEmptyCheck,
             Mutant::UnloadNoWaitUnregistering,
             Mutant::IpvlanLinkDeleteNoUnlink,
+            Mutant::NewlinkNoTargetNet,
         ];
         let tested: std::collections::BTreeSet<&str> =
             covered.iter().flat_map(|m| m.scenarios().iter().copied()).collect();
@@ -297,6 +302,7 @@ mod shuttle_kills {
         unload_no_wait_unregistering => UnloadNoWaitUnregistering,
         ipvlan_link_delete_no_unlink => IpvlanLinkDeleteNoUnlink,
         ipvlan_queue_before_unlink => IpvlanQueueBeforeUnlink,
+        newlink_no_target_net => NewlinkNoTargetNet,
     }
 }
 

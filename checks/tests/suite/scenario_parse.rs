@@ -81,13 +81,18 @@ fn cover_letter_parses_to_the_expected_steps() {
     assert_eq!(cmds[0].op, Op::NetnsAdd { name: "ns1".into() });
     assert_eq!(
         cmds[3].op,
-        Op::LinkAdd { name: "veth0".into(), kind: LinkKind::Veth { peer: "veth1".into(), peer_netns: None } }
+        Op::LinkAdd {
+            name: "veth0".into(),
+            target: None,
+            kind: LinkKind::Veth { peer: "veth1".into(), peer_netns: None }
+        }
     );
     assert_eq!(cmds[4].netns.as_deref(), Some("ns2"));
     assert_eq!(
         cmds[4].op,
         Op::LinkAdd {
             name: "ipvl2".into(),
+            target: None,
             kind: LinkKind::Ipvlan { link: "veth0".into(), link_netns: Some("ns1".into()), mode: Some("l2".into()) }
         }
     );
@@ -124,7 +129,11 @@ ip link add a type veth peer b#not-a-comment
     assert_eq!(veth.netns, None);
     assert_eq!(
         veth.op,
-        Op::LinkAdd { name: "a".into(), kind: LinkKind::Veth { peer: "b#not-a-comment".into(), peer_netns: None } }
+        Op::LinkAdd {
+            name: "a".into(),
+            target: None,
+            kind: LinkKind::Veth { peer: "b#not-a-comment".into(), peer_netns: None }
+        }
     );
 }
 
@@ -145,41 +154,76 @@ fn every_link_form() {
             None,
             Op::LinkAdd {
                 name: "v0".into(),
+                target: None,
                 kind: LinkKind::Veth { peer: "v1".into(), peer_netns: Some("ns2".into()) }
             }
         )
     );
     assert_eq!(
         single_op("ip -n a link add dev v0 type veth peer netns b name v1").1,
-        Op::LinkAdd { name: "v0".into(), kind: LinkKind::Veth { peer: "v1".into(), peer_netns: Some("b".into()) } }
+        Op::LinkAdd {
+            name: "v0".into(),
+            target: None,
+            kind: LinkKind::Veth { peer: "v1".into(), peer_netns: Some("b".into()) }
+        }
     );
     assert_eq!(
         single_op("ip -n a link add c0 type vxcan peer name c1 netns b").1,
-        Op::LinkAdd { name: "c0".into(), kind: LinkKind::Vxcan { peer: "c1".into(), peer_netns: Some("b".into()) } }
+        Op::LinkAdd {
+            name: "c0".into(),
+            target: None,
+            kind: LinkKind::Vxcan { peer: "c1".into(), peer_netns: Some("b".into()) }
+        }
     );
     assert_eq!(
         single_op("ip -n a link add m0 link-netns b link v0 type macvlan mode source").1,
         Op::LinkAdd {
             name: "m0".into(),
+            target: None,
             kind: LinkKind::Macvlan { link: "v0".into(), link_netns: Some("b".into()), mode: Some("source".into()) }
         }
     );
     assert_eq!(
+        single_op("ip -n a link add v0 netns b type veth peer name v1 netns c").1,
+        Op::LinkAdd {
+            name: "v0".into(),
+            target: Some("b".into()),
+            kind: LinkKind::Veth { peer: "v1".into(), peer_netns: Some("c".into()) }
+        }
+    );
+    assert_eq!(
+        single_op("ip -n a link add netns b link v0 name m0 type macvlan").1,
+        Op::LinkAdd {
+            name: "m0".into(),
+            target: Some("b".into()),
+            kind: LinkKind::Macvlan { link: "v0".into(), link_netns: None, mode: None }
+        }
+    );
+    assert_eq!(
         single_op("ip -n a link add link v0 name i0 type ipvlan").1,
-        Op::LinkAdd { name: "i0".into(), kind: LinkKind::Ipvlan { link: "v0".into(), link_netns: None, mode: None } }
+        Op::LinkAdd {
+            name: "i0".into(),
+            target: None,
+            kind: LinkKind::Ipvlan { link: "v0".into(), link_netns: None, mode: None }
+        }
     );
     assert_eq!(
         single_op("ip -n a link add b0 type bareudp ethertype MPLS_UC dstport 0x19eb").1,
-        Op::LinkAdd { name: "b0".into(), kind: LinkKind::Bareudp { dstport: 6635, ethertype: "mpls_uc".into() } }
+        Op::LinkAdd {
+            name: "b0".into(),
+            target: None,
+            kind: LinkKind::Bareudp { dstport: 6635, ethertype: "mpls_uc".into() }
+        }
     );
     assert_eq!(
         single_op("ip -n a link add x0 type vxlan dstport 65535 id 16777215").1,
-        Op::LinkAdd { name: "x0".into(), kind: LinkKind::Vxlan { id: 16_777_215, dstport: 65535 } }
+        Op::LinkAdd { name: "x0".into(), target: None, kind: LinkKind::Vxlan { id: 16_777_215, dstport: 65535 } }
     );
     assert_eq!(
         single_op("ip -n a link add g0 type geneve remote 10.0.0.1 id 7").1,
         Op::LinkAdd {
             name: "g0".into(),
+            target: None,
             kind: LinkKind::Geneve { id: 7, remote: [10, 0, 0, 1], dstport: 6081, link_netns: None }
         }
     );
@@ -187,6 +231,7 @@ fn every_link_form() {
         single_op("ip -n a link add g0 link-netns b type geneve id 16777215 dstport 6082 remote 192.0.2.254").1,
         Op::LinkAdd {
             name: "g0".into(),
+            target: None,
             kind: LinkKind::Geneve {
                 id: 16_777_215,
                 remote: [192, 0, 2, 254],
@@ -321,6 +366,19 @@ const MALFORMED: &[(&str, usize, usize, &str)] = &[
         r#"expected an ethertype (ipv4, ipv6, mpls_uc, mpls_mc, ip or a number) after "ethertype", found "arp""#,
     ),
     ("ip -n a -n b link del v0", 1, 9, r#""-n" given twice"#),
+    ("ip -n a link add v0 netns b netns c type veth peer v1", 1, 29, r#""netns" given twice"#),
+    (
+        "ip -n a link add m0 netns b link v0 link-netns c type macvlan",
+        1,
+        37,
+        r#""link-netns" cannot be combined with "netns" here"#,
+    ),
+    (
+        "ip -n a link add m0 link-netns c link v0 netns b type macvlan",
+        1,
+        42,
+        r#""netns" cannot be combined with "link-netns" here"#,
+    ),
     ("ip -n a link del v0 &&", 1, 21, r#""&&" is not part of this language: write one command a line"#),
     ("wait 1", 1, 6, r#"expected end of line after "wait", found "1""#),
     ("ip -n a link add type veth peer v1", 1, 18, r#"expected a device name before "type""#),
