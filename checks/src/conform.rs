@@ -342,6 +342,7 @@ fn script_netns_names(script: &Script) -> Vec<String> {
             Op::LinkAdd { kind, .. } => match kind {
                 LinkKind::Veth { peer_netns, .. } | LinkKind::Vxcan { peer_netns, .. } => note(peer_netns),
                 LinkKind::Ipvlan { link_netns, .. }
+                | LinkKind::Ipvtap { link_netns, .. }
                 | LinkKind::Macvlan { link_netns, .. }
                 | LinkKind::Geneve { link_netns, .. } => note(link_netns),
                 LinkKind::Bareudp { .. } | LinkKind::Vxlan { .. } => {}
@@ -368,7 +369,10 @@ fn ethertype_number(ethertype: &str) -> &str {
 fn uses_link_netns(script: &Script) -> bool {
     script.commands().any(|c| match &c.op {
         Op::LinkAdd {
-            kind: LinkKind::Ipvlan { link_netns: Some(n), .. } | LinkKind::Macvlan { link_netns: Some(n), .. },
+            kind:
+                LinkKind::Ipvlan { link_netns: Some(n), .. }
+                | LinkKind::Ipvtap { link_netns: Some(n), .. }
+                | LinkKind::Macvlan { link_netns: Some(n), .. },
             ..
         } => c.netns.as_deref() != Some(n.as_str()),
         _ => false,
@@ -534,7 +538,9 @@ impl<'o> Run<'o> {
                             push(&["netns", &self.private(Some(pns))]);
                         }
                     }
-                    LinkKind::Ipvlan { link, link_netns, mode } | LinkKind::Macvlan { link, link_netns, mode } => {
+                    LinkKind::Ipvlan { link, link_netns, mode }
+                    | LinkKind::Ipvtap { link, link_netns, mode }
+                    | LinkKind::Macvlan { link, link_netns, mode } => {
                         push(&["link", link]);
                         if let Some(lns) = link_netns {
                             push(&["link-netns", &self.private(Some(lns))]);

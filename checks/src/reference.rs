@@ -39,6 +39,10 @@ use rtnl_model::script::{Command, LinkKind, Op, Script, Step};
 /// `init_net` only when it holds devices (the model's `Outcome` convention).
 pub type Outcome = BTreeMap<String, Vec<String>>;
 
+/// ipvtap, loaded by its first device, and ipvlan, which it uses.
+const IPVTAP: &str = "ipvtap";
+const IPVLAN: &str = "ipvlan";
+
 /// The key of the initial namespace in an [`Outcome`].
 pub const INIT_NET: &str = "init_net";
 
@@ -57,6 +61,8 @@ pub enum Refusal {
     Ebusy,
     /// The lower cannot carry an upper (bareudp).
     Einval,
+    /// The module is used by another loaded module (ipvlan by ipvtap).
+    Ewouldblock,
 }
 
 impl fmt::Display for Refusal {
@@ -67,6 +73,7 @@ impl fmt::Display for Refusal {
             Refusal::Eexist => "EEXIST",
             Refusal::Ebusy => "EBUSY",
             Refusal::Einval => "EINVAL",
+            Refusal::Ewouldblock => "EWOULDBLOCK",
         })
     }
 }
@@ -76,6 +83,7 @@ enum Kind {
     Veth,
     Vxcan,
     Ipvlan,
+    Ipvtap,
     Macvlan,
     Vxlan { id: u32, port: u16 },
     Bareudp { port: u16 },
@@ -89,6 +97,7 @@ impl Kind {
             Kind::Veth => "veth",
             Kind::Vxcan => "vxcan",
             Kind::Ipvlan => "ipvlan",
+            Kind::Ipvtap => "ipvtap",
             Kind::Macvlan => "macvlan",
             Kind::Vxlan { .. } => "vxlan",
             Kind::Bareudp { .. } => "bareudp",
@@ -116,13 +125,14 @@ pub struct Reference {
     names: BTreeMap<String, usize>,
     alive_nets: Vec<bool>,
     devs: Vec<Device>,
-    /// Modules unloaded and not loaded again.
+    /// Modules not loaded: unloaded and not loaded again, or (ipvtap) never loaded yet.
     unloaded: BTreeSet<String>,
 }
 
 impl Default for Reference {
     fn default() -> Self {
-        Reference { names: BTreeMap::new(), alive_nets: vec![true], devs: Vec::new(), unloaded: BTreeSet::new() }
+        let unloaded = BTreeSet::from([IPVTAP.to_owned()]);
+        Reference { names: BTreeMap::new(), alive_nets: vec![true], devs: Vec::new(), unloaded }
     }
 }
 
@@ -233,6 +243,7 @@ impl Reference {
                 let other = match kind {
                     LinkKind::Veth { peer_netns: n, .. } | LinkKind::Vxcan { peer_netns: n, .. } => n,
                     LinkKind::Ipvlan { link_netns: n, .. }
+                    | LinkKind::Ipvtap { link_netns: n, .. }
                     | LinkKind::Macvlan { link_netns: n, .. }
                     | LinkKind::Geneve { link_netns: n, .. } => n,
                     LinkKind::Bareudp { .. } | LinkKind::Vxlan { .. } => &None,
@@ -241,6 +252,10 @@ impl Reference {
                     self.netns(Some(n))?;
                 }
                 self.unloaded.remove(kind.type_name());
+                if kind.type_name() == IPVTAP {
+                    // modprobe loads ipvtap's dependency first.
+                    self.unloaded.remove(IPVLAN);
+                }
                 self.link_add(net, tgt, name, kind)
             }
             Op::ModuleRemove { module, .. } => self.unload(module),
@@ -272,9 +287,13 @@ impl Reference {
 
     /// Unloads the module of `module`'s kind: every device of the kind goes, with its cascades.
     fn unload(&mut self, module: &str) -> Result<(), Refusal> {
-        if !self.unloaded.insert(module.to_owned()) {
+        if self.unloaded.contains(module) {
             return Err(Refusal::Enoent);
         }
+        if module == IPVLAN && !self.unloaded.contains(IPVTAP) {
+            return Err(Refusal::Ewouldblock);
+        }
+        self.unloaded.insert(module.to_owned());
         let doomed: Vec<usize> =
             (0..self.devs.len()).filter(|&d| self.devs[d].alive && self.devs[d].kind.type_name() == module).collect();
         for d in doomed {
@@ -304,24 +323,33 @@ impl Reference {
                 self.devs[d].peer = Some(p);
                 Ok(())
             }
-            LinkKind::Ipvlan { link, link_netns, .. } | LinkKind::Macvlan { link, link_netns, .. } => {
-                let ipvlan = matches!(kind, LinkKind::Ipvlan { .. });
+            LinkKind::Ipvlan { link, link_netns, .. }
+            | LinkKind::Ipvtap { link, link_netns, .. }
+            | LinkKind::Macvlan { link, link_netns, .. } => {
+                // ipvtap is an ipvlan with a tap: same port, same rules.
+                let ipvlan = !matches!(kind, LinkKind::Macvlan { .. });
                 let lnet = match link_netns {
                     Some(l) => self.netns(Some(l))?,
                     None => net,
                 };
                 let l = self.lookup(lnet, link).ok_or(Refusal::Enodev)?;
-                let same_kind = |k: Kind| if ipvlan { k == Kind::Ipvlan } else { k == Kind::Macvlan };
+                let ipvlan_family = |k: Kind| matches!(k, Kind::Ipvlan | Kind::Ipvtap);
+                let same_kind = |k: Kind| if ipvlan { ipvlan_family(k) } else { k == Kind::Macvlan };
                 let real = if same_kind(self.devs[l].kind) { self.devs[l].lower.unwrap_or(l) } else { l };
                 if matches!(self.devs[real].kind, Kind::Bareudp { .. } | Kind::Vxcan) {
                     return Err(Refusal::Einval);
                 }
-                let other = if ipvlan { Kind::Macvlan } else { Kind::Ipvlan };
-                if self.devs.iter().any(|d| d.alive && d.kind == other && d.lower == Some(real)) {
+                let other = |k: Kind| if ipvlan { k == Kind::Macvlan } else { ipvlan_family(k) };
+                if self.devs.iter().any(|d| d.alive && other(d.kind) && d.lower == Some(real)) {
                     return Err(Refusal::Ebusy);
                 }
                 self.taken(tgt, name)?;
-                let d = self.add(name, tgt, if ipvlan { Kind::Ipvlan } else { Kind::Macvlan });
+                let k = match kind {
+                    LinkKind::Ipvlan { .. } => Kind::Ipvlan,
+                    LinkKind::Ipvtap { .. } => Kind::Ipvtap,
+                    _ => Kind::Macvlan,
+                };
+                let d = self.add(name, tgt, k);
                 self.devs[d].lower = Some(real);
                 Ok(())
             }

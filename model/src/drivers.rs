@@ -8,7 +8,7 @@
 
 use crate::kernel::Kernel;
 use crate::module::ThisModule;
-use crate::{bareudp, geneve, ipvlan_main, macvlan, veth, vxcan, vxlan_core};
+use crate::{bareudp, geneve, ipvlan_main, ipvtap, macvlan, veth, vxcan, vxlan_core};
 
 /// The drivers' `module_init` functions, in boot order. The order is visible: the notifier
 /// chain calls ipvlan before macvlan, and `ops_exit_rtnl_list()` (last registered first) runs
@@ -16,6 +16,7 @@ use crate::{bareudp, geneve, ipvlan_main, macvlan, veth, vxcan, vxlan_core};
 pub const INITCALLS: &[fn(&mut Kernel)] = &[
     veth::veth_init,
     ipvlan_main::ipvlan_init_module,
+    ipvtap::ipvtap_init,
     macvlan::macvlan_init_module,
     bareudp::bareudp_init_module,
     vxlan_core::vxlan_init_module,
@@ -26,13 +27,14 @@ pub const INITCALLS: &[fn(&mut Kernel)] = &[
 /// The loadable modules and their `module_exit` functions, one per link type (each module is
 /// named as its type): what `modprobe -r KIND` unloads ([`crate::module::delete_module`]).
 pub const MODULES: &[ThisModule] = &[
-    ThisModule { name: "veth", exit: veth::veth_exit },
-    ThisModule { name: "ipvlan", exit: ipvlan_main::ipvlan_cleanup_module },
-    ThisModule { name: "macvlan", exit: macvlan::macvlan_cleanup_module },
-    ThisModule { name: "bareudp", exit: bareudp::bareudp_cleanup_module },
-    ThisModule { name: "vxlan", exit: vxlan_core::vxlan_cleanup_module },
-    ThisModule { name: "vxcan", exit: vxcan::vxcan_exit },
-    ThisModule { name: "geneve", exit: geneve::geneve_cleanup_module },
+    ThisModule { name: "veth", exit: veth::veth_exit, depends: &[], loaded_at_boot: true },
+    ThisModule { name: "ipvlan", exit: ipvlan_main::ipvlan_cleanup_module, depends: &[], loaded_at_boot: true },
+    ThisModule { name: "ipvtap", exit: ipvtap::ipvtap_exit, depends: &["ipvlan"], loaded_at_boot: false },
+    ThisModule { name: "macvlan", exit: macvlan::macvlan_cleanup_module, depends: &[], loaded_at_boot: true },
+    ThisModule { name: "bareudp", exit: bareudp::bareudp_cleanup_module, depends: &[], loaded_at_boot: true },
+    ThisModule { name: "vxlan", exit: vxlan_core::vxlan_cleanup_module, depends: &[], loaded_at_boot: true },
+    ThisModule { name: "vxcan", exit: vxcan::vxcan_exit, depends: &[], loaded_at_boot: true },
+    ThisModule { name: "geneve", exit: geneve::geneve_cleanup_module, depends: &[], loaded_at_boot: true },
 ];
 
 /// The names of the loadable modules, which a module statement may name.

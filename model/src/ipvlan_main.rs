@@ -57,6 +57,15 @@ pub struct PortSync {
 pub struct IpvlanState {
     pub ports: Vec<Port>,
     pub port_of: BTreeMap<DevId, PortId>,
+    /// `__ipvtap_dellink_ptr` (patch 14): ipvtap's `__ipvtap_dellink()`, which ipvtap sets at
+    /// its init so that ipvlan's NETDEV_UNREGISTER handler can delete an ipvtap upper without
+    /// `ipvtap_dellink()`'s `pnodes_lock`.
+    pub ipvtap_dellink: Option<fn(&Kernel, NetId, DevId, &mut KillList)>,
+}
+
+/// Sets `__ipvtap_dellink_ptr` (ipvtap's `module_init`).
+pub(crate) fn set_ipvtap_dellink_ptr(k: &mut Kernel, f: fn(&Kernel, NetId, DevId, &mut KillList)) {
+    ipvlan_state(k, |st| st.ipvtap_dellink = Some(f));
 }
 
 fn priv_of(k: &Kernel, dev: DevId) -> IpvlDev {
@@ -242,7 +251,14 @@ pub fn ipvlan_uninit(k: &Kernel, dev: DevId) {
 /// (bareudp) is `-EINVAL`; a lower that already has another rx handler (a macvlan port) is busy
 /// (`-EBUSY`); then `register_netdevice()` (→ `ipvlan_init`), `netdev_upper_dev_link()` and the
 /// list insertion under `pnodes_lock`.
-pub fn ipvlan_link_new(k: &Kernel, net: NetId, name: &str, link_net: NetId, link: &str) -> Result<(), Errno> {
+pub fn ipvlan_link_new(
+    k: &Kernel,
+    net: NetId,
+    name: &str,
+    link_net: NetId,
+    link: &str,
+    ops: &'static dyn RtnlLinkOps,
+) -> Result<(), Errno> {
     let _f = k.enter_net("ipvlan_link_new", net);
     let mut phy = k.dev_get_by_name(link_net, link).ok_or(Errno::ENODEV)?;
     if netif_is_ipvlan(k, phy) {
@@ -255,7 +271,7 @@ pub fn ipvlan_link_new(k: &Kernel, net: NetId, name: &str, link_net: NetId, link
     if crate::macvlan::is_port(k, phy) {
         return Err(Errno::EBUSY);
     }
-    let dev = alloc_netdev(k, name, net, &IPVLAN_LINK_OPS, IpvlDev { phy_dev: phy, port: None, dying: false });
+    let dev = alloc_netdev(k, name, net, ops, IpvlDev { phy_dev: phy, port: None, dying: false });
     if let Err(e) = register_netdevice(k, dev) {
         free_netdev(k, dev);
         return Err(e);
@@ -274,7 +290,7 @@ pub fn ipvlan_link_new(k: &Kernel, net: NetId, name: &str, link_net: NetId, link
 /// Models `__ipvlan_link_delete()`: drivers/net/ipvlan/ipvlan_main.c, MP@3fda4180.
 /// `list_del_rcu(&ipvlan->pnode)`, [series] `unregister_netdevice_queue_net(net, dev, head)` (plain
 /// `unregister_netdevice_queue` before), `netdev_upper_dev_unlink()`.
-fn ipvlan_link_delete_raw(k: &Kernel, net: NetId, dev: DevId, head: &mut KillList) {
+pub(crate) fn ipvlan_link_delete_raw(k: &Kernel, net: NetId, dev: DevId, head: &mut KillList) {
     let _f = k.enter_dev("__ipvlan_link_delete", dev);
     let p = priv_of(k, dev);
     if let Some(port) = p.port {
@@ -305,13 +321,26 @@ fn ipvlan_link_delete_raw(k: &Kernel, net: NetId, dev: DevId, head: &mut KillLis
 /// (the exactly-once token).
 pub fn ipvlan_link_delete(k: &Kernel, dev: DevId, head: &mut KillList) {
     let _f = k.enter_dev("ipvlan_link_delete", dev);
+    // mutant ipvlan-no-dying: delete even an upper the lower's NETDEV_UNREGISTER already queued.
+    let no_dying = k.mutated(Mutant::IpvlanNoDying);
+    locked_unless_dying(k, dev, head, no_dying, ipvlan_link_delete_raw);
+}
+
+/// The shape of ipvlan's and ipvtap's `dellink` since patch 14: under `pnodes_lock`, delete
+/// with `delete(dev_net(dev), dev, head)` unless `dying` (the exactly-once token).
+pub(crate) fn locked_unless_dying(
+    k: &Kernel,
+    dev: DevId,
+    head: &mut KillList,
+    ignore_dying: bool,
+    delete: fn(&Kernel, NetId, DevId, &mut KillList),
+) {
     let p = priv_of(k, dev);
     let sync = p.port.map(|port| port_sync(k, port));
     let g = sync.as_ref().and_then(|s| lock_pnodes(k, s));
-    // mutant ipvlan-no-dying: delete even an upper the lower's NETDEV_UNREGISTER already queued.
-    if !k.mode().small_rtnl() || !priv_of(k, dev).dying || k.mutated(Mutant::IpvlanNoDying) {
+    if !k.mode().small_rtnl() || !priv_of(k, dev).dying || ignore_dying {
         let net = k.dev_net(dev);
-        ipvlan_link_delete_raw(k, net, dev, head);
+        delete(k, net, dev, head);
     }
     if let Some(g) = g {
         mutex_unlock(g);
@@ -350,7 +379,19 @@ pub fn ipvlan_device_event(k: &Kernel, event: NetdevEvent, dev: DevId) {
                 // mutant ipvlan-event-upper-net: dev_net(ipvlan->dev) instead of dev_net(dev).
                 net = k.dev_net(upper);
             }
-            ipvlan_link_delete_raw(k, net, upper, &mut lst_kill);
+            if k.dev(upper, |d| d.rtnl_link_ops.kind()) == IPVLAN_LINK_OPS.kind() {
+                ipvlan_link_delete_raw(k, net, upper, &mut lst_kill);
+            } else if series {
+                // #if IS_ENABLED(CONFIG_IPVTAP): __ipvtap_dellink_ptr(net, ipvlan->dev, &lst_kill).
+                let delete = ipvlan_state(k, |st| st.ipvtap_dellink).expect("ipvtap registered its __ipvtap_dellink");
+                crate::module::driver_op(k, "ipvtap", Some(upper), || {
+                    format!("__ipvtap_dellink({}) (__ipvtap_dellink_ptr)", k.dev_name(upper))
+                });
+                delete(k, net, upper, &mut lst_kill);
+            } else {
+                // Before patch 14: ipvlan->dev->rtnl_link_ops->dellink(ipvlan->dev, &lst_kill).
+                crate::module::dev_link_ops(k, upper, "dellink").dellink(k, upper, &mut lst_kill);
+            }
         }
         unregister_netdevice_many(k, &mut lst_kill);
     }
@@ -375,7 +416,7 @@ impl RtnlLinkOps for IpvlanLinkOps {
     }
     fn newlink(&self, k: &Kernel, net: NetId, req: &NewLink) -> Result<(), Errno> {
         let LinkKind::Ipvlan { link, .. } = &req.kind else { unreachable!("ipvlan_link_new: {:?}", req.kind) };
-        ipvlan_link_new(k, net, &req.name, req.link_net.unwrap_or(net), link)
+        ipvlan_link_new(k, net, &req.name, req.link_net.unwrap_or(net), link, &IPVLAN_LINK_OPS)
     }
     fn dellink(&self, k: &Kernel, dev: DevId, head: &mut KillList) {
         ipvlan_link_delete(k, dev, head)
@@ -405,7 +446,8 @@ pub fn ipvlan_cleanup_module(k: &Kernel) {
     crate::dev::unregister_netdevice_notifier(k, "ipvlan");
 }
 
-/// `netif_is_ipvlan(dev)`: include/linux/netdevice.h (`IFF_IPVLAN_SLAVE`).
+/// `netif_is_ipvlan(dev)`: include/linux/netdevice.h (`IFF_IPVLAN_SLAVE`), which every device
+/// `ipvlan_link_new()` made has: ipvlan's and ipvtap's.
 pub fn netif_is_ipvlan(k: &Kernel, dev: DevId) -> bool {
-    k.dev(dev, |d| d.rtnl_link_ops.kind() == RtnlLinkOps::kind(&IPVLAN_LINK_OPS))
+    k.dev(dev, |d| matches!(d.rtnl_link_ops.kind(), "ipvlan" | "ipvtap"))
 }

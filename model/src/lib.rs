@@ -34,6 +34,7 @@ pub(crate) mod drivers;
 pub(crate) mod geneve;
 pub(crate) mod holders;
 pub(crate) mod ipvlan_main;
+pub(crate) mod ipvtap;
 pub(crate) mod macvlan;
 pub(crate) mod veth;
 pub(crate) mod vxcan;

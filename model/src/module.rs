@@ -43,6 +43,12 @@ pub struct ThisModule {
     pub name: &'static str,
     /// `module_exit(...)`.
     pub exit: fn(&Kernel),
+    /// The modules whose symbols it uses (modprobe loads them first; `delete_module()` refuses
+    /// to unload one of them while this module is loaded).
+    pub depends: &'static [&'static str],
+    /// Whether a script that loads and unloads modules starts with it loaded. A module that
+    /// nothing loads at boot (ipvtap) is loaded by its first `ip link add ... type KIND`.
+    pub loaded_at_boot: bool,
 }
 
 /// `MODULE_STATE_LIVE`.
@@ -126,12 +132,19 @@ pub fn arm(k: &Kernel) {
         .ops
         .modules
         .iter()
-        .map(|_| ModSync {
-            state: AtomicUsize::new(LIVE),
-            srcu: RawMutex::new(Srcu { listed: true, readers: 0 }),
+        .map(|m| ModSync {
+            state: AtomicUsize::new(if m.loaded_at_boot { LIVE } else { GONE }),
+            srcu: RawMutex::new(Srcu { listed: m.loaded_at_boot, readers: 0 }),
             srcu_cv: Condvar::new(),
         })
         .collect();
+    // A module not loaded has no notifier and no pernet ops registered.
+    for m in k.ops.modules.iter().filter(|m| !m.loaded_at_boot) {
+        table(k, |t| {
+            t.notifier_off.insert(m.name);
+            t.pernet_off.insert(m.name);
+        });
+    }
     let sync = ModuleSync {
         pernet_ops_rwsem: RwSem {
             st: RawMutex::new((0, false)),
@@ -373,6 +386,12 @@ pub fn link_ops_unlist_and_sync(k: &Kernel, owner: &'static str) {
 pub fn request_module(k: &Kernel, kind: &str) -> bool {
     let (Some(ms), Some(i)) = (armed(k), index(k, kind)) else { return false };
     let _f = k.enter("request_module");
+    // modprobe loads what the module depends on first.
+    for dep in k.ops.modules[i].depends {
+        if !request_module(k, dep) {
+            return false;
+        }
+    }
     let m = &ms.mods[i];
     let name = k.ops.modules[i].name;
     let mut g = m.srcu.lock();
@@ -406,6 +425,12 @@ pub fn delete_module(k: &Kernel, name: &str, by: String) -> Result<(), Errno> {
     let (Some(ms), Some(i)) = (armed(k), index(k, name)) else { return Err(Errno::ENOENT) };
     let m = &ms.mods[i];
     let module = k.ops.modules[i];
+    // "Other modules depend on us: get rid of them first." (-EWOULDBLOCK; rmmod: "Module ipvlan
+    // is in use by: ipvtap").
+    let users = k.ops.modules.iter().enumerate().filter(|(_, u)| u.depends.contains(&name));
+    if users.clone().any(|(j, _)| ms.mods[j].state.load(SeqCst) != GONE) {
+        return Err(Errno::EWOULDBLOCK);
+    }
     match m.state.compare_exchange(LIVE, GOING, SeqCst, SeqCst) {
         Ok(_) => {}
         Err(GOING) => return Err(Errno::EBUSY),

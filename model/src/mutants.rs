@@ -98,6 +98,8 @@ pub enum Mutant {
     IpvlanQueueBeforeUnlink,
     /// `rtnl_newlink()` does not add the target net (`netns NS`) to its `rtnl_nets`.
     NewlinkNoTargetNet,
+    /// `ipvtap_dellink()` deletes an ipvtap the lower's NETDEV_UNREGISTER already queued.
+    IpvtapNoDying,
 }
 
 /// One row of the catalogue: everything known about a mutant, in one place.
@@ -125,7 +127,7 @@ pub struct MutantInfo {
 }
 
 /// The catalogue, in the order of the enum's variants (a test holds it to that).
-pub const CATALOGUE: [MutantInfo; 36] = [
+pub const CATALOGUE: [MutantInfo; 37] = [
     MutantInfo {
         mutant: Mutant::IpvlanPortNoHold,
         name: "ipvlan-port-no-hold",
@@ -636,6 +638,19 @@ pub const CATALOGUE: [MutantInfo; 36] = [
              NS->rtnl_mutex. While RTNL is global nothing else edits them meanwhile; it is caught the way \
              lockdep_assert_held() would catch it, and without RTNL two creations in NS could both pass \
              the name check.",
+    },
+    MutantInfo {
+        mutant: Mutant::IpvtapNoDying,
+        name: "ipvtap-no-dying",
+        function: "ipvtap_dellink",
+        undoes: None,
+        scenarios: &["mutants/ipvtap-del-upper-while-dying.sh"],
+        breaks: Some(Property::ExactlyOnceUnregistration),
+        driver_probe: false,
+        requires: &[],
+        rationale: "ipvtap_dellink() ignores ipvlan->dying, as ipvlan-no-dying does for ipvlan: an ipvtap in \
+             another net that its lower's NETDEV_UNREGISTER already handed to that net's queue (through \
+             __ipvtap_dellink_ptr) is deleted again by `ip link del`, and queued twice.",
     },
 ];
 

@@ -36,6 +36,9 @@ pub enum Errno {
     /// "Device or resource busy" (a lower that already has another rx handler; a bareudp port
     /// already in use in the socket's net).
     EBUSY,
+    /// "Resource temporarily unavailable": `delete_module()` of a module another loaded module
+    /// depends on.
+    EWOULDBLOCK,
     /// "Operation not supported" (no modelled path returns it).
     EOPNOTSUPP,
 }
@@ -48,6 +51,7 @@ impl fmt::Display for Errno {
             Errno::EINVAL => "EINVAL (Invalid argument)",
             Errno::ENOENT => "ENOENT (No such file or directory)",
             Errno::EBUSY => "EBUSY (Device or resource busy)",
+            Errno::EWOULDBLOCK => "EWOULDBLOCK (Resource temporarily unavailable)",
             Errno::EOPNOTSUPP => "EOPNOTSUPP (Operation not supported)",
         })
     }

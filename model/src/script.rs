@@ -145,6 +145,9 @@ pub enum LinkKind {
     Veth { peer: String, peer_netns: Option<String> },
     /// `link DEV [link-netns NS] type ipvlan [mode M]`
     Ipvlan { link: String, link_netns: Option<String>, mode: Option<String> },
+    /// `link DEV [link-netns NS] type ipvtap [mode M]`: an ipvlan with a tap character device
+    /// (drivers/net/ipvlan/ipvtap.c), its own module
+    Ipvtap { link: String, link_netns: Option<String>, mode: Option<String> },
     /// `link DEV [link-netns NS] type macvlan [mode M]`
     Macvlan { link: String, link_netns: Option<String>, mode: Option<String> },
     /// `type bareudp dstport P ethertype T`
@@ -163,6 +166,7 @@ impl LinkKind {
         match self {
             LinkKind::Veth { .. } => "veth",
             LinkKind::Ipvlan { .. } => "ipvlan",
+            LinkKind::Ipvtap { .. } => "ipvtap",
             LinkKind::Macvlan { .. } => "macvlan",
             LinkKind::Bareudp { .. } => "bareudp",
             LinkKind::Vxlan { .. } => "vxlan",

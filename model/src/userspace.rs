@@ -100,6 +100,7 @@ fn run_op(k: &Kernel, cmd: &Command, opened: &mut Opened<'_>) -> Result<(), Errn
                     (None, Some(opened.open(peer_netns.as_deref()).map(Some)?.unwrap_or(net)))
                 }
                 LinkKind::Ipvlan { link_netns, .. }
+                | LinkKind::Ipvtap { link_netns, .. }
                 | LinkKind::Macvlan { link_netns, .. }
                 | LinkKind::Geneve { link_netns, .. } => (
                     Some(match link_netns {

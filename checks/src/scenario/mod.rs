@@ -7,7 +7,7 @@
 //! ```text
 //! ip netns add NAME                  ip netns del|delete NAME
 //! ip [-n NS] link add [name|dev] NAME [netns NS] type veth peer [name] PEER [netns NS]
-//! ip [-n NS] link add NAME [netns NS] link DEV [link-netns NS] type ipvlan|macvlan [mode M]
+//! ip [-n NS] link add NAME [netns NS] link DEV [link-netns NS] type ipvlan|ipvtap|macvlan [mode M]
 //! ip [-n NS] link add NAME [netns NS] type bareudp dstport P ethertype T
 //! ip [-n NS] link add NAME [netns NS] type vxlan id N dstport P
 //! ip [-n NS] link add NAME [netns NS] [link-netns NS] type geneve id N remote A.B.C.D [dstport P]
@@ -23,8 +23,8 @@
 //! `netns NS` before `type` creates the device in NS (the lower, the tunnel's socket and a peer
 //! without its own `netns` stay in the command's namespace); it does not combine with
 //! `link-netns`. `-n NS` may be spelled `-netns NS`; `#` starts a comment, whole-line or trailing. A MODULE
-//! is a link type's module (`rtnl_model::module_names()`: veth, ipvlan, macvlan, bareudp, vxlan,
-//! vxcan, geneve); a module statement unloads it machine-wide, so `conform` refuses it.
+//! is a link type's module (`rtnl_model::module_names()`: veth, ipvlan, ipvtap, macvlan, bareudp,
+//! vxlan, vxcan, geneve); a module statement unloads it machine-wide, so `conform` refuses it.
 //! Parsing is purely syntactic: a command that names a missing device or namespace parses
 //! fine and fails when it runs, in the model as in the kernel. Tracker names are checked
 //! across the script: each `netdev_hold` names a new one, each `netdev_put` one held earlier.

@@ -83,6 +83,7 @@ const KEYWORDS: &[&str] = &[
     "help",
     "id",
     "ipvlan",
+    "ipvtap",
     "link",
     "link-netns",
     "link-netnsid",
@@ -106,7 +107,7 @@ const KEYWORDS: &[&str] = &[
     "vxlan",
 ];
 
-const LINK_TYPES: &str = "veth, vxcan, ipvlan, macvlan, bareudp, vxlan, geneve";
+const LINK_TYPES: &str = "veth, vxcan, ipvlan, ipvtap, macvlan, bareudp, vxlan, geneve";
 const IPVLAN_MODES: &[&str] = &["l2", "l3", "l3s"];
 const MACVLAN_MODES: &[&str] = &["private", "vepa", "bridge", "passthru", "source"];
 const ETHERTYPES: &[&str] = &["ipv4", "ipv6", "mpls_uc", "mpls_mc", "ip"];
@@ -771,7 +772,7 @@ impl<'a> Cursor<'_, 'a> {
                 let (peer, peer_netns) = self.peer()?;
                 LinkKind::Vxcan { peer, peer_netns }
             }
-            "ipvlan" | "macvlan" => {
+            "ipvlan" | "ipvtap" | "macvlan" => {
                 let Some((link, _)) = link else {
                     return Err(Fail::new(
                         kind_tok.span(),
@@ -783,6 +784,9 @@ impl<'a> Cursor<'_, 'a> {
                 if kind == "ipvlan" {
                     let mode = self.mode("an ipvlan mode", IPVLAN_MODES)?;
                     LinkKind::Ipvlan { link, link_netns, mode }
+                } else if kind == "ipvtap" {
+                    let mode = self.mode("an ipvtap mode", IPVLAN_MODES)?;
+                    LinkKind::Ipvtap { link, link_netns, mode }
                 } else {
                     let mode = self.mode("a macvlan mode", MACVLAN_MODES)?;
                     LinkKind::Macvlan { link, link_netns, mode }

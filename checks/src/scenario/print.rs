@@ -51,7 +51,9 @@ fn link_kind(s: &mut String, kind: &LinkKind) -> std::fmt::Result {
                 None => Ok(()),
             }
         }
-        LinkKind::Ipvlan { link, link_netns, mode } | LinkKind::Macvlan { link, link_netns, mode } => {
+        LinkKind::Ipvlan { link, link_netns, mode }
+        | LinkKind::Ipvtap { link, link_netns, mode }
+        | LinkKind::Macvlan { link, link_netns, mode } => {
             write!(s, " link {link}")?;
             if let Some(ns) = link_netns {
                 write!(s, " link-netns {ns}")?;
@@ -92,6 +94,7 @@ mod tests {
                 LinkKind::Macvlan { link, link_netns, mode }
             }
         };
+        let ipvtap = LinkKind::Ipvtap { link: s("veth0"), link_netns: Some(s("ns1")), mode: Some(s("l3")) };
         let mut kinds = vec![
             LinkKind::Veth { peer: s("veth1"), peer_netns: None },
             LinkKind::Veth { peer: s("veth1"), peer_netns: Some(s("ns2")) },
@@ -102,6 +105,7 @@ mod tests {
             LinkKind::Vxlan { id: (1 << 24) - 1, dstport: u16::MAX },
             LinkKind::Geneve { id: 1, remote: [10, 0, 0, 1], dstport: 6081, link_netns: None },
             LinkKind::Geneve { id: (1 << 24) - 1, remote: [192, 168, 1, 254], dstport: 1, link_netns: Some(s("ns2")) },
+            ipvtap,
         ];
         for ipvlan in [false, true] {
             for link_netns in [None, Some(s("ns2"))] {
@@ -120,6 +124,18 @@ mod tests {
             }
             for kind in &kinds {
                 cases.push((netns.clone(), Op::LinkAdd { name: s("dev0"), target: None, kind: kind.clone() }));
+                // `netns` does not combine with `link-netns` (the parser refuses it).
+                let link_netns = matches!(
+                    kind,
+                    LinkKind::Ipvlan { link_netns: Some(_), .. }
+                        | LinkKind::Ipvtap { link_netns: Some(_), .. }
+                        | LinkKind::Macvlan { link_netns: Some(_), .. }
+                        | LinkKind::Geneve { link_netns: Some(_), .. }
+                );
+                if !link_netns {
+                    let target = Some(s("ns2"));
+                    cases.push((netns.clone(), Op::LinkAdd { name: s("dev0"), target, kind: kind.clone() }));
+                }
             }
         }
         for tool in [rtnl_model::script::UnloadTool::ModprobeR, rtnl_model::script::UnloadTool::Rmmod] {

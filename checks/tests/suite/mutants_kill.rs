@@ -178,6 +178,7 @@ mod loom_kills {
         ipvlan_link_delete_no_unlink => IpvlanLinkDeleteNoUnlink,
         ipvlan_queue_before_unlink => IpvlanQueueBeforeUnlink,
         newlink_no_target_net => NewlinkNoTargetNet,
+        ipvtap_no_dying => IpvtapNoDying,
     }
 
     mod faithful {
@@ -205,6 +206,7 @@ mod loom_kills {
             module_unload_vs_same_netns_del => UnloadNoWaitUnregistering,
             ipvlan_del_upper_only => IpvlanLinkDeleteNoUnlink,
             veth_add_in_other_netns => NewlinkNoTargetNet,
+            ipvtap_del_upper_while_dying => IpvtapNoDying,
         }
     }
 
@@ -233,6 +235,7 @@ mod loom_kills {
             Mutant::UnloadNoWaitUnregistering,
             Mutant::IpvlanLinkDeleteNoUnlink,
             Mutant::NewlinkNoTargetNet,
+            Mutant::IpvtapNoDying,
         ];
         let tested: std::collections::BTreeSet<&str> =
             covered.iter().flat_map(|m| m.scenarios().iter().copied()).collect();
@@ -303,6 +306,7 @@ mod shuttle_kills {
         ipvlan_link_delete_no_unlink => IpvlanLinkDeleteNoUnlink,
         ipvlan_queue_before_unlink => IpvlanQueueBeforeUnlink,
         newlink_no_target_net => NewlinkNoTargetNet,
+        ipvtap_no_dying => IpvtapNoDying,
     }
 }
 
