@@ -50,6 +50,16 @@ impl KillList {
     }
 }
 
+/// Models `unregister_netdevice(dev)` = `unregister_netdevice_queue(dev, NULL)`:
+/// net/core/dev.c, MN@af3634d4: a list of one, unregistered at once
+/// (`unregister_netdevice_many()`); the caller's RTNL unlock frees it. A driver's error path
+/// after it registered a device.
+pub fn unregister_netdevice(k: &Kernel, dev: DevId) {
+    let mut single = KillList::new(k);
+    unregister_netdevice_queue(k, dev, &mut single);
+    unregister_netdevice_many(k, &mut single);
+}
+
 /// Models `unregister_netdevice_queue()`: net/core/dev.c, MN@af3634d4.
 ///
 /// # Kernel steps

@@ -2,8 +2,8 @@
 //! d7fda2c776b2); pre-series: the upstream text before it (kernel-notes.md §5.1).
 
 use crate::dev::{
-    alloc_netdev, register_netdevice, unregister_netdevice_many, unregister_netdevice_queue,
-    unregister_netdevice_queue_net, KillList,
+    alloc_netdev, free_netdev, register_netdevice, unregister_netdevice, unregister_netdevice_many,
+    unregister_netdevice_queue, unregister_netdevice_queue_net, KillList,
 };
 use crate::kernel::{DevId, Kernel, NetId};
 use crate::mutants::Mutant;
@@ -121,12 +121,15 @@ fn veth_pair(k: &Kernel) -> Pair {
 /// Models `veth_newlink()`: drivers/net/veth.c, MP@522fa876.
 ///
 /// # Kernel steps
-/// 1. Allocate and `register_netdevice()` the peer in `peer_net`, then the device in `net`.
+/// 1. Allocate and `register_netdevice()` the peer in `peer_net` (`err_register_peer`:
+///    `free_netdev(peer)`), then the device in `net` (`err_register_dev`: the registered peer is
+///    unwound with `unregister_netdevice(peer)`, under the same locks).
 /// 2. `priv(dev)->peer = peer`, [series] `netdev_hold(peer, &priv(dev)->peer_tracker)`; the
 ///    same the other way round.
 ///
 /// # Abstracted
-/// Names are checked before allocating, so the error unwinding of the C is not needed.
+/// `rtnl_configure_link()` of the peer and the queue setup (`err_configure_peer`,
+/// `err_queues`) do not fail in the model.
 pub fn veth_newlink(k: &Kernel, net: NetId, name: &str, peer_name: &str, peer_net: NetId) -> Result<(), Errno> {
     let _f = k.enter_net("veth_newlink", net);
     paired_newlink(k, net, name, peer_name, peer_net, veth_pair(k))
@@ -142,16 +145,18 @@ pub(crate) fn paired_newlink(
     peer_net: NetId,
     p: Pair,
 ) -> Result<(), Errno> {
-    if k.dev_get_by_name(peer_net, peer_name).is_some()
-        || k.dev_get_by_name(net, name).is_some()
-        || (net == peer_net && name == peer_name)
-    {
-        return Err(Errno::EEXIST);
-    }
     let peer = alloc_netdev(k, peer_name, peer_net, p.ops, ());
-    register_netdevice(k, peer)?;
+    if let Err(e) = register_netdevice(k, peer) {
+        free_netdev(k, peer);
+        return Err(e);
+    }
+    // The C's dev comes from rtnl_create_link(), which rtnl_newlink_create() frees on an error.
     let dev = alloc_netdev(k, name, net, p.ops, ());
-    register_netdevice(k, dev)?;
+    if let Err(e) = register_netdevice(k, dev) {
+        free_netdev(k, dev);
+        unregister_netdevice(k, peer);
+        return Err(e);
+    }
     // mutants veth-no-peer-ref: no reference on the peer (nor, in dellink, its puts).
     let holds = p.converted && !p.no_peer_ref;
     k.dev_sync(dev).priv_peer.store(to_ptr(Some(peer)), SeqCst);
