@@ -340,7 +340,9 @@ fn script_netns_names(script: &Script) -> Vec<String> {
             Op::NetnsAdd { name } | Op::NetnsDel { name } => note(&Some(name.clone())),
             Op::LinkSetNetns { target, .. } => note(&Some(target.clone())),
             Op::LinkAdd { kind, .. } => match kind {
-                LinkKind::Veth { peer_netns, .. } | LinkKind::Vxcan { peer_netns, .. } => note(peer_netns),
+                LinkKind::Veth { peer_netns, .. }
+                | LinkKind::Vxcan { peer_netns, .. }
+                | LinkKind::Netkit { peer_netns, .. } => note(peer_netns),
                 LinkKind::Ipvlan { link_netns, .. }
                 | LinkKind::Ipvtap { link_netns, .. }
                 | LinkKind::Macvlan { link_netns, .. }
@@ -532,7 +534,9 @@ impl<'o> Run<'o> {
                     push(&["netns", &self.private(Some(t))]);
                 }
                 match kind {
-                    LinkKind::Veth { peer, peer_netns } | LinkKind::Vxcan { peer, peer_netns } => {
+                    LinkKind::Veth { peer, peer_netns }
+                    | LinkKind::Vxcan { peer, peer_netns }
+                    | LinkKind::Netkit { peer, peer_netns } => {
                         push(&["type", kind.type_name(), "peer", "name", peer]);
                         if let Some(pns) = peer_netns {
                             push(&["netns", &self.private(Some(pns))]);

@@ -82,6 +82,7 @@ impl fmt::Display for Refusal {
 enum Kind {
     Veth,
     Vxcan,
+    Netkit,
     Ipvlan,
     Ipvtap,
     Macvlan,
@@ -96,6 +97,7 @@ impl Kind {
         match self {
             Kind::Veth => "veth",
             Kind::Vxcan => "vxcan",
+            Kind::Netkit => "netkit",
             Kind::Ipvlan => "ipvlan",
             Kind::Ipvtap => "ipvtap",
             Kind::Macvlan => "macvlan",
@@ -241,7 +243,9 @@ impl Reference {
                 // ip(8) opens every namespace the command names before it sends the request,
                 // whose first step may load the module.
                 let other = match kind {
-                    LinkKind::Veth { peer_netns: n, .. } | LinkKind::Vxcan { peer_netns: n, .. } => n,
+                    LinkKind::Veth { peer_netns: n, .. }
+                    | LinkKind::Vxcan { peer_netns: n, .. }
+                    | LinkKind::Netkit { peer_netns: n, .. } => n,
                     LinkKind::Ipvlan { link_netns: n, .. }
                     | LinkKind::Ipvtap { link_netns: n, .. }
                     | LinkKind::Macvlan { link_netns: n, .. }
@@ -306,8 +310,14 @@ impl Reference {
     /// own `netns` are; `tgt` the new device's (`netns NS`).
     fn link_add(&mut self, net: usize, tgt: usize, name: &str, kind: &LinkKind) -> Result<(), Refusal> {
         match kind {
-            LinkKind::Veth { peer, peer_netns } | LinkKind::Vxcan { peer, peer_netns } => {
-                let pair = if matches!(kind, LinkKind::Veth { .. }) { Kind::Veth } else { Kind::Vxcan };
+            LinkKind::Veth { peer, peer_netns }
+            | LinkKind::Vxcan { peer, peer_netns }
+            | LinkKind::Netkit { peer, peer_netns } => {
+                let pair = match kind {
+                    LinkKind::Veth { .. } => Kind::Veth,
+                    LinkKind::Vxcan { .. } => Kind::Vxcan,
+                    _ => Kind::Netkit,
+                };
                 let pnet = match peer_netns {
                     Some(p) => self.netns(Some(p))?,
                     None => net,
@@ -336,7 +346,8 @@ impl Reference {
                 let ipvlan_family = |k: Kind| matches!(k, Kind::Ipvlan | Kind::Ipvtap);
                 let same_kind = |k: Kind| if ipvlan { ipvlan_family(k) } else { k == Kind::Macvlan };
                 let real = if same_kind(self.devs[l].kind) { self.devs[l].lower.unwrap_or(l) } else { l };
-                if matches!(self.devs[real].kind, Kind::Bareudp { .. } | Kind::Vxcan) {
+                // Not Ethernet: bareudp and netkit (L3) are ARPHRD_NONE, vxcan ARPHRD_CAN.
+                if matches!(self.devs[real].kind, Kind::Bareudp { .. } | Kind::Vxcan | Kind::Netkit) {
                     return Err(Refusal::Einval);
                 }
                 let other = |k: Kind| if ipvlan { k == Kind::Macvlan } else { ipvlan_family(k) };

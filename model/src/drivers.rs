@@ -8,7 +8,7 @@
 
 use crate::kernel::Kernel;
 use crate::module::ThisModule;
-use crate::{bareudp, geneve, ipvlan_main, ipvtap, macvlan, veth, vxcan, vxlan_core};
+use crate::{bareudp, geneve, ipvlan_main, ipvtap, macvlan, netkit, veth, vxcan, vxlan_core};
 
 /// The drivers' `module_init` functions, in boot order. The order is visible: the notifier
 /// chain calls ipvlan before macvlan, and `ops_exit_rtnl_list()` (last registered first) runs
@@ -21,6 +21,7 @@ pub const INITCALLS: &[fn(&mut Kernel)] = &[
     bareudp::bareudp_init_module,
     vxlan_core::vxlan_init_module,
     vxcan::vxcan_init,
+    netkit::netkit_init,
     geneve::geneve_init_module,
 ];
 

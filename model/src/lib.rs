@@ -36,6 +36,7 @@ pub(crate) mod holders;
 pub(crate) mod ipvlan_main;
 pub(crate) mod ipvtap;
 pub(crate) mod macvlan;
+pub(crate) mod netkit;
 pub(crate) mod veth;
 pub(crate) mod vxcan;
 pub(crate) mod vxlan_core;

@@ -154,6 +154,8 @@ pub enum LinkKind {
     Bareudp { dstport: u16, ethertype: String },
     /// `type vxlan id N dstport P`
     Vxlan { id: u32, dstport: u16 },
+    /// `type netkit peer [name] PEER [netns NS]` (built in, L3 mode)
+    Netkit { peer: String, peer_netns: Option<String> },
     /// `type vxcan peer [name] PEER [netns NS]`
     Vxcan { peer: String, peer_netns: Option<String> },
     /// `[link-netns NS] type geneve id N remote A.B.C.D [dstport P]` (P defaults to 6081)
@@ -171,6 +173,7 @@ impl LinkKind {
             LinkKind::Bareudp { .. } => "bareudp",
             LinkKind::Vxlan { .. } => "vxlan",
             LinkKind::Vxcan { .. } => "vxcan",
+            LinkKind::Netkit { .. } => "netkit",
             LinkKind::Geneve { .. } => "geneve",
         }
     }

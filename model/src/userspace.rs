@@ -96,7 +96,9 @@ fn run_op(k: &Kernel, cmd: &Command, opened: &mut Opened<'_>) -> Result<(), Errn
             // ip(8) opens `netns NS` while it parses, before the kind's arguments.
             let tgt_net = target.as_deref().map(|t| opened.open(Some(t))).transpose()?;
             let (link_net, peer_net) = match kind {
-                LinkKind::Veth { peer_netns, .. } | LinkKind::Vxcan { peer_netns, .. } => {
+                LinkKind::Veth { peer_netns, .. }
+                | LinkKind::Vxcan { peer_netns, .. }
+                | LinkKind::Netkit { peer_netns, .. } => {
                     (None, Some(opened.open(peer_netns.as_deref()).map(Some)?.unwrap_or(net)))
                 }
                 LinkKind::Ipvlan { link_netns, .. }
@@ -112,7 +114,9 @@ fn run_op(k: &Kernel, cmd: &Command, opened: &mut Opened<'_>) -> Result<(), Errn
                 LinkKind::Bareudp { .. } | LinkKind::Vxlan { .. } => (Some(net), None),
             };
             let peer_net = match kind {
-                LinkKind::Veth { peer_netns: None, .. } | LinkKind::Vxcan { peer_netns: None, .. } => Some(net),
+                LinkKind::Veth { peer_netns: None, .. }
+                | LinkKind::Vxcan { peer_netns: None, .. }
+                | LinkKind::Netkit { peer_netns: None, .. } => Some(net),
                 _ => peer_net,
             };
             rtnl_newlink(k, net, &NewLink { name: name.clone(), kind: kind.clone(), tgt_net, link_net, peer_net })

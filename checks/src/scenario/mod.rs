@@ -6,7 +6,7 @@
 //!
 //! ```text
 //! ip netns add NAME                  ip netns del|delete NAME
-//! ip [-n NS] link add [name|dev] NAME [netns NS] type veth peer [name] PEER [netns NS]
+//! ip [-n NS] link add [name|dev] NAME [netns NS] type veth|vxcan|netkit peer [name] PEER [netns NS]
 //! ip [-n NS] link add NAME [netns NS] link DEV [link-netns NS] type ipvlan|ipvtap|macvlan [mode M]
 //! ip [-n NS] link add NAME [netns NS] type bareudp dstport P ethertype T
 //! ip [-n NS] link add NAME [netns NS] type vxlan id N dstport P

@@ -93,6 +93,7 @@ const KEYWORDS: &[&str] = &[
     "mode",
     "mtu",
     "name",
+    "netkit",
     "netns",
     "nomaster",
     "peer",
@@ -107,7 +108,7 @@ const KEYWORDS: &[&str] = &[
     "vxlan",
 ];
 
-const LINK_TYPES: &str = "veth, vxcan, ipvlan, ipvtap, macvlan, bareudp, vxlan, geneve";
+const LINK_TYPES: &str = "veth, vxcan, netkit, ipvlan, ipvtap, macvlan, bareudp, vxlan, geneve";
 const IPVLAN_MODES: &[&str] = &["l2", "l3", "l3s"];
 const MACVLAN_MODES: &[&str] = &["private", "vepa", "bridge", "passthru", "source"];
 const ETHERTYPES: &[&str] = &["ipv4", "ipv6", "mpls_uc", "mpls_mc", "ip"];
@@ -752,7 +753,7 @@ impl<'a> Cursor<'_, 'a> {
         };
         let kind = kind_tok.text;
         // geneve takes link-netns (its socket's net, IFLA_LINK_NETNSID), not a lower device.
-        let no_link_netns = matches!(kind, "veth" | "vxcan" | "bareudp" | "vxlan");
+        let no_link_netns = matches!(kind, "veth" | "vxcan" | "netkit" | "bareudp" | "vxlan");
         if no_link_netns || kind == "geneve" {
             let extra = if no_link_netns { link.as_ref().or(link_netns.as_ref()) } else { link.as_ref() };
             if let Some((_, tok)) = extra {
@@ -771,6 +772,10 @@ impl<'a> Cursor<'_, 'a> {
             "vxcan" => {
                 let (peer, peer_netns) = self.peer()?;
                 LinkKind::Vxcan { peer, peer_netns }
+            }
+            "netkit" => {
+                let (peer, peer_netns) = self.peer()?;
+                LinkKind::Netkit { peer, peer_netns }
             }
             "ipvlan" | "ipvtap" | "macvlan" => {
                 let Some((link, _)) = link else {

@@ -44,7 +44,9 @@ pub fn command_text(netns: Option<&str>, op: &Op) -> String {
 /// What follows `link add NAME`.
 fn link_kind(s: &mut String, kind: &LinkKind) -> std::fmt::Result {
     match kind {
-        LinkKind::Veth { peer, peer_netns } | LinkKind::Vxcan { peer, peer_netns } => {
+        LinkKind::Veth { peer, peer_netns }
+        | LinkKind::Vxcan { peer, peer_netns }
+        | LinkKind::Netkit { peer, peer_netns } => {
             write!(s, " type {} peer name {peer}", kind.type_name())?;
             match peer_netns {
                 Some(ns) => write!(s, " netns {ns}"),
@@ -99,6 +101,7 @@ mod tests {
             LinkKind::Veth { peer: s("veth1"), peer_netns: None },
             LinkKind::Veth { peer: s("veth1"), peer_netns: Some(s("ns2")) },
             LinkKind::Vxcan { peer: s("vxcan1"), peer_netns: Some(s("ns2")) },
+            LinkKind::Netkit { peer: s("nk1"), peer_netns: None },
             LinkKind::Bareudp { dstport: 6635, ethertype: s("ipv4") },
             LinkKind::Bareudp { dstport: 1, ethertype: s("0x86dd") },
             LinkKind::Vxlan { id: 0, dstport: 4789 },

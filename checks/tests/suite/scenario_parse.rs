@@ -264,7 +264,7 @@ const MALFORMED: &[(&str, usize, usize, &str)] = &[
         "ip netns add ns1\nip -n ns1 link add bond0 type bond",
         2,
         31,
-        r#"unknown link type "bond"; this language knows veth, vxcan, ipvlan, ipvtap, macvlan, bareudp, vxlan, geneve"#,
+        r#"unknown link type "bond"; this language knows veth, vxcan, netkit, ipvlan, ipvtap, macvlan, bareudp, vxlan, geneve"#,
     ),
     ("# comment\n\nip netns add   # nothing\n", 3, 13, r#"expected a netns name after "add", found end of line"#),
     (
@@ -366,6 +366,7 @@ const MALFORMED: &[(&str, usize, usize, &str)] = &[
         r#"expected an ethertype (ipv4, ipv6, mpls_uc, mpls_mc, ip or a number) after "ethertype", found "arp""#,
     ),
     ("ip -n a -n b link del v0", 1, 9, r#""-n" given twice"#),
+    ("modprobe -r netkit", 1, 13, "netkit is built into the kernel (CONFIG_NETKIT is bool): it cannot be unloaded"),
     ("ip -n a link add v0 netns b netns c type veth peer v1", 1, 29, r#""netns" given twice"#),
     (
         "ip -n a link add m0 netns b link v0 link-netns c type macvlan",

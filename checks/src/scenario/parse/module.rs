@@ -56,6 +56,13 @@ impl Cursor<'_, '_> {
             return Err(self.expected("a module name"));
         };
         let known = rtnl_model::module_names();
+        if tok.text == "netkit" {
+            return Err(Fail::new(
+                tok.span(),
+                "netkit is built into the kernel (CONFIG_NETKIT is bool): it cannot be unloaded",
+                "not a module",
+            ));
+        }
         if !known.contains(&tok.text) {
             return Err(Fail::new(
                 tok.span(),
