@@ -91,6 +91,8 @@ pub enum Mutant {
     /// `rtnl_link_unregister()` takes `rtnl_lock()` instead of `rtnl_lock_unregistering_all()`:
     /// the unload does not wait for devices still being unregistered.
     UnloadNoWaitUnregistering,
+    /// `rtnl_net_dev_unlock()` drops its passive reference on the net before `rtnl_net_unlock()`.
+    DevLockPassiveDecEarly,
 }
 
 /// One row of the catalogue: everything known about a mutant, in one place.
@@ -118,7 +120,7 @@ pub struct MutantInfo {
 }
 
 /// The catalogue, in the order of the enum's variants (a test holds it to that).
-pub const CATALOGUE: [MutantInfo; 33] = [
+pub const CATALOGUE: [MutantInfo; 34] = [
     MutantInfo {
         mutant: Mutant::IpvlanPortNoHold,
         name: "ipvlan-port-no-hold",
@@ -585,6 +587,22 @@ pub const CATALOGUE: [MutantInfo; 33] = [
              has its veth devices to free: the unload finds no device of its kind left to kill, returns, \
              and the module is freed while the deleter calls veth_dev_free() (dev->priv_destructor), a \
              page fault in freed module text.",
+    },
+    MutantInfo {
+        mutant: Mutant::DevLockPassiveDecEarly,
+        name: "dev-lock-passive-dec-early",
+        function: "rtnl_net_dev_lock",
+        undoes: None,
+        scenarios: &["mutants/dev-lock-passive-dec-early.sh"],
+        breaks: Some(Property::NothingLeftBehind),
+        driver_probe: true,
+        requires: &[],
+        rationale: "rtnl_net_dev_unlock() calls net_passive_dec(net) before rtnl_net_unlock(net) instead of after \
+             it. In unregister_netdev() the unlock's netdev_run_todo() still waits for and frees the device \
+             just unregistered, with RTNL released: a concurrent `ip netns del` dismantles the net and its \
+             cleanup_net() drops the last passive reference, so struct net is freed while the device, whose \
+             nd_net still points to it, is in the driver's netdev_run_todo() (a re-broadcast would lock \
+             the freed net's rtnl_mutex).",
     },
 ];
 
