@@ -709,10 +709,12 @@ impl ProbeScript {
                 (dev.clone(), netns.clone(), ProbeDriver::NotifierDevNet)
             }
             (Op::NetnsDel { name: netns }, _) => (PROBE_DEV.to_string(), netns.clone(), ProbeDriver::UnregisterNetdev),
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "{name}: the driver probe races `ip -n NS link set DEV netns NS2 &` or `ip netns del NS &`, not {:?}",
                 race.text
-            )),
+            ))
+            }
         };
         if steps.iter().any(|s| matches!(s, Step::Background(_))) {
             return Err(format!("{name}: only the raced command may run in the background"));

@@ -337,8 +337,8 @@ fn net_free(k: &Kernel, net: NetId) {
             None => "on net_todo_list".to_string(),
         };
         if !k.mode().small_rtnl() || exempt.is_some() {
-            let why = if exempt.is_some() { "unconverted path" } else { "pre-series" };
-            k.note(Some(dev), format!("{why}: struct net {name} freed while {dname} is still {place}"));
+            let why = if exempt.is_some() { "" } else { " (pre-series)" };
+            k.note(Some(dev), format!("unconverted path{why}: struct net {name} freed while {dname} is still {place}"));
             continue;
         }
         let (state, refs) = (k.dev(dev, |d| d.reg_state), crate::netdevice::netdev_refcnt_read(k, dev));

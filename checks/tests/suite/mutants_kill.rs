@@ -173,6 +173,7 @@ mod loom_kills {
         geneve_no_empty_check => GeneveNoEmptyCheck,
         geneve_no_lock => GeneveNoLock,
         unload_no_wait_unregistering => UnloadNoWaitUnregistering,
+        dev_lock_passive_dec_early => DevLockPassiveDecEarly,
     }
 
     mod faithful {
@@ -198,6 +199,7 @@ mod loom_kills {
             vxcan_same_netns => VxcanLeakPeerRef,
             geneve_del_after_socket_netns_exit => GeneveNoEmptyCheck,
             module_unload_vs_same_netns_del => UnloadNoWaitUnregistering,
+            dev_lock_passive_dec_early => DevLockPassiveDecEarly,
         }
     }
 
@@ -224,6 +226,7 @@ mod loom_kills {
             Mutant::VxcanLeakPeerRef,
             Mutant::GeneveNoEmptyCheck,
             Mutant::UnloadNoWaitUnregistering,
+            Mutant::DevLockPassiveDecEarly,
         ];
         let tested: std::collections::BTreeSet<&str> =
             covered.iter().flat_map(|m| m.scenarios().iter().copied()).collect();
@@ -291,6 +294,7 @@ mod shuttle_kills {
         geneve_no_empty_check => GeneveNoEmptyCheck,
         geneve_no_lock => GeneveNoLock,
         unload_no_wait_unregistering => UnloadNoWaitUnregistering,
+        dev_lock_passive_dec_early => DevLockPassiveDecEarly,
     }
 }
 
