@@ -648,8 +648,9 @@ impl Mutant {
     }
 
     /// The scenarios that expose the mutant, relative to `checks/scenarios/`. No ip(8) command
-    /// reaches [`Mutant::DevNetToctou`]'s `rtnl_net_dev_lock()`: its scenario is raced against a
-    /// driver thread by the probe in `rtnl_checks::mutants` ([`Mutant::needs_driver_probe`]).
+    /// reaches `rtnl_net_dev_lock()` ([`Mutant::DevNetToctou`], [`Mutant::DevLockPassiveDecEarly`]):
+    /// their scenarios are raced against a driver thread by the probe in `rtnl_checks::mutants`
+    /// ([`Mutant::needs_driver_probe`]).
     pub fn scenarios(self) -> &'static [&'static str] {
         self.info().scenarios
     }
