@@ -721,7 +721,9 @@ pub fn default_device_exit_batch(k: &Kernel, nets: &[NetId]) {
 ///    unregistered; `net_passive_dec(net)`: the `struct net` outlives that wait.
 ///
 /// # Abstracted
-/// The RCU read section: the model frees a net only at its last passive reference.
+/// The RCU read section around `dev_net_rcu()` and `net_passive_inc()`, which keeps the net's
+/// memory until the increment: in the model the two are separate steps, and no modelled caller's
+/// device can lose its net between them (the probe starts its netns deletion inside the section).
 pub fn rtnl_net_dev_locked<R>(k: &Kernel, dev: DevId, f: impl FnOnce(NetId) -> R) -> R {
     let _f = k.enter_dev("rtnl_net_dev_lock", dev);
     loop {
