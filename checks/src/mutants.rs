@@ -8,9 +8,10 @@
 //! series FILE`), so a std build hands loom and shuttle runs to their builds as `check` always
 //! does, and a run that hangs or crashes cannot take the matrix with it.
 //!
-//! One mutant, [`Mutant::DevNetToctou`], needs a thread no ip(8) command starts: a driver calling
-//! `unregister_netdevice_notifier_dev_net()` without RTNL. [`probe`] races it against the last
-//! background command of the mutant's scenario, under the same explorers.
+//! Two mutants, [`Mutant::DevNetToctou`] and [`Mutant::DevLockPassiveDecEarly`], need a thread
+//! no ip(8) command starts: a driver calling `unregister_netdevice_notifier_dev_net()` or
+//! `unregister_netdev()` without RTNL. [`probe`] races it against the last background command
+//! of the mutant's scenario, under the same explorers.
 
 #![allow(clippy::disallowed_types)] // Harness bookkeeping across executions, outside the model.
 
@@ -661,11 +662,39 @@ pub struct ProbeScript {
     pub race: Command,
     pub dev: String,
     pub netns: String,
+    pub driver: ProbeDriver,
 }
+
+/// What the probe's driver thread does, chosen by the raced command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProbeDriver {
+    /// Raced against `ip -n NS link set DEV netns NS2 &`: the driver removes the notifier it
+    /// registered on DEV's netns, `unregister_netdevice_notifier_dev_net(DEV)`.
+    NotifierDevNet,
+    /// Raced against `ip netns del NS &`: the driver registers a device of its own in NS,
+    /// [`PROBE_DEV`] (`register_netdev()`, in the setup), and removes it with
+    /// `unregister_netdev()`; the deletion starts once the driver holds NS's lock
+    /// ([`rtnl_model::probe_driver`]).
+    UnregisterNetdev,
+}
+
+impl ProbeDriver {
+    /// The kernel function the driver calls.
+    pub fn function(self) -> &'static str {
+        match self {
+            ProbeDriver::NotifierDevNet => "unregister_netdevice_notifier_dev_net",
+            ProbeDriver::UnregisterNetdev => "unregister_netdev",
+        }
+    }
+}
+
+/// The name of the device the `unregister_netdev()` probe's driver registers.
+pub const PROBE_DEV: &str = "nic0";
 
 impl ProbeScript {
     /// The probe's reading of a scenario: its last step before the final `wait` must be one
-    /// background `ip -n NS link set DEV netns NS2`; the driver acts on DEV in NS.
+    /// background `ip -n NS link set DEV netns NS2` (the driver acts on DEV in NS) or `ip netns
+    /// del NS` (the driver acts on [`PROBE_DEV`] in NS).
     pub fn parse(name: &str, source: &str) -> Result<ProbeScript, String> {
         let script = parse_script(name, source).map_err(|e| e.to_string())?;
         let mut steps = script.steps.clone();
@@ -675,43 +704,78 @@ impl ProbeScript {
         let Some(Step::Background(race)) = steps.pop() else {
             return Err(format!("{name}: the driver probe races the last background command; there is none"));
         };
-        let (Op::LinkSetNetns { name: dev, .. }, Some(netns)) = (&race.op, &race.netns) else {
-            return Err(format!(
-                "{name}: the driver probe races `ip -n NS link set DEV netns NS2 &`, not {:?}",
+        let (dev, netns, driver) = match (&race.op, &race.netns) {
+            (Op::LinkSetNetns { name: dev, .. }, Some(netns)) => {
+                (dev.clone(), netns.clone(), ProbeDriver::NotifierDevNet)
+            }
+            (Op::NetnsDel { name: netns }, _) => (PROBE_DEV.to_string(), netns.clone(), ProbeDriver::UnregisterNetdev),
+            _ => {
+                return Err(format!(
+                "{name}: the driver probe races `ip -n NS link set DEV netns NS2 &` or `ip netns del NS &`, not {:?}",
                 race.text
-            ));
+            ))
+            }
         };
         if steps.iter().any(|s| matches!(s, Step::Background(_))) {
             return Err(format!("{name}: only the raced command may run in the background"));
         }
-        Ok(ProbeScript {
-            dev: dev.clone(),
-            netns: netns.clone(),
-            race: race.clone(),
-            setup: Script { name: script.name.clone(), steps },
-        })
+        Ok(ProbeScript { dev, netns, driver, race: race.clone(), setup: Script { name: script.name.clone(), steps } })
     }
 }
 
 /// One execution of the probe: the setup, then the raced command on a thread of its own while
-/// this thread, a driver, calls `unregister_netdevice_notifier_dev_net()` on the device.
+/// this thread, a driver, calls [`ProbeDriver::function`] on the device.
 pub fn probe_body(cfg: &Config, p: &ProbeScript) -> Report {
+    probe_run(cfg, p, |_| {})
+}
+
+/// [`probe_body`], handing the booted machine to `booted` first (the explorer keeps its
+/// observation, to read the violations of an execution a BUG ends).
+fn probe_run(cfg: &Config, p: &ProbeScript, booted: impl FnOnce(&Machine)) -> Report {
     use rtnl_model::sync::thread;
     let m = Machine::boot(cfg.clone());
-    rtnl_model::userspace::run_script(&m.k, &p.setup);
+    booted(&m);
+    // The unregister_netdev() driver registers its device as soon as NS exists, so that the
+    // rest of the setup may name it (a `netdev_hold` that keeps it waiting).
+    let steps = &p.setup.steps;
+    let created = |s: &Step| matches!(s, Step::Run(c) if matches!(&c.op, Op::NetnsAdd { name } if *name == p.netns));
+    let at = match p.driver {
+        ProbeDriver::UnregisterNetdev => steps.iter().position(created).map_or(steps.len(), |i| i + 1),
+        ProbeDriver::NotifierDevNet => steps.len(),
+    };
+    let part = |steps: &[Step]| Script { name: p.setup.name.clone(), steps: steps.to_vec() };
+    rtnl_model::userspace::run_script(&m.k, &part(&steps[..at]));
     let net = m.k.with(|s| s.netns_names.get(&p.netns).copied());
+    if let (ProbeDriver::UnregisterNetdev, Some(net)) = (p.driver, net) {
+        let _ = rtnl_model::probe_driver::register_netdev(&m.k, PROBE_DEV, net);
+    }
+    rtnl_model::userspace::run_script(&m.k, &part(&steps[at..]));
     let dev = net.and_then(|n| m.k.dev_get_by_name(n, &p.dev));
     m.main(|| {
-        let (k2, race) = (m.k.clone(), p.race.clone());
-        let mover = thread::spawn(move || {
-            k2.set_thread_name(format!("ip#{}", race.loc.line));
-            let _ = rtnl_model::userspace::ip(&k2, &race);
-        });
-        if let Some(dev) = dev {
-            m.k.set_thread_name("driver");
-            rtnl_model::dev::unregister_netdevice_notifier_dev_net(&m.k, dev);
-        }
-        if let Err(e) = mover.join() {
+        let spawn_race = || {
+            let (k2, race) = (m.k.clone(), p.race.clone());
+            thread::spawn(move || {
+                k2.set_thread_name(format!("ip#{}", race.loc.line));
+                let _ = rtnl_model::userspace::ip(&k2, &race);
+            })
+        };
+        m.k.set_thread_name("driver");
+        let racer = match (p.driver, dev) {
+            (ProbeDriver::NotifierDevNet, Some(dev)) => {
+                let racer = spawn_race();
+                rtnl_model::dev::unregister_netdevice_notifier_dev_net(&m.k, dev);
+                racer
+            }
+            // The deletion starts inside the section, so that the exit never finds the driver's
+            // device still registered (a NIC's would be moved to init_net, not modelled).
+            (ProbeDriver::UnregisterNetdev, Some(dev)) => {
+                let mut racer = None;
+                rtnl_model::probe_driver::unregister_netdev(&m.k, dev, || racer = Some(spawn_race()));
+                racer.expect("the section ran")
+            }
+            (_, None) => spawn_race(),
+        };
+        if let Err(e) = racer.join() {
             std::panic::resume_unwind(e);
         }
         m.settle();
@@ -737,11 +801,13 @@ pub fn probe(p: &ProbeScript, mutant: Option<Mutant>, explorer: Explorer, iterat
     let cfg = Config { mutant, ..Config::new(Mode::Series) };
     let executions = Arc::new(AtomicU64::new(0));
     let found: Arc<Mutex<Option<(String, FailureKind, String)>>> = Arc::new(Mutex::new(None));
+    let current: Arc<Mutex<Option<rtnl_model::sync::Instr<rtnl_model::kernel::Observed>>>> = Arc::new(Mutex::new(None));
     let body = {
-        let (p, executions, found) = (p.clone(), executions.clone(), found.clone());
+        let (p, executions, found, current) = (p.clone(), executions.clone(), found.clone(), current.clone());
         move || {
             executions.fetch_add(1, Ordering::SeqCst);
-            let report = probe_body(&cfg, &p);
+            let keep = |m: &Machine| *current.lock().unwrap_or_else(|e| e.into_inner()) = Some(m.k.obs.clone());
+            let report = probe_run(&cfg, &p, keep);
             if let Some(v) = report.violations.first() {
                 let f = (v.property.to_string(), FailureKind::of(v), v.to_string());
                 *found.lock().unwrap_or_else(|e| e.into_inner()) = Some(f);
@@ -752,7 +818,13 @@ pub fn probe(p: &ProbeScript, mutant: Option<Mutant>, explorer: Explorer, iterat
     let start = Instant::now();
     let panic = run_probe_body(explorer, iterations, body);
     let seconds = start.elapsed().as_secs_f64();
-    let found = found.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let mut found = found.lock().unwrap_or_else(|e| e.into_inner()).take();
+    if panic.is_some() && found.is_none() {
+        // A BUG ended the execution: its first violation, as `check` reports one.
+        let obs = current.lock().unwrap_or_else(|e| e.into_inner()).take();
+        let first = obs.and_then(|o| o.with(|o| o.violations.first().cloned()));
+        found = first.map(|v| (v.property.to_string(), FailureKind::of(&v), v.to_string()));
+    }
     let (property, kind, message) = match (panic, found) {
         (None, _) => (None, None, None),
         (Some(_), Some((p, k, m))) => (Some(p), Some(k), Some(m)),
@@ -829,13 +901,19 @@ fn run_probe_command(a: &MutantsArgs, file: &Path) -> CmdResult {
         _ => 1000,
     };
     let out = probe(&p, a.mutant, explorer, iterations);
-    crate::check::print_json(&[probe_result(&name, file, explorer, &out)])?;
+    crate::check::print_json(&[probe_result(&name, file, explorer, p.driver, &out)])?;
     Ok(Verdict::violation_if(!out.passed))
 }
 
 /// The probe's outcome as `check` reports a scenario, so `mutants` reads both the same way.
 /// The probe builds no lock-order graph, keeps no outcomes and no replay token.
-fn probe_result(name: &str, file: &Path, explorer: Explorer, out: &ProbeOutcome) -> ScenarioResult {
+fn probe_result(
+    name: &str,
+    file: &Path,
+    explorer: Explorer,
+    driver: ProbeDriver,
+    out: &ProbeOutcome,
+) -> ScenarioResult {
     let failure = out.property.clone().map(|property| Failure {
         property,
         kind: out.kind.unwrap_or(FailureKind::ModelPanic),
@@ -859,7 +937,7 @@ fn probe_result(name: &str, file: &Path, explorer: Explorer, out: &ProbeOutcome)
         scenario: name.into(),
         file: file.display().to_string(),
         explorer: explorer.name().into(),
-        explorer_reason: "driver probe: unregister_netdevice_notifier_dev_net".into(),
+        explorer_reason: format!("driver probe: {}", driver.function()),
         modes: vec![ModeResult {
             mode: Mode::Series.name().into(),
             addr_order: rtnl_model::AddrOrder::default(),

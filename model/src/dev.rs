@@ -5,6 +5,7 @@
 use crate::kernel::{DevId, Kernel, NetId, INIT_NET};
 use crate::lockdep::mutex_unlock;
 use crate::mutants::Mutant;
+use crate::net_namespace::{net_passive_dec, net_passive_inc};
 use crate::netdevice::{netdev_hold, DevState, DevSync, NetdevEvent, HOLD_TRACKER_PREFIX};
 use crate::netdevice::{netdev_lock, netdev_put, netdev_refcnt_read, netdev_unlock, set_reg_state, RegState};
 use crate::properties::Property;
@@ -48,16 +49,6 @@ impl KillList {
             }
         });
     }
-}
-
-/// Models `unregister_netdevice(dev)` = `unregister_netdevice_queue(dev, NULL)`:
-/// net/core/dev.c, MN@af3634d4: a list of one, unregistered at once
-/// (`unregister_netdevice_many()`); the caller's RTNL unlock frees it. A driver's error path
-/// after it registered a device.
-pub fn unregister_netdevice(k: &Kernel, dev: DevId) {
-    let mut single = KillList::new(k);
-    unregister_netdevice_queue(k, dev, &mut single);
-    unregister_netdevice_many(k, &mut single);
 }
 
 /// Models `unregister_netdevice_queue()`: net/core/dev.c, MN@af3634d4.
@@ -309,6 +300,7 @@ pub fn unregister_netdevice_many_notify(k: &Kernel, head: &mut KillList) {
         if k.mode().small_rtnl() && !k.rtnl_net_is_locked(net) {
             let netname = k.net_name(net);
             if let Some(c_line) = exemption(dev) {
+                k.dev_mut(dev, |d| d.unreg_exempt = Some(c_line));
                 k.note(
                     Some(dev),
                     format!("unconverted path: {caller} unregisters {name} without {netname}->rtnl_mutex ({c_line})"),
@@ -452,6 +444,10 @@ fn net_set_todo(k: &Kernel, dev: DevId) {
 pub fn netdev_run_todo(k: &Kernel, rtnl: Rtnl<'_>) {
     let _f = k.enter("netdev_run_todo");
     let mut list: Vec<DevId> = k.net_todo_take();
+    let me = k.thread_name();
+    for &dev in &list {
+        k.dev_mut(dev, |d| d.todo_by = Some(me.clone()));
+    }
     rtnl_unlock_raw(k, rtnl);
     if list.is_empty() {
         return;
@@ -740,35 +736,60 @@ pub fn default_device_exit_batch(k: &Kernel, nets: &[NetId]) {
 }
 
 /// Models `rtnl_net_dev_lock()` and `rtnl_net_dev_unlock()` around `f`: net/core/dev.c, the fix
-/// "net: Fix dev_net(dev) race in unregister_netdevice_notifier_dev_net()" (Feb 2025). A caller
-/// without RTNL cannot pin `dev_net(dev)`: the device may move while it sleeps on the lock.
+/// "net: Fix dev_net(dev) race in unregister_netdevice_notifier_dev_net()" (Feb 2025, v5 as
+/// posted; upstream `unregister_netdev()` is `rtnl_net_dev_lock(dev); unregister_netdevice(dev);
+/// rtnl_net_dev_unlock(dev);`). A caller without RTNL cannot pin `dev_net(dev)`: the device may
+/// move, or its net be dismantled, while it sleeps on the lock.
 ///
 /// # Kernel steps
 /// 1. Under RCU: `net = dev_net_rcu(dev)`; `net_passive_inc(net)`.
 /// 2. `rtnl_net_lock(net)`.
 /// 3. [CONFIG_DEBUG_NET_SMALL_RTNL] `if (!net_eq(net, dev_net(dev)))`: the device moved
 ///    meanwhile: `rtnl_net_unlock(net)`, `net_passive_dec(net)`, retry from 1.
-/// 4. The caller's section, then `rtnl_net_dev_unlock()`: `rtnl_net_unlock(net)`,
-///    `net_passive_dec(net)`.
+/// 4. The caller's section, then `rtnl_net_dev_unlock()`: `net = dev_net(dev)`;
+///    `rtnl_net_unlock(net)`, whose `netdev_run_todo()` waits for what the section
+///    unregistered; `net_passive_dec(net)`: the `struct net` outlives that wait.
 ///
 /// # Abstracted
-/// `net_passive_inc/dec`: the model never reclaims a `struct net` (freeing one is a flag), and
-/// locking reads only its `NetSync`.
+/// The RCU read section around `dev_net_rcu()` and `net_passive_inc()`, which keeps the net's
+/// memory until the increment: in the model the two are separate steps, and no modelled caller's
+/// device can lose its net between them (the probe starts its netns deletion inside the section).
 pub fn rtnl_net_dev_locked<R>(k: &Kernel, dev: DevId, f: impl FnOnce(NetId) -> R) -> R {
     let _f = k.enter_dev("rtnl_net_dev_lock", dev);
     loop {
         let net = k.dev_net(dev);
+        net_passive_inc(k, net);
         let sync = k.net_sync(net);
         let locks = rtnl_net_lock(k, net, &sync);
         // mutant dev-net-toctou: no re-check, the section runs under the lock of a netns the device left.
         if k.mode().small_rtnl() && k.dev_net(dev) != net && !k.mutated(Mutant::DevNetToctou) {
             rtnl_net_unlock(k, net, locks);
+            net_passive_dec(k, net);
             continue;
         }
         let r = f(net);
+        // mutant dev-lock-passive-dec-early: the net's pin goes before netdev_run_todo().
+        if k.mutated(Mutant::DevLockPassiveDecEarly) {
+            net_passive_dec(k, net);
+            rtnl_net_unlock(k, net, locks);
+            return r;
+        }
         rtnl_net_unlock(k, net, locks);
+        net_passive_dec(k, net);
         return r;
     }
+}
+
+/// Models `unregister_netdevice(dev)`: include/linux/netdevice.h, `unregister_netdevice_queue(dev,
+/// NULL)`: net/core/dev.c, MP@05fe7484: a kill list of its own (`LIST_HEAD(single)`), then
+/// `unregister_netdevice_many(&single)`. For a driver's own device, whose removal needs no
+/// `dellink` (the driver probe's, `rtnl_checks::mutants`), and a driver's error path after it
+/// registered a device (veth's `err_register_dev`).
+pub fn unregister_netdevice(k: &Kernel, dev: DevId) {
+    let _f = k.enter_dev("unregister_netdevice", dev);
+    let mut single = KillList::new(k);
+    unregister_netdevice_queue(k, dev, &mut single);
+    unregister_netdevice_many(k, &mut single);
 }
 
 /// Models `unregister_netdevice_notifier_dev_net()`: net/core/dev.c (after the Feb 2025 fix),
@@ -899,6 +920,8 @@ pub fn alloc_netdev(
             queued_by: None,
             left_on_list: None,
             todo: false,
+            todo_by: None,
+            unreg_exempt: None,
             uppers: Vec::new(),
             lower: None,
             freed_by: None,

@@ -677,8 +677,25 @@ impl Kernel {
         }
     }
 
+    /// A net's locks and counters: part of `struct net`, so reaching them after its last
+    /// `net_passive_dec()` freed it is a use-after-free (S1).
+    #[track_caller]
     pub fn net_sync(&self, net: NetId) -> sync::Shared<NetSync> {
-        self.with(|s| s.nets[net].sync.clone())
+        match self.with(|s| s.nets[net].freed_by.clone().map_or(Ok(s.nets[net].sync.clone()), Err)) {
+            Ok(sync) => sync,
+            Err(by) => self.net_use_after_free(net, &by, None),
+        }
+    }
+
+    /// S1 for a dereference of a freed `struct net`, directly or through `via->nd_net`.
+    pub(crate) fn net_use_after_free(&self, net: NetId, by: &str, via: Option<DevId>) -> ! {
+        let (name, through) =
+            self.with(|s| (s.net_name(net), via.map(|d| format!(" through {}->nd_net", s.dev_name(d)))));
+        let func = self.obs(|s| s.current_func());
+        self.bug(
+            crate::properties::Property::NoUseAfterFree,
+            format!("use-after-free: struct net {name} ({by}) dereferenced{} in {func}", through.unwrap_or_default()),
+        )
     }
 }
 

@@ -43,6 +43,7 @@ pub(crate) mod vxlan_core;
 
 pub(crate) mod invariants;
 pub mod machine;
+pub mod probe_driver;
 pub mod userspace;
 pub mod variants;
 

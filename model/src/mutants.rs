@@ -100,6 +100,8 @@ pub enum Mutant {
     NewlinkNoTargetNet,
     /// `ipvtap_dellink()` deletes an ipvtap the lower's NETDEV_UNREGISTER already queued.
     IpvtapNoDying,
+    /// `rtnl_net_dev_unlock()` drops its passive reference on the net before `rtnl_net_unlock()`.
+    DevLockPassiveDecEarly,
 }
 
 /// One row of the catalogue: everything known about a mutant, in one place.
@@ -127,7 +129,7 @@ pub struct MutantInfo {
 }
 
 /// The catalogue, in the order of the enum's variants (a test holds it to that).
-pub const CATALOGUE: [MutantInfo; 37] = [
+pub const CATALOGUE: [MutantInfo; 38] = [
     MutantInfo {
         mutant: Mutant::IpvlanPortNoHold,
         name: "ipvlan-port-no-hold",
@@ -652,6 +654,22 @@ pub const CATALOGUE: [MutantInfo; 37] = [
              another net that its lower's NETDEV_UNREGISTER already handed to that net's queue (through \
              __ipvtap_dellink_ptr) is deleted again by `ip link del`, and queued twice.",
     },
+    MutantInfo {
+        mutant: Mutant::DevLockPassiveDecEarly,
+        name: "dev-lock-passive-dec-early",
+        function: "rtnl_net_dev_lock",
+        undoes: None,
+        scenarios: &["mutants/dev-lock-passive-dec-early.sh"],
+        breaks: Some(Property::NothingLeftBehind),
+        driver_probe: true,
+        requires: &[],
+        rationale: "rtnl_net_dev_unlock() calls net_passive_dec(net) before rtnl_net_unlock(net) instead of after \
+             it. In unregister_netdev() the unlock's netdev_run_todo() still waits for and frees the device \
+             just unregistered, with RTNL released: a concurrent `ip netns del` dismantles the net and its \
+             cleanup_net() drops the last passive reference, so struct net is freed while the device, whose \
+             nd_net still points to it, is in the driver's netdev_run_todo() (a re-broadcast would lock \
+             the freed net's rtnl_mutex).",
+    },
 ];
 
 impl Mutant {
@@ -696,8 +714,9 @@ impl Mutant {
     }
 
     /// The scenarios that expose the mutant, relative to `checks/scenarios/`. No ip(8) command
-    /// reaches [`Mutant::DevNetToctou`]'s `rtnl_net_dev_lock()`: its scenario is raced against a
-    /// driver thread by the probe in `rtnl_checks::mutants` ([`Mutant::needs_driver_probe`]).
+    /// reaches `rtnl_net_dev_lock()` ([`Mutant::DevNetToctou`], [`Mutant::DevLockPassiveDecEarly`]):
+    /// their scenarios are raced against a driver thread by the probe in `rtnl_checks::mutants`
+    /// ([`Mutant::needs_driver_probe`]).
     pub fn scenarios(self) -> &'static [&'static str] {
         self.info().scenarios
     }

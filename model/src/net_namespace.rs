@@ -5,6 +5,7 @@ use crate::dev::{default_device_exit_batch, unregister_netdevice_many, unregiste
 use crate::kernel::{DevId, Kernel, NetId};
 use crate::lockdep::{LockClass, Mutex};
 use crate::mutants::Mutant;
+use crate::netdevice::RegState;
 use crate::properties::Property;
 use crate::rtnetlink::{rtnl_lock, rtnl_net_lock_raw, rtnl_net_unlock_raw, rtnl_unlock};
 use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
@@ -20,6 +21,9 @@ pub struct NetSync {
     pub dev_unreg_lock: Mutex<()>,
     /// `ns.count`: the main reference count (`get_net()`/`put_net()`).
     pub count: AtomicUsize,
+    /// `net->passive`: 1 from `preinit_net()`, dropped by the net's `cleanup_net()`, plus one per
+    /// `net_passive_inc()`; the last `net_passive_dec()` frees the net ([`net_free`]).
+    pub passive: AtomicUsize,
     /// `rtnl_work`'s WORK_STRUCT_PENDING bit.
     pub rtnl_work_pending: AtomicBool,
     /// `!list_empty(&net->dev_unreg_head)` as `rtnl_net_work_func()` reads it without the lock
@@ -35,8 +39,11 @@ pub struct NetState {
     pub name: String,
     /// `net->is_dying`, set at the start of `cleanup_net()`.
     pub is_dying: bool,
-    /// Set when `cleanup_net()` frees it.
+    /// Set by the last `net_passive_dec()` ([`net_free`]): any later dereference is a
+    /// use-after-free (S1).
     pub freed: bool,
+    /// Who freed it, for use-after-free reports.
+    pub freed_by: Option<String>,
     /// `dev_base_head`: registered devices, in registration order.
     pub dev_base: Vec<DevId>,
     /// `dev_unreg_head` (patch 6): devices another net asked to unregister, protected by
@@ -51,7 +58,8 @@ pub struct NetState {
 }
 
 /// Models `setup_net()` / `preinit_net()`: net/core/net_namespace.c, MN@af3634d4. A new net with
-/// one reference (the caller's), its per-netns mutex, `rtnl_work` and `dev_unreg_head`.
+/// one reference (the caller's), `passive` at 1 (`refcount_set(&net->passive, 1)`), its
+/// per-netns mutex, `rtnl_work` and `dev_unreg_head`.
 pub fn setup_net(k: &Kernel, name: &str) -> NetId {
     let id = k.with(|s| NetId(s.nets.len()));
     let key = id.key();
@@ -60,6 +68,7 @@ pub fn setup_net(k: &Kernel, name: &str) -> NetId {
         // `unregister_netdevice_move_net()` nests these by raw address.
         dev_unreg_lock: k.new_lock(LockClass::DevUnregLock, k.net_addr(id), format!("{name}->dev_unreg_lock")),
         count: AtomicUsize::new(1),
+        passive: AtomicUsize::new(1),
         rtnl_work_pending: AtomicBool::new(false),
         dev_unreg_nonempty: AtomicBool::new(false),
     });
@@ -70,6 +79,7 @@ pub fn setup_net(k: &Kernel, name: &str) -> NetId {
             name: name.to_string(),
             is_dying: false,
             freed: false,
+            freed_by: None,
             dev_base: Vec::new(),
             dev_unreg_head: Vec::new(),
             generic,
@@ -87,16 +97,16 @@ impl Kernel {
         let r = self.with(|s| {
             let n = &mut s.nets[net];
             if n.freed {
-                Err(n.name.clone())
+                Err((n.name.clone(), n.freed_by.clone().unwrap_or_default()))
             } else {
                 Ok(f(n))
             }
         });
         match r {
             Ok(r) => r,
-            Err(name) => self.bug(
+            Err((name, by)) => self.bug(
                 Property::NoUseAfterFree,
-                format!("use-after-free: struct net {name} accessed after cleanup_net() freed it"),
+                format!("use-after-free: struct net {name} accessed after it was freed ({by})"),
             ),
         }
     }
@@ -156,8 +166,8 @@ pub fn put_net_raw(k: &Kernel, net: NetId) {
 ///    (under `net_rwsem`).
 /// 2. `ops_undo_list()`: `exit_rtnl` ops per net, then `exit`/`exit_batch`
 ///    (`default_device_exit_batch()`).
-/// 3. Free each net (the kernel defers the memory to the next run after `rcu_barrier()`; no
-///    model thread reads a net across that gap, so freeing here loses nothing).
+/// 3. `net_passive_dec()` on each net: the net's own passive reference. The last one frees it,
+///    here or in a thread that still holds one (`rtnl_net_dev_lock()`'s).
 ///
 /// # Abstracted
 /// `pernet_ops_rwsem`, `net_rwsem`, `pre_exit` ops and the RCU barriers: no lock that the
@@ -179,7 +189,22 @@ pub fn cleanup_net(k: &Kernel) {
     ops_undo_list(k, &nets);
     crate::module::pernet_ops_up_read(k);
     for &n in &nets {
-        net_free(k, n);
+        net_passive_dec(k, n);
+    }
+}
+
+/// `net_passive_inc(net)`: include/net/net_namespace.h, `refcount_inc(&net->passive)`: keeps the
+/// `struct net` (not the namespace) alive. On a freed net it is the "refcount_t: addition on 0;
+/// use-after-free" of the Feb 2025 report; [`Kernel::net_sync`] reports the dereference (S1).
+pub fn net_passive_inc(k: &Kernel, net: NetId) {
+    k.net_sync(net).passive.fetch_add(1, SeqCst);
+}
+
+/// Models `net_passive_dec(net)`: net/core/net_namespace.c, MN@af3634d4. The last reference
+/// frees `net->gen` at once and queues the net on `defer_free_list` ([`net_free`]).
+pub fn net_passive_dec(k: &Kernel, net: NetId) {
+    if k.net_sync(net).passive.fetch_sub(1, SeqCst) == 1 {
+        net_free(k, net);
     }
 }
 
@@ -245,9 +270,21 @@ fn ops_exit_rtnl_list_of(k: &Kernel, ops_list: &[PernetOperations], nets: &[NetI
     rtnl_unlock(k, rtnl);
 }
 
-/// Models the final free of a `struct net` (`net_passive_dec()` / `net_complete_free()`; no
-/// `net_free()` in this tree): net/core/net_namespace.c, MN@af3634d4, after `cleanup_net()`.
-/// Checks S6 and S7 at the moment the memory goes.
+/// Models the final free of a `struct net`: the last `net_passive_dec()`, which `kfree()`s
+/// `net->gen` and queues the net on `defer_free_list`, and `net_complete_free()`, which frees it
+/// after the next `cleanup_net()`'s `rcu_barrier()` (no `net_free()` in this tree):
+/// net/core/net_namespace.c, MN@af3634d4. [model] The memory goes at the last reference, one
+/// `cleanup_net()` run early: nothing orders a thread that still dereferences the net before
+/// that next run either.
+///
+/// Checked at the free:
+/// - S7: its `rtnl_work` is neither pending nor running.
+/// - S6, every kernel: no device of the net is registered, queued on `dev_unreg_head` or on a
+///   kill list (it would be unregistered under a freed net), no tunnel socket lives in it.
+/// - S6, the series' kernels: no other device of the net is left unfreed (it is in some
+///   thread's `netdev_run_todo()`, which will dereference the net again), unless an
+///   unconverted path (an S5 exemption) unregistered it. That case, and every such device
+///   before the series, is a trace note: nothing there waits for another net's devices.
 fn net_free(k: &Kernel, net: NetId) {
     let _f = k.enter_net("net_free", net);
     let sync = k.net_sync(net);
@@ -267,18 +304,55 @@ fn net_free(k: &Kernel, net: NetId) {
             format!("struct net {name} freed while its rtnl_work is {}", if running { "running" } else { "pending" }),
         );
     }
-    if !queued.is_empty() || !left.is_empty() || tunnels > 0 {
+    // Every other device of this net that is not freed yet: registered but unlisted (a kill
+    // list), or between unregister_netdevice_many_notify() and free_netdev().
+    let others: Vec<(DevId, bool, Option<String>, Option<&'static str>)> = k.with(|s| {
+        s.devs
+            .iter()
+            .filter(|d| d.nd_net == net && !d.freed && !left.contains(&d.id) && !queued.contains(&d.id))
+            .filter(|d| !matches!(d.reg_state, RegState::Uninitialized | RegState::Released))
+            .map(|d| {
+                let listed = d.reg_state == RegState::Registered || d.unreg_list.is_some();
+                (d.id, listed, d.todo_by.clone(), d.unreg_exempt)
+            })
+            .collect()
+    });
+    let on_list: Vec<DevId> = others.iter().filter(|o| o.1).map(|o| o.0).collect();
+    if !queued.is_empty() || !left.is_empty() || !on_list.is_empty() || tunnels > 0 {
         let names = |v: &[DevId]| v.iter().map(|&d| k.dev_name(d)).collect::<Vec<_>>().join(", ");
+        let kill = if on_list.is_empty() { String::new() } else { format!(", on a kill list [{}]", names(&on_list)) };
         k.warn(
             Property::NothingLeftBehind,
             format!(
-                "struct net {name} freed with devices left: listed [{}], queued [{}], tunnel sockets {tunnels}",
+                "struct net {name} freed with devices left: listed [{}], queued [{}]{kill}, tunnel sockets {tunnels}",
                 names(&left),
                 names(&queued)
             ),
         );
     }
-    k.with(|s| s.nets[net].freed = true);
+    for (dev, _, by, exempt) in others.into_iter().filter(|o| !o.1) {
+        let dname = k.dev_name(dev);
+        let place = match by {
+            Some(t) => format!("in {t}'s netdev_run_todo()"),
+            None => "on net_todo_list".to_string(),
+        };
+        if !k.mode().small_rtnl() || exempt.is_some() {
+            let why = if exempt.is_some() { "" } else { " (pre-series)" };
+            k.note(Some(dev), format!("unconverted path{why}: struct net {name} freed while {dname} is still {place}"));
+            continue;
+        }
+        let (state, refs) = (k.dev(dev, |d| d.reg_state), crate::netdevice::netdev_refcnt_read(k, dev));
+        k.warn(
+            Property::NothingLeftBehind,
+            format!("struct net {name} freed while {dname} ({state:?}, usage count {refs}) is still {place}"),
+        );
+    }
+    let by = k.thread_name();
+    k.with(|s| {
+        let n = &mut s.nets[net];
+        n.freed = true;
+        n.freed_by = Some(format!("freed by {by} in net_free"));
+    });
 }
 
 /// `struct pernet_operations` (include/net/net_namespace.h): the hook the model runs,

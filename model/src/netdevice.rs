@@ -117,6 +117,12 @@ pub struct DevState {
     pub left_on_list: Option<NetId>,
     /// On `net_todo_list` or a `netdev_run_todo()` snapshot.
     pub todo: bool,
+    /// [model] The thread whose `netdev_run_todo()` took it off `net_todo_list`, for S6 at the
+    /// free of its net.
+    pub todo_by: Option<String>,
+    /// [model] The C line of the S5 exemption its unregistration took (an unconverted path),
+    /// for S6 at the free of its net.
+    pub unreg_exempt: Option<&'static str>,
     /// `netdev_upper_dev_link()` adjacency.
     pub uppers: Vec<DevId>,
     pub lower: Option<DevId>,
@@ -153,10 +159,15 @@ impl Kernel {
         self.with(|s| s.dev_name(dev))
     }
 
-    /// `dev_net(dev)`: include/linux/netdevice.h.
+    /// `dev_net(dev)`: include/linux/netdevice.h. A net freed under its device is a
+    /// use-after-free (S1) at the dereference.
     #[track_caller]
     pub fn dev_net(&self, dev: DevId) -> NetId {
-        self.dev(dev, |d| d.nd_net)
+        let net = self.dev(dev, |d| d.nd_net);
+        if let Some(by) = self.with(|s| s.nets[net].freed_by.clone()) {
+            self.net_use_after_free(net, &by, Some(dev));
+        }
+        net
     }
 
     /// `__dev_get_by_name(net, name)`: net/core/dev.c. Registered devices listed in `net`.

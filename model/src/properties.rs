@@ -8,7 +8,9 @@ use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Property {
-    /// S1: no access to a `net_device` or `struct net` after it was freed.
+    /// S1: no access to a `net_device` or `struct net` after it was freed: a device after
+    /// `free_netdev()`, a net after its last `net_passive_dec()`, directly or through
+    /// `dev_net(dev)` of a device that outlived it.
     NoUseAfterFree,
     /// S2: every `netdev_hold` is matched by one `netdev_put` with the same tracker; no underflow.
     RefcountBalanced,
@@ -20,7 +22,10 @@ pub enum Property {
     /// per-netns lock held (`ASSERT_RTNL_NET`), except on paths the series left unconverted.
     PerNetnsLock,
     /// S6: a dead namespace leaves nothing behind: no device in it, none queued on it, none
-    /// whose tunnel socket lived in it.
+    /// whose tunnel socket lived in it. Checked when its `struct net` is freed (the last
+    /// `net_passive_dec()`): no device of the net registered, queued or on a kill list, and in
+    /// the series' kernels none still in some thread's `netdev_run_todo()` unless an
+    /// unconverted path unregistered it; and at the end of the execution.
     NothingLeftBehind,
     /// S7: a `struct net` is freed only when its `rtnl_work` is neither pending nor running.
     NetnsOutlivesWork,

@@ -745,3 +745,31 @@ fn an_unknown_module_is_a_located_parse_error() {
     assert!(err.contains("badmod:2:13") && err.contains("unknown module \"ip_gre\""), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// S6 at the free of a net: a device still in another thread's `netdev_run_todo()` when its net
+/// is freed is a trace note, not a failure, where nothing waits for it: before the series (veth1,
+/// unregistered by the deleter of its peer) and on the series' unconverted macvlan path. PCT
+/// reaches both windows; loom's DPOR does not, since no lock orders the free against the device.
+#[test]
+fn a_net_freed_under_an_unconverted_device_is_a_note() {
+    let o = rtnl_check(&[
+        "check",
+        "scenarios/veth-del-vs-peer-netns-del.sh",
+        "scenarios/macvlan-del-lower-vs-upper-netns-del.sh",
+        "--mode",
+        "both",
+        "--explorer",
+        "pct",
+        "--iterations",
+        "300",
+    ]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}{}", text(&o.stderr));
+    for note in [
+        "unconverted path (pre-series): struct net ns2 freed while veth1 is still in ip#7's netdev_run_todo()",
+        "unconverted path (pre-series): struct net ns2 freed while mv2 is still in ip#11's netdev_run_todo()",
+        "unconverted path: struct net ns2 freed while mv2 is still in ip#11's netdev_run_todo()",
+    ] {
+        assert!(out.contains(note), "{note:?} not in {out}");
+    }
+}

@@ -179,6 +179,7 @@ mod loom_kills {
         ipvlan_queue_before_unlink => IpvlanQueueBeforeUnlink,
         newlink_no_target_net => NewlinkNoTargetNet,
         ipvtap_no_dying => IpvtapNoDying,
+        dev_lock_passive_dec_early => DevLockPassiveDecEarly,
     }
 
     mod faithful {
@@ -207,6 +208,7 @@ mod loom_kills {
             ipvlan_del_upper_only => IpvlanLinkDeleteNoUnlink,
             veth_add_in_other_netns => NewlinkNoTargetNet,
             ipvtap_del_upper_while_dying => IpvtapNoDying,
+            dev_lock_passive_dec_early => DevLockPassiveDecEarly,
         }
     }
 
@@ -236,6 +238,7 @@ mod loom_kills {
             Mutant::IpvlanLinkDeleteNoUnlink,
             Mutant::NewlinkNoTargetNet,
             Mutant::IpvtapNoDying,
+            Mutant::DevLockPassiveDecEarly,
         ];
         let tested: std::collections::BTreeSet<&str> =
             covered.iter().flat_map(|m| m.scenarios().iter().copied()).collect();
@@ -307,6 +310,7 @@ mod shuttle_kills {
         ipvlan_queue_before_unlink => IpvlanQueueBeforeUnlink,
         newlink_no_target_net => NewlinkNoTargetNet,
         ipvtap_no_dying => IpvtapNoDying,
+        dev_lock_passive_dec_early => DevLockPassiveDecEarly,
     }
 }
 
