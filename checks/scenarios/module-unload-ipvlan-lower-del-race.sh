@@ -4,6 +4,8 @@
 # it, so rtnl_lock_unregistering_all() waits for that work; and ipvlan's exit then unregisters
 # its notifier under every net's __rtnl_net_lock(), whose unlock drains. Expected: passes in
 # pre-series and series; both nets end without ipvl0 and veth0.
+# Mutant: unload-notifier-before-links: the notifier goes first, and veth0 is unregistered with
+# ipvl0 still linked to it (S3).
 ip netns add ns1
 ip netns add ns2
 ip -n ns1 link add veth0 type veth peer name veth1

@@ -170,6 +170,13 @@ pub fn geneve_exit_rtnl_net(k: &Kernel, net: NetId, dev_to_kill: &mut KillList) 
     let lock = gn_lock(k, net);
     let g = lock_gn(k, &lock);
     for dev in geneve_list(k, net, |l| l.clone()) {
+        // mutant geneve-exit-plain-queue: the exit keeps the unconverted queueing, so a device
+        // of another net is left on the exit's list instead of going to its net's queue.
+        if k.mutated(Mutant::GeneveExitPlainQueue) {
+            geneve_list(k, net, |l| l.retain(|&d| d != dev));
+            unregister_netdevice_queue(k, dev, dev_to_kill);
+            continue;
+        }
         geneve_dellink_raw(k, net, dev, dev_to_kill);
     }
     unlock_gn(g);

@@ -442,6 +442,12 @@ pub fn ipvlan_init_module(k: &mut Kernel) {
 /// `ipvlan_l3s_cleanup()` (not modelled); `unregister_netdevice_notifier(&ipvlan_notifier_block)`;
 /// the inetaddr notifiers (not modelled).
 pub fn ipvlan_cleanup_module(k: &Kernel) {
+    // mutant unload-notifier-before-links: the notifier goes first, while uppers still exist.
+    if k.mutated(Mutant::UnloadNotifierBeforeLinks) {
+        crate::dev::unregister_netdevice_notifier(k, "ipvlan");
+        crate::rtnetlink::rtnl_link_unregister(k, &IPVLAN_LINK_OPS);
+        return;
+    }
     crate::rtnetlink::rtnl_link_unregister(k, &IPVLAN_LINK_OPS);
     crate::dev::unregister_netdevice_notifier(k, "ipvlan");
 }

@@ -102,6 +102,13 @@ pub enum Mutant {
     IpvtapNoDying,
     /// `rtnl_net_dev_unlock()` drops its passive reference on the net before `rtnl_net_unlock()`.
     DevLockPassiveDecEarly,
+    /// `geneve_exit_rtnl_net()` (`followup-geneve`) queues a device of another net on the exit's
+    /// list, as before the conversion.
+    GeneveExitPlainQueue,
+    /// `rtnl_link_unregister()` without `pernet_ops_rwsem`.
+    UnloadNoPernetRwsem,
+    /// `ipvlan_cleanup_module()` unregisters its netdevice notifier before its link ops.
+    UnloadNotifierBeforeLinks,
 }
 
 /// One row of the catalogue: everything known about a mutant, in one place.
@@ -129,7 +136,7 @@ pub struct MutantInfo {
 }
 
 /// The catalogue, in the order of the enum's variants (a test holds it to that).
-pub const CATALOGUE: [MutantInfo; 38] = [
+pub const CATALOGUE: [MutantInfo; 41] = [
     MutantInfo {
         mutant: Mutant::IpvlanPortNoHold,
         name: "ipvlan-port-no-hold",
@@ -669,6 +676,50 @@ pub const CATALOGUE: [MutantInfo; 38] = [
              cleanup_net() drops the last passive reference, so struct net is freed while the device, whose \
              nd_net still points to it, is in the driver's netdev_run_todo() (a re-broadcast would lock \
              the freed net's rtnl_mutex).",
+    },
+    MutantInfo {
+        mutant: Mutant::GeneveExitPlainQueue,
+        name: "geneve-exit-plain-queue",
+        function: "geneve_exit_rtnl_net",
+        undoes: Some(
+            "ccb161b71a1f \"geneve: Support per-netns device unregistration\" (its exit path) [reconstructed]",
+        ),
+        scenarios: &["geneve-moved-socket-netns-destroyed.sh"],
+        breaks: Some(Property::PerNetnsLock),
+        driver_probe: false,
+        requires: &[Variant::FollowupGeneve],
+        rationale: "The converted geneve's pernet exit of its socket net keeps the old plain \
+             unregister_netdevice_queue(dev, dev_to_kill) for a device that moved to another net: \
+             ops_exit_rtnl_list()'s per-netns split leaves it on the list, and the final \
+             unregister_netdevice_many() unregisters it holding RTNL only, without its own net's \
+             rtnl_mutex, which the conversion exists to take.",
+    },
+    MutantInfo {
+        mutant: Mutant::UnloadNoPernetRwsem,
+        name: "unload-no-pernet-rwsem",
+        function: "rtnl_link_unregister",
+        undoes: None,
+        scenarios: &["mutants/module-unload-vs-netns-del.sh"],
+        breaks: Some(Property::NoDriverOpAfterUnload),
+        driver_probe: false,
+        requires: &[],
+        rationale: "rtnl_link_unregister() does not take pernet_ops_rwsem for write (\"Close the race with \
+             setup_net() and cleanup_net()\"): a netns being dismantled is already off net_namespace_list, \
+             so the unload's for_each_net() does not kill its devices of the kind, and its cleanup_net() \
+             calls into the driver (the pernet exit, dellink) after the module is freed.",
+    },
+    MutantInfo {
+        mutant: Mutant::UnloadNotifierBeforeLinks,
+        name: "unload-notifier-before-links",
+        function: "ipvlan_cleanup_module",
+        undoes: None,
+        scenarios: &["module-unload-ipvlan-lower-del-race.sh"],
+        breaks: Some(Property::LowerOutlivesUppers),
+        driver_probe: false,
+        requires: &[],
+        rationale: "ipvlan's module_exit unregisters ipvlan_notifier_block before rtnl_link_unregister(): while \
+             the uppers still exist, a lower deleted meanwhile no longer tells ipvlan to delete them, so \
+             the lower is unregistered with uppers still linked to it.",
     },
 ];
 

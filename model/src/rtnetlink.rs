@@ -582,7 +582,11 @@ pub fn rtnl_lock_unregistering_all(k: &Kernel) -> Rtnl<'_> {
 pub fn rtnl_link_unregister(k: &Kernel, ops: &'static dyn RtnlLinkOps) {
     let _f = k.enter("rtnl_link_unregister");
     crate::module::link_ops_unlist_and_sync(k, ops.owner());
-    crate::module::pernet_ops_down_write(k);
+    // mutant unload-no-pernet-rwsem: setup_net() and cleanup_net() run meanwhile.
+    let rwsem = !k.mutated(Mutant::UnloadNoPernetRwsem);
+    if rwsem {
+        crate::module::pernet_ops_down_write(k);
+    }
     // mutant unload-no-wait-unregistering: rtnl_lock() instead of rtnl_lock_unregistering_all().
     let rtnl = if k.mutated(Mutant::UnloadNoWaitUnregistering) { rtnl_lock(k) } else { rtnl_lock_unregistering_all(k) };
     let nets = crate::module::for_each_net(k);
@@ -605,5 +609,7 @@ pub fn rtnl_link_unregister(k: &Kernel, ops: &'static dyn RtnlLinkOps) {
         // as default_device_exit_batch() does.
         rtnl_net_flush_workqueue(k);
     }
-    crate::module::pernet_ops_up_write(k);
+    if rwsem {
+        crate::module::pernet_ops_up_write(k);
+    }
 }

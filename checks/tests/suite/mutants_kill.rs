@@ -180,6 +180,9 @@ mod loom_kills {
         newlink_no_target_net => NewlinkNoTargetNet,
         ipvtap_no_dying => IpvtapNoDying,
         dev_lock_passive_dec_early => DevLockPassiveDecEarly,
+        geneve_exit_plain_queue => GeneveExitPlainQueue,
+        unload_no_pernet_rwsem => UnloadNoPernetRwsem,
+        unload_notifier_before_links => UnloadNotifierBeforeLinks,
     }
 
     mod faithful {
@@ -209,6 +212,9 @@ mod loom_kills {
             veth_add_in_other_netns => NewlinkNoTargetNet,
             ipvtap_del_upper_while_dying => IpvtapNoDying,
             dev_lock_passive_dec_early => DevLockPassiveDecEarly,
+        geneve_exit_plain_queue => GeneveExitPlainQueue,
+        unload_no_pernet_rwsem => UnloadNoPernetRwsem,
+        unload_notifier_before_links => UnloadNotifierBeforeLinks,
         }
     }
 
@@ -239,6 +245,9 @@ mod loom_kills {
             Mutant::NewlinkNoTargetNet,
             Mutant::IpvtapNoDying,
             Mutant::DevLockPassiveDecEarly,
+            Mutant::GeneveExitPlainQueue,
+            Mutant::UnloadNoPernetRwsem,
+            Mutant::UnloadNotifierBeforeLinks,
         ];
         let tested: std::collections::BTreeSet<&str> =
             covered.iter().flat_map(|m| m.scenarios().iter().copied()).collect();
@@ -311,6 +320,9 @@ mod shuttle_kills {
         newlink_no_target_net => NewlinkNoTargetNet,
         ipvtap_no_dying => IpvtapNoDying,
         dev_lock_passive_dec_early => DevLockPassiveDecEarly,
+        geneve_exit_plain_queue => GeneveExitPlainQueue,
+        unload_no_pernet_rwsem => UnloadNoPernetRwsem,
+        unload_notifier_before_links => UnloadNotifierBeforeLinks,
     }
 }
 
