@@ -82,7 +82,7 @@ fn a_counterexample_page_shows_lanes_the_failing_step_and_no_errors() {
     assert_eq!(attr(&a, "data-ok"), "1", "{a:?}");
     assert_eq!(attr(&a, "data-errors"), "", "script errors");
     let lanes = attr(&a, "data-lanes");
-    assert_eq!(lanes, "ip#12|ip#13|ip#14|ip#15|ip#16|main", "a lane per ip command, and main");
+    assert_eq!(lanes, "ip#15|ip#16|ip#17|ip#18|ip#19|main", "a lane per ip command (named by line), and main");
     let hl = attr(&a, "data-highlighted");
     assert!(hl.contains("WARNING [S5]"), "the failing step is highlighted: {hl}");
     assert!(!attr(&a, "data-stack").is_empty(), "the failing step's call stack is shown");
