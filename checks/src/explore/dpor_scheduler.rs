@@ -160,8 +160,8 @@ fn explore(
 /// The counters of a DPOR run, as the `bound` line ends.
 fn counters(st: &crate::dpor::DporStats) -> String {
     format!(
-        "dpor: {} executions ({} deadlocked, {} sleep-blocked, {} cut by the bound, {} infeasible wake-ups), {} races, longest {} steps{}",
-        st.executions,
+        "dpor: {} ({} deadlocked, {} sleep-blocked, {} cut by the bound, {} infeasible wake-ups), {} races, longest {} steps{}",
+        crate::cli::executions(st.executions),
         st.deadlocks,
         st.sleep_blocked,
         st.bounded,
