@@ -66,7 +66,8 @@ pub struct CheckArgs {
     /// fix-a1-rebroadcast-no-drain, fix-a6-wq-max-active, probe-a2-move-under-rtnl-only,
     /// fix-a7-unload-flush, probe-a7-patch7-kill-links-per-net (docs/findings.md),
     /// convert-net-todo-list, convert-adj-list-instance-lock (docs/rtnl-free.md),
-    /// followup-vxcan, followup-geneve (after the series; not in pre-series mode, which `both` and
+    /// followup-vxcan, followup-geneve, followup-ip-tunnel (after the series; not in pre-series
+    /// mode, which `both` and
     /// `all` then skip).
     #[arg(long = "variant")]
     pub variants: Vec<rtnl_model::variants::Variant>,

@@ -169,17 +169,12 @@ pub fn render_summary(r: &ScenarioResult) -> String {
             // A property check's message names its property; a deadlock's or a hang's does not.
             (Some(f), _) if f.message.starts_with('[') => format!("execution {}: {}", f.execution, f.message),
             (Some(f), _) => format!("execution {}: [{}] {}", f.execution, f.property, f.message),
-            (None, _) => format!("{}, {}", executions(s.executions), extent(s)),
+            (None, _) => format!("{}, {}", crate::explore::executions(s.executions), extent(s)),
         };
         let verdict = if m.passed { "PASS" } else { "FAIL" };
         let _ = writeln!(o, "{}  {}  {verdict}  {}: {how}", r.file, m.label(), r.explorer);
     }
     o
-}
-
-/// `1 execution`, `2 executions`.
-pub fn executions(n: u64) -> String {
-    format!("{n} execution{}", if n == 1 { "" } else { "s" })
 }
 
 /// Runs the CLI; `error::exit` maps the result to the exit status.

@@ -8,6 +8,11 @@
 
 #![allow(clippy::disallowed_types)] // Harness bookkeeping across executions, outside the model.
 
+/// `1 execution`, `2 executions`.
+pub fn executions(n: u64) -> String {
+    format!("{n} execution{}", if n == 1 { "" } else { "s" })
+}
+
 pub use crate::explorer::Explorer;
 use crate::lockgraph::{LockGraph, LockReport};
 use crate::token::{ReplayToken, Schedule};

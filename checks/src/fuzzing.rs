@@ -55,7 +55,7 @@ fn assert_commands_consistent(source: &str, script: &Script) {
 }
 
 /// Every lock class the model has, for decoding fuzz bytes.
-const CLASSES: [LockClass; 10] = [
+const CLASSES: [LockClass; 11] = [
     LockClass::Rtnl,
     LockClass::RtnlNet,
     LockClass::IpvlanPnodes,
@@ -66,6 +66,7 @@ const CLASSES: [LockClass; 10] = [
     LockClass::WqNetns,
     LockClass::WorkCompletion,
     LockClass::GeneveNet,
+    LockClass::IpTunnelNet,
 ];
 /// Instance keys per class.
 const KEYS: u8 = 4;

@@ -89,6 +89,7 @@ enum Kind {
     Vxlan { id: u32, port: u16 },
     Bareudp { port: u16 },
     Geneve { id: u32, remote: [u8; 4], port: u16 },
+    Ipip { remote: [u8; 4], local: [u8; 4] },
 }
 
 impl Kind {
@@ -104,6 +105,7 @@ impl Kind {
             Kind::Vxlan { .. } => "vxlan",
             Kind::Bareudp { .. } => "bareudp",
             Kind::Geneve { .. } => "geneve",
+            Kind::Ipip { .. } => "ipip",
         }
     }
 }
@@ -249,7 +251,8 @@ impl Reference {
                     LinkKind::Ipvlan { link_netns: n, .. }
                     | LinkKind::Ipvtap { link_netns: n, .. }
                     | LinkKind::Macvlan { link_netns: n, .. }
-                    | LinkKind::Geneve { link_netns: n, .. } => n,
+                    | LinkKind::Geneve { link_netns: n, .. }
+                    | LinkKind::Ipip { link_netns: n, .. } => n,
                     LinkKind::Bareudp { .. } | LinkKind::Vxlan { .. } => &None,
                 };
                 if let Some(n) = other {
@@ -373,15 +376,23 @@ impl Reference {
                 };
                 self.tunnel(socket, tgt, name, Kind::Geneve { id: *id, remote: *remote, port: *dstport })
             }
+            LinkKind::Ipip { remote, local, link_netns } => {
+                let socket = match link_netns {
+                    Some(l) => self.netns(Some(l))?,
+                    None => net,
+                };
+                self.tunnel(socket, tgt, name, Kind::Ipip { remote: *remote, local: *local })
+            }
         }
     }
 
     /// A tunnel's socket lives in the namespace it is created in (geneve: its `link-netns`); a
-    /// second device with the same VNI and port (vxlan), port (bareudp) or VNI, remote and port
-    /// (geneve) there is refused.
+    /// second device with the same VNI and port (vxlan), port (bareudp), VNI, remote and port
+    /// (geneve) or addresses (ipip, whose tunnel net is its link net) there is refused.
     fn tunnel(&mut self, socket: usize, net: usize, name: &str, kind: Kind) -> Result<(), Refusal> {
         if self.devs.iter().any(|d| d.alive && d.socket == Some(socket) && d.kind == kind) {
-            return Err(if matches!(kind, Kind::Vxlan { .. }) { Refusal::Eexist } else { Refusal::Ebusy });
+            let eexist = matches!(kind, Kind::Vxlan { .. } | Kind::Ipip { .. });
+            return Err(if eexist { Refusal::Eexist } else { Refusal::Ebusy });
         }
         self.taken(net, name)?;
         let d = self.add(name, net, kind);

@@ -8,7 +8,7 @@
 
 use crate::kernel::Kernel;
 use crate::module::ThisModule;
-use crate::{bareudp, geneve, ipvlan_main, ipvtap, macvlan, netkit, veth, vxcan, vxlan_core};
+use crate::{bareudp, geneve, ipip, ipvlan_main, ipvtap, macvlan, netkit, veth, vxcan, vxlan_core};
 
 /// The drivers' `module_init` functions, in boot order. The order is visible: the notifier
 /// chain calls ipvlan before macvlan, and `ops_exit_rtnl_list()` (last registered first) runs
@@ -23,6 +23,7 @@ pub const INITCALLS: &[fn(&mut Kernel)] = &[
     vxcan::vxcan_init,
     netkit::netkit_init,
     geneve::geneve_init_module,
+    ipip::ipip_init,
 ];
 
 /// The loadable modules and their `module_exit` functions, one per link type (each module is
@@ -36,6 +37,7 @@ pub const MODULES: &[ThisModule] = &[
     ThisModule { name: "vxlan", exit: vxlan_core::vxlan_cleanup_module, depends: &[], loaded_at_boot: true },
     ThisModule { name: "vxcan", exit: vxcan::vxcan_exit, depends: &[], loaded_at_boot: true },
     ThisModule { name: "geneve", exit: geneve::geneve_cleanup_module, depends: &[], loaded_at_boot: true },
+    ThisModule { name: "ipip", exit: ipip::ipip_fini, depends: &[], loaded_at_boot: true },
 ];
 
 /// The names of the loadable modules, which a module statement may name.

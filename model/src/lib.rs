@@ -9,8 +9,9 @@
 //!
 //! # Abstracted away
 //! Data paths, qdiscs, XDP, kobjects, netlink notifications, RCU (a yield point), `lo` and
-//! physical devices, `pernet_ops_rwsem` (except with a module statement, [`module`]), and time (the 1 s re-broadcast in
-//! `netdev_wait_allrefs_any()` happens at most once, at the first wait).
+//! physical devices, tunnel fallback devices (`tunl0`), `pernet_ops_rwsem` (except with a module
+//! statement, [`module`]), and time (the 1 s re-broadcasts in `netdev_wait_allrefs_any()` are
+//! `Config::rebroadcasts` passes, 0 to 2, each a locked section the explorers may delay).
 
 pub mod sync;
 
@@ -33,6 +34,7 @@ pub(crate) mod bareudp;
 pub(crate) mod drivers;
 pub(crate) mod geneve;
 pub(crate) mod holders;
+pub(crate) mod ipip;
 pub(crate) mod ipvlan_main;
 pub(crate) mod ipvtap;
 pub(crate) mod macvlan;

@@ -33,6 +33,9 @@ pub enum LockClass {
     /// `&gn->lock`, the per-socket-netns geneve list lock (drivers/net/geneve.c after 7df47efd,
     /// the `followup-geneve` variant) [reconstructed].
     GeneveNet,
+    /// `&itn->lock`, the per-link-netns ip_tunnel hash lock (net/ipv4/ip_tunnel.c after 6724a7ba,
+    /// the `followup-ip-tunnel` variant) [reconstructed].
+    IpTunnelNet,
     /// `&dev->lock`, the instance lock taken by `netdev_lock()`.
     DevInstance,
     /// `&net->dev_unreg_lock` (spinlock), innermost; nested in ascending order.
@@ -58,6 +61,7 @@ impl LockClass {
             LockClass::IpvlanPnodes => "&port->pnodes_lock",
             LockClass::BareudpNet => "&bn->lock",
             LockClass::GeneveNet => "&gn->lock",
+            LockClass::IpTunnelNet => "&itn->lock",
             LockClass::DevInstance => "&dev->lock",
             LockClass::DevUnregLock => "&net->dev_unreg_lock",
             LockClass::WqCompletion => "(wq_completion)rtnl_net",

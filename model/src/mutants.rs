@@ -109,6 +109,10 @@ pub enum Mutant {
     UnloadNoPernetRwsem,
     /// `ipvlan_cleanup_module()` unregisters its netdevice notifier before its link ops.
     UnloadNotifierBeforeLinks,
+    /// `ip_tunnel_dellink()` (`followup-ip-tunnel`) deletes a tunnel that is no longer hashed.
+    IpTunnelNoToken,
+    /// ip_tunnel edits `itn->tunnels[]` without `itn->lock` (`followup-ip-tunnel`).
+    IpTunnelNoMutex,
 }
 
 /// One row of the catalogue: everything known about a mutant, in one place.
@@ -136,7 +140,7 @@ pub struct MutantInfo {
 }
 
 /// The catalogue, in the order of the enum's variants (a test holds it to that).
-pub const CATALOGUE: [MutantInfo; 41] = [
+pub const CATALOGUE: [MutantInfo; 43] = [
     MutantInfo {
         mutant: Mutant::IpvlanPortNoHold,
         name: "ipvlan-port-no-hold",
@@ -720,6 +724,32 @@ pub const CATALOGUE: [MutantInfo; 41] = [
         rationale: "ipvlan's module_exit unregisters ipvlan_notifier_block before rtnl_link_unregister(): while \
              the uppers still exist, a lower deleted meanwhile no longer tells ipvlan to delete them, so \
              the lower is unregistered with uppers still linked to it.",
+    },
+    MutantInfo {
+        mutant: Mutant::IpTunnelNoToken,
+        name: "ip-tunnel-no-token",
+        function: "ip_tunnel_dellink",
+        undoes: Some("8f3c72420257 \"ip_tunnel: Support per-netns device unregistration\" [reconstructed]"),
+        scenarios: &["mutants/ipip-moved-del-vs-link-netns-exit.sh"],
+        breaks: Some(Property::ExactlyOnceUnregistration),
+        driver_probe: false,
+        requires: &[Variant::FollowupIpTunnel],
+        rationale: "ip_tunnel_dellink() deletes a tunnel that is no longer hashed: the exit of its link net \
+             already took it off itn->tunnels[] and handed it to its own net's queue, and `ip link del` \
+             queues it a second time.",
+    },
+    MutantInfo {
+        mutant: Mutant::IpTunnelNoMutex,
+        name: "ip-tunnel-no-mutex",
+        function: "ip_tunnel_dellink",
+        undoes: Some("6724a7baf149 \"ip_tunnel: Protect ip_tunnel_net.tunnels[] with mutex\" [reconstructed]"),
+        scenarios: &["mutants/ipip-moved-del-vs-link-netns-exit.sh"],
+        breaks: Some(Property::ListUnderItsLock),
+        driver_probe: false,
+        requires: &[Variant::FollowupIpTunnel],
+        rationale: "ip_tunnel walks and edits itn->tunnels[] without itn->lock. The lock matters when the link \
+             net's exit and a dellink in the device's net run under different per-netns locks; while RTNL \
+             is global they cannot overlap. It is caught the way lockdep_assert_held() would catch it.",
     },
 ];
 

@@ -160,6 +160,8 @@ pub enum LinkKind {
     Vxcan { peer: String, peer_netns: Option<String> },
     /// `[link-netns NS] type geneve id N remote A.B.C.D [dstport P]` (P defaults to 6081)
     Geneve { id: u32, remote: [u8; 4], dstport: u16, link_netns: Option<String> },
+    /// `[link-netns NS] type ipip [remote A.B.C.D] [local A.B.C.D]` (0.0.0.0 when not given)
+    Ipip { remote: [u8; 4], local: [u8; 4], link_netns: Option<String> },
 }
 
 impl LinkKind {
@@ -175,6 +177,7 @@ impl LinkKind {
             LinkKind::Vxcan { .. } => "vxcan",
             LinkKind::Netkit { .. } => "netkit",
             LinkKind::Geneve { .. } => "geneve",
+            LinkKind::Ipip { .. } => "ipip",
         }
     }
 }

@@ -104,7 +104,8 @@ fn run_op(k: &Kernel, cmd: &Command, opened: &mut Opened<'_>) -> Result<(), Errn
                 LinkKind::Ipvlan { link_netns, .. }
                 | LinkKind::Ipvtap { link_netns, .. }
                 | LinkKind::Macvlan { link_netns, .. }
-                | LinkKind::Geneve { link_netns, .. } => (
+                | LinkKind::Geneve { link_netns, .. }
+                | LinkKind::Ipip { link_netns, .. } => (
                     Some(match link_netns {
                         Some(n) => opened.open(Some(n))?,
                         None => net,

@@ -43,6 +43,13 @@ pub enum Variant {
     /// devices of other nets handed to their own net's queue (`__geneve_dellink()`,
     /// `unregister_netdevice_queue_net()`). [reconstructed] from bareudp's conversion.
     FollowupGeneve,
+    /// A *follow-up* conversion, landed after the series (8f3c72420257 "ip_tunnel: Support
+    /// per-netns device unregistration", 6724a7baf149 "Protect ip_tunnel_net.tunnels[] with
+    /// mutex", e53013fe10c2 "Centralise ip_tunnel_del() to ip_tunnel_dellink()", merge
+    /// 7bbb398689fe): the tunnel hash under a per-netns `itn->lock`, a tunnel of another net
+    /// handed to its own net's queue, and the hash membership as the queued-once token.
+    /// [reconstructed] from the subjects and bareudp's conversion: no stored tree has them.
+    FollowupIpTunnel,
     /// Fix for A7: `rtnl_link_unregister()` flushes `rtnl_net_wq` after `rtnl_unlock()` and
     /// before `up_write(&pernet_ops_rwsem)`, as `default_device_exit_batch()` does after its
     /// unlock, so a device of the kind that a converted `dellink` handed to another net's
@@ -58,7 +65,7 @@ pub enum Variant {
 }
 
 impl Variant {
-    pub const ALL: [Variant; 9] = [
+    pub const ALL: [Variant; 10] = [
         Variant::FixA1RebroadcastNoDrain,
         Variant::FixA6WqMaxActive,
         Variant::ProbeA2MoveUnderRtnlOnly,
@@ -66,6 +73,7 @@ impl Variant {
         Variant::ConvertAdjListInstanceLock,
         Variant::FollowupVxcan,
         Variant::FollowupGeneve,
+        Variant::FollowupIpTunnel,
         Variant::FixA7UnloadFlush,
         Variant::ProbeA7Patch7KillLinksPerNet,
     ];
@@ -79,6 +87,7 @@ impl Variant {
             Variant::ConvertAdjListInstanceLock => "convert-adj-list-instance-lock",
             Variant::FollowupVxcan => "followup-vxcan",
             Variant::FollowupGeneve => "followup-geneve",
+            Variant::FollowupIpTunnel => "followup-ip-tunnel",
             Variant::FixA7UnloadFlush => "fix-a7-unload-flush",
             Variant::ProbeA7Patch7KillLinksPerNet => "probe-a7-patch7-kill-links-per-net",
         }
@@ -95,7 +104,7 @@ impl Variant {
     /// A conversion that landed after the series: it needs the series' infrastructure
     /// (`unregister_netdevice_queue_net()`, per-netns locks), so it has no pre-series form.
     pub fn is_followup(self) -> bool {
-        matches!(self, Variant::FollowupVxcan | Variant::FollowupGeneve)
+        matches!(self, Variant::FollowupVxcan | Variant::FollowupGeneve | Variant::FollowupIpTunnel)
     }
 }
 

@@ -161,7 +161,7 @@ fn explore(
 fn counters(st: &crate::dpor::DporStats) -> String {
     format!(
         "dpor: {} ({} deadlocked, {} sleep-blocked, {} cut by the bound, {} infeasible wake-ups), {} races, longest {} steps{}",
-        crate::cli::executions(st.executions),
+        crate::explore::executions(st.executions),
         st.deadlocks,
         st.sleep_blocked,
         st.bounded,

@@ -11,6 +11,7 @@
 //! ip [-n NS] link add NAME [netns NS] type bareudp dstport P ethertype T
 //! ip [-n NS] link add NAME [netns NS] type vxlan id N dstport P
 //! ip [-n NS] link add NAME [netns NS] [link-netns NS] type geneve id N remote A.B.C.D [dstport P]
+//! ip [-n NS] link add NAME [netns NS] [link-netns NS] type ipip [remote A.B.C.D] [local A.B.C.D]
 //! ip [-n NS] link set [dev] NAME netns NS
 //! ip [-n NS] link del|delete [dev] NAME
 //! netdev_hold [-n NS] DEV TRACKER [until unregister|rebroadcast]
@@ -24,7 +25,7 @@
 //! without its own `netns` stay in the command's namespace); it does not combine with
 //! `link-netns`. `-n NS` may be spelled `-netns NS`; `#` starts a comment, whole-line or trailing. A MODULE
 //! is a link type's module (`rtnl_model::module_names()`: veth, ipvlan, ipvtap, macvlan, bareudp,
-//! vxlan, vxcan, geneve); a module statement unloads it machine-wide, so `conform` refuses it.
+//! vxlan, vxcan, geneve, ipip); a module statement unloads it machine-wide, so `conform` refuses it.
 //! Parsing is purely syntactic: a command that names a missing device or namespace parses
 //! fine and fails when it runs, in the model as in the kernel. Tracker names are checked
 //! across the script: each `netdev_hold` names a new one, each `netdev_put` one held earlier.

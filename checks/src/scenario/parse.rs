@@ -82,12 +82,14 @@ const KEYWORDS: &[&str] = &[
     "group",
     "help",
     "id",
+    "ipip",
     "ipvlan",
     "ipvtap",
     "link",
     "link-netns",
     "link-netnsid",
     "list",
+    "local",
     "macvlan",
     "master",
     "mode",
@@ -108,7 +110,7 @@ const KEYWORDS: &[&str] = &[
     "vxlan",
 ];
 
-const LINK_TYPES: &str = "veth, vxcan, netkit, ipvlan, ipvtap, macvlan, bareudp, vxlan, geneve";
+const LINK_TYPES: &str = "veth, vxcan, netkit, ipvlan, ipvtap, macvlan, bareudp, vxlan, geneve, ipip";
 const IPVLAN_MODES: &[&str] = &["l2", "l3", "l3s"];
 const MACVLAN_MODES: &[&str] = &["private", "vepa", "bridge", "passthru", "source"];
 const ETHERTYPES: &[&str] = &["ipv4", "ipv6", "mpls_uc", "mpls_mc", "ip"];
@@ -754,7 +756,7 @@ impl<'a> Cursor<'_, 'a> {
         let kind = kind_tok.text;
         // geneve takes link-netns (its socket's net, IFLA_LINK_NETNSID), not a lower device.
         let no_link_netns = matches!(kind, "veth" | "vxcan" | "netkit" | "bareudp" | "vxlan");
-        if no_link_netns || kind == "geneve" {
+        if no_link_netns || kind == "geneve" || kind == "ipip" {
             let extra = if no_link_netns { link.as_ref().or(link_netns.as_ref()) } else { link.as_ref() };
             if let Some((_, tok)) = extra {
                 return Err(Fail::new(
@@ -800,6 +802,7 @@ impl<'a> Cursor<'_, 'a> {
             "bareudp" => self.bareudp(kind_tok)?,
             "vxlan" => self.vxlan(kind_tok)?,
             "geneve" => self.geneve(kind_tok, link_netns.map(|(ns, _)| ns))?,
+            "ipip" => self.ipip(link_netns.map(|(ns, _)| ns))?,
             other => {
                 return Err(Fail::new(
                     kind_tok.span(),
@@ -950,9 +953,37 @@ impl<'a> Cursor<'_, 'a> {
         }
     }
 
+    /// `type ipip [remote A.B.C.D] [local A.B.C.D]`, in any order (both default to 0.0.0.0,
+    /// "any", as ip(8) sends them).
+    fn ipip(&mut self, link_netns: Option<String>) -> PResult<LinkKind> {
+        let mut remote = None;
+        let mut local = None;
+        while let Some(tok) = self.peek() {
+            match tok.text {
+                "remote" => {
+                    self.once(&remote, tok)?;
+                    self.pos += 1;
+                    remote = Some(self.ipv4(false)?);
+                }
+                "local" => {
+                    self.once(&local, tok)?;
+                    self.pos += 1;
+                    local = Some(self.ipv4(false)?);
+                }
+                _ => return Err(self.expected("\"remote\" or \"local\"")),
+            }
+        }
+        Ok(LinkKind::Ipip { remote: remote.unwrap_or_default(), local: local.unwrap_or_default(), link_netns })
+    }
+
     /// An IPv4 address in dotted quad. A multicast one is refused as geneve_nl2info() refuses it
     /// ("Remote IPv4 address cannot be Multicast", EINVAL).
     fn ipv4_unicast(&mut self) -> PResult<[u8; 4]> {
+        self.ipv4(true)
+    }
+
+    /// An IPv4 address in dotted quad; `unicast`: refuse a multicast one (geneve).
+    fn ipv4(&mut self, unicast: bool) -> PResult<[u8; 4]> {
         let parsed = self.peek().and_then(|t| {
             let parts: Vec<&str> = t.text.split('.').collect();
             let octets: Vec<u8> = parts
@@ -963,7 +994,7 @@ impl<'a> Cursor<'_, 'a> {
             <[u8; 4]>::try_from(octets).ok().filter(|_| parts.len() == 4)
         });
         match parsed {
-            Some(a) if (224..240).contains(&a[0]) => {
+            Some(a) if unicast && (224..240).contains(&a[0]) => {
                 let t = self.peek().map(|t| t.span()).unwrap_or(self.eol..self.eol);
                 Err(Fail::new(
                     t,

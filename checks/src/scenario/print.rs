@@ -74,6 +74,12 @@ fn link_kind(s: &mut String, kind: &LinkKind) -> std::fmt::Result {
             }
             write!(s, " type geneve id {id} remote {a}.{b}.{c}.{d} dstport {dstport}")
         }
+        LinkKind::Ipip { remote: [a, b, c, d], local: [e, f, g, h], link_netns } => {
+            if let Some(ns) = link_netns {
+                write!(s, " link-netns {ns}")?;
+            }
+            write!(s, " type ipip remote {a}.{b}.{c}.{d} local {e}.{f}.{g}.{h}")
+        }
     }
 }
 
@@ -109,6 +115,8 @@ mod tests {
             LinkKind::Geneve { id: 1, remote: [10, 0, 0, 1], dstport: 6081, link_netns: None },
             LinkKind::Geneve { id: (1 << 24) - 1, remote: [192, 168, 1, 254], dstport: 1, link_netns: Some(s("ns2")) },
             ipvtap,
+            LinkKind::Ipip { remote: [10, 0, 0, 1], local: [10, 0, 0, 2], link_netns: None },
+            LinkKind::Ipip { remote: [224, 0, 0, 1], local: [0, 0, 0, 0], link_netns: Some(s("ns1")) },
         ];
         for ipvlan in [false, true] {
             for link_netns in [None, Some(s("ns2"))] {
@@ -134,6 +142,7 @@ mod tests {
                         | LinkKind::Ipvtap { link_netns: Some(_), .. }
                         | LinkKind::Macvlan { link_netns: Some(_), .. }
                         | LinkKind::Geneve { link_netns: Some(_), .. }
+                        | LinkKind::Ipip { link_netns: Some(_), .. }
                 );
                 if !link_netns {
                     let target = Some(s("ns2"));

@@ -183,6 +183,8 @@ mod loom_kills {
         geneve_exit_plain_queue => GeneveExitPlainQueue,
         unload_no_pernet_rwsem => UnloadNoPernetRwsem,
         unload_notifier_before_links => UnloadNotifierBeforeLinks,
+        ip_tunnel_no_token => IpTunnelNoToken,
+        ip_tunnel_no_mutex => IpTunnelNoMutex,
     }
 
     mod faithful {
@@ -212,9 +214,10 @@ mod loom_kills {
             veth_add_in_other_netns => NewlinkNoTargetNet,
             ipvtap_del_upper_while_dying => IpvtapNoDying,
             dev_lock_passive_dec_early => DevLockPassiveDecEarly,
-        geneve_exit_plain_queue => GeneveExitPlainQueue,
-        unload_no_pernet_rwsem => UnloadNoPernetRwsem,
-        unload_notifier_before_links => UnloadNotifierBeforeLinks,
+            geneve_moved_socket_netns_destroyed => GeneveExitPlainQueue,
+            module_unload_vs_netns_del => UnloadNoPernetRwsem,
+            module_unload_ipvlan_lower_del_race => UnloadNotifierBeforeLinks,
+            ipip_moved_del_vs_link_netns_exit => IpTunnelNoToken,
         }
     }
 
@@ -248,6 +251,7 @@ mod loom_kills {
             Mutant::GeneveExitPlainQueue,
             Mutant::UnloadNoPernetRwsem,
             Mutant::UnloadNotifierBeforeLinks,
+            Mutant::IpTunnelNoToken,
         ];
         let tested: std::collections::BTreeSet<&str> =
             covered.iter().flat_map(|m| m.scenarios().iter().copied()).collect();
@@ -323,6 +327,8 @@ mod shuttle_kills {
         geneve_exit_plain_queue => GeneveExitPlainQueue,
         unload_no_pernet_rwsem => UnloadNoPernetRwsem,
         unload_notifier_before_links => UnloadNotifierBeforeLinks,
+        ip_tunnel_no_token => IpTunnelNoToken,
+        ip_tunnel_no_mutex => IpTunnelNoMutex,
     }
 }
 

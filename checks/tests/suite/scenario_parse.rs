@@ -264,7 +264,7 @@ const MALFORMED: &[(&str, usize, usize, &str)] = &[
         "ip netns add ns1\nip -n ns1 link add bond0 type bond",
         2,
         31,
-        r#"unknown link type "bond"; this language knows veth, vxcan, netkit, ipvlan, ipvtap, macvlan, bareudp, vxlan, geneve"#,
+        r#"unknown link type "bond"; this language knows veth, vxcan, netkit, ipvlan, ipvtap, macvlan, bareudp, vxlan, geneve, ipip"#,
     ),
     ("# comment\n\nip netns add   # nothing\n", 3, 13, r#"expected a netns name after "add", found end of line"#),
     (
@@ -322,13 +322,13 @@ const MALFORMED: &[(&str, usize, usize, &str)] = &[
         "ip netns add a\nmodprobe -r gre",
         2,
         13,
-        "unknown module \"gre\"; this language knows veth, ipvlan, ipvtap, macvlan, bareudp, vxlan, vxcan, geneve",
+        "unknown module \"gre\"; this language knows veth, ipvlan, ipvtap, macvlan, bareudp, vxlan, vxcan, geneve, ipip",
     ),
     (
         "rmmod nosuch &",
         1,
         7,
-        "unknown module \"nosuch\"; this language knows veth, ipvlan, ipvtap, macvlan, bareudp, vxlan, vxcan, geneve",
+        "unknown module \"nosuch\"; this language knows veth, ipvlan, ipvtap, macvlan, bareudp, vxlan, vxcan, geneve, ipip",
     ),
     (
         "modprobe veth",
