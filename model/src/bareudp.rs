@@ -10,7 +10,7 @@ use crate::kernel::{DevId, Kernel, NetId};
 use crate::lockdep::{mutex_unlock, MutexGuard};
 use crate::lockdep::{LockClass, Mutex};
 use crate::mutants::Mutant;
-use crate::net_namespace::{register_pernet_subsys, PernetLock, PernetOperations};
+use crate::net_namespace::{pernet_dev_list, register_pernet_subsys, PernetLock, PernetOperations};
 use crate::netdevice::{netdev_priv, DevState};
 use crate::rtnetlink::{rtnl_link_register, Errno, NewLink, RtnlLinkOps, ARPHRD_NONE};
 use crate::script::LinkKind;
@@ -34,11 +34,8 @@ const BAREUDP_NET: &str = "bareudp";
 /// `net_generic(net, bareudp_net_id)->bareudp_list`, read or edited: under `bn->lock` since
 /// patch 9, RTNL before (S16 asserts it).
 fn bareudp_list<R>(k: &Kernel, net: NetId, f: impl FnOnce(&mut Vec<DevId>) -> R) -> R {
-    let lock = k.mode().small_rtnl().then(|| bn_lock(k, net));
     let what = format!("bareudp_net({})->bareudp_list", k.net_name(net));
-    k.access(&what);
-    k.assert_list_lock(|| what, lock.as_ref().map(|l| l.id()));
-    k.net_generic(net, k.pernet_id(BAREUDP_NET), f)
+    pernet_dev_list(k, net, BAREUDP_NET, what, k.mode().small_rtnl(), f)
 }
 
 /// `net_generic(net, bareudp_net_id)->lock`.

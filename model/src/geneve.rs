@@ -14,7 +14,7 @@ use crate::dev::{
 use crate::kernel::{DevId, Kernel, NetId};
 use crate::lockdep::{mutex_unlock, LockClass, Mutex, MutexGuard};
 use crate::mutants::Mutant;
-use crate::net_namespace::{register_pernet_subsys, PernetLock, PernetOperations};
+use crate::net_namespace::{pernet_dev_list, register_pernet_subsys, PernetLock, PernetOperations};
 use crate::netdevice::{netdev_priv, DevState};
 use crate::rtnetlink::{rtnl_link_register, Errno, NewLink, RtnlLinkOps, S5Exemption};
 use crate::script::LinkKind;
@@ -48,13 +48,8 @@ fn converted(k: &Kernel) -> bool {
 /// converted, RTNL before (S16 asserts it). Unconverted without the global RTNL (rtnl-free)
 /// nothing protects it, so only S14 judges it, as for vxlan's list.
 fn geneve_list<R>(k: &Kernel, net: NetId, f: impl FnOnce(&mut Vec<DevId>) -> R) -> R {
-    let lock = converted(k).then(|| gn_lock(k, net));
     let what = format!("geneve_net({})->geneve_list", k.net_name(net));
-    k.access(&what);
-    if lock.is_some() || k.mode().net_lock_takes_rtnl() {
-        k.assert_list_lock(|| what, lock.as_ref().map(|l| l.id()));
-    }
-    k.net_generic(net, k.pernet_id(GENEVE_NET), f)
+    pernet_dev_list(k, net, GENEVE_NET, what, converted(k), f)
 }
 
 /// `net_generic(net, geneve_net_id)->lock` (7df47efd) [reconstructed].

@@ -20,7 +20,7 @@ use crate::dev::{
 use crate::kernel::{DevId, Kernel, NetId};
 use crate::lockdep::{mutex_unlock, LockClass, Mutex, MutexGuard};
 use crate::mutants::Mutant;
-use crate::net_namespace::{register_pernet_subsys, PernetLock, PernetOperations};
+use crate::net_namespace::{pernet_dev_list, register_pernet_subsys, PernetLock, PernetOperations};
 use crate::netdevice::{netdev_priv, DevState};
 use crate::rtnetlink::{rtnl_link_register, Errno, NewLink, RtnlLinkOps, S5Exemption, ARPHRD_NONE};
 use crate::script::LinkKind;
@@ -52,13 +52,8 @@ fn converted(k: &Kernel) -> bool {
 /// `net_generic(net, ipip_net_id)->tunnels[]`, read or edited: under `itn->lock` once converted,
 /// RTNL before (S16 asserts it); in rtnl-free mode unconverted only S14 judges it.
 fn tunnels<R>(k: &Kernel, net: NetId, f: impl FnOnce(&mut Vec<DevId>) -> R) -> R {
-    let lock = converted(k).then(|| itn_lock(k, net));
     let what = format!("ip_tunnel_net({})->tunnels", k.net_name(net));
-    k.access(&what);
-    if lock.is_some() || k.mode().net_lock_takes_rtnl() {
-        k.assert_list_lock(|| what, lock.as_ref().map(|l| l.id()));
-    }
-    k.net_generic(net, k.pernet_id(IPIP_NET), f)
+    pernet_dev_list(k, net, IPIP_NET, what, converted(k), f)
 }
 
 /// `net_generic(net, ipip_net_id)->lock` (6724a7baf149) [reconstructed].

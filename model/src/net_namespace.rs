@@ -355,6 +355,27 @@ fn net_free(k: &Kernel, net: NetId) {
     });
 }
 
+/// A pernet subsystem's list of devices (`net_generic(net, id)->...`, named `what`), read or
+/// edited: under the subsystem's per-net lock once `locked` (a driver's conversion adds it),
+/// RTNL before; S16 asserts it. Without the global RTNL an unlocked list has nothing to assert,
+/// and only S14 judges it.
+pub fn pernet_dev_list<R>(
+    k: &Kernel,
+    net: NetId,
+    subsys: &'static str,
+    what: String,
+    locked: bool,
+    f: impl FnOnce(&mut Vec<DevId>) -> R,
+) -> R {
+    let id = k.pernet_id(subsys);
+    let lock = locked.then(|| k.net_generic_lock(net, id));
+    k.access(&what);
+    if lock.is_some() || k.mode().net_lock_takes_rtnl() {
+        k.assert_list_lock(|| what, lock.as_ref().map(|l| l.id()));
+    }
+    k.net_generic(net, id, f)
+}
+
 /// `struct pernet_operations` (include/net/net_namespace.h): the hook the model runs,
 /// `exit_rtnl(net, dev_kill_list)`, called by `ops_exit_rtnl_list()` under `rtnl_net_lock(net)`,
 /// and the per-net data `ops->size` asks for (`net_generic()`).
