@@ -860,6 +860,7 @@ fn probe_result(name: &str, file: &Path, explorer: Explorer, out: &ProbeOutcome)
         file: file.display().to_string(),
         explorer: explorer.name().into(),
         explorer_reason: "driver probe: unregister_netdevice_notifier_dev_net".into(),
+        cpus_note: None,
         modes: vec![ModeResult {
             mode: Mode::Series.name().into(),
             addr_order: rtnl_model::AddrOrder::default(),

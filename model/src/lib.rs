@@ -45,7 +45,7 @@ pub mod userspace;
 pub mod variants;
 
 pub use drivers::module_names;
-pub use kernel::{AddrOrder, Config, Kernel, Mode};
+pub use kernel::{AddrOrder, Config, Kernel, Mode, Placement};
 pub use machine::{execute, Machine, Outcome, Report};
 pub use mutants::Mutant;
 pub use properties::{Property, Violation};
