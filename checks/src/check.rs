@@ -57,8 +57,8 @@ pub struct CheckArgs {
     #[arg(long, default_value_t = 1)]
     pub wq_max_active: usize,
     /// CPUs of rtnl_net_wq (1 to 8): a pool each, a queuing thread's CPU chosen by the
-    /// explorer. By default 2 where an execution then fits loom's five threads, else 1, and
-    /// the output says why.
+    /// explorer. By default 2 under loom and dpor where an execution then fits loom's five
+    /// threads, else 1, and the output says why.
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=MAX_CPUS as i64))]
     #[serde(default)]
     pub cpus: Option<u8>,
@@ -213,11 +213,22 @@ pub const MAX_CPUS: u8 = 8;
 /// The CPUs `--cpus` gives by default where loom's thread limit allows.
 pub const DEFAULT_CPUS: usize = 2;
 
-/// The CPUs a check of `script` runs with: `--cpus`, else [`DEFAULT_CPUS`] where an execution
-/// with that many fits loom's thread limit, else 1, with the reason.
-pub fn cpus_for(script: &Script, a: &CheckArgs) -> (usize, Option<String>) {
+/// The CPUs a check of `script` with `explorer` runs with: `--cpus`, else [`DEFAULT_CPUS`] for
+/// loom and dpor where an execution with that many fits loom's thread limit, else 1, with the
+/// reason. loom and dpor run the all-on-CPU-0 placement first, which is the one-CPU run, so the
+/// default moves their counts only where two threads queue work; the sampling explorers would
+/// draw a CPU at every `queue_work()` and change every sampled schedule, so they keep one CPU
+/// unless asked.
+pub fn cpus_for(script: &Script, a: &CheckArgs, explorer: Explorer) -> (usize, Option<String>) {
     if let Some(n) = a.cpus {
         return (usize::from(n), None);
+    }
+    if !matches!(explorer, Explorer::Loom | Explorer::Dpor) {
+        let why = format!(
+            "1 CPU, not the default {DEFAULT_CPUS}: {} samples schedules, and a CPU drawn at every queue_work() would change each of them; --cpus {DEFAULT_CPUS} asks for it",
+            explorer.name()
+        );
+        return (1, Some(why));
     }
     let probe = Target {
         script: script.clone(),
@@ -361,7 +372,7 @@ pub fn check_scenario(l: &Loaded, a: &CheckArgs) -> Result<(ScenarioResult, Vec<
     let (ms, skipped) = modes_for(&a.mode, &a.variants)?;
     let runs: Vec<(Mode, AddrOrder)> =
         a.addr_order.orders().into_iter().flat_map(|o| ms.iter().map(move |&m| (m, o))).collect();
-    let (cpus, cpus_note) = cpus_for(&l.script, a);
+    let (cpus, cpus_note) = cpus_for(&l.script, a, explorer);
     for (mode, addr_order) in runs {
         let target =
             Target { script: l.script.clone(), source: l.source.clone(), cfg: config(a, mode, addr_order, cpus) };

@@ -405,11 +405,12 @@ fn explore_recording(target: &Target, opts: &ExploreOptions, timeline: bool) -> 
     if opts.explorer == Explorer::Loom && threads_needed(target) > LOOM_MAX_THREADS {
         return Err(format!(
             "{}: an execution needs {} threads ({} concurrent commands and {} kernel workers); loom allows {LOOM_MAX_THREADS}. \
-             Use --explorer pct or shuttle, or fewer concurrent commands",
+             Use --explorer pct or shuttle{}, or fewer concurrent commands",
             target.script.name,
             threads_needed(target),
             concurrency(&target.script),
-            threads_needed(target) - concurrency(&target.script)
+            threads_needed(target) - concurrency(&target.script),
+            if target.cfg.wq_cpus > 1 { ", --cpus 1" } else { "" }
         ));
     }
     if !opts.explorer.available() {

@@ -412,9 +412,10 @@ impl Kernel {
         let obs = Instr::new(Observed::default());
         let hook = crate::lockdep::hook(LockdepHook(obs.clone()));
         let rtnl_mutex = Mutex::new((), LockId::new(LockClass::Rtnl, 0, "rtnl_mutex"), hook.clone());
+        let max_active = cfg.rtnl_net_wq_max_active();
         let rtnl_net_wq =
-            Workqueue::new("rtnl_net", cfg.wq_cpus.max(1), cfg.rtnl_net_wq_max_active(), LockClass::WqCompletion);
-        let netns_wq = Workqueue::new("netns", 1, 1, LockClass::WqNetns);
+            Workqueue::new("rtnl_net", cfg.wq_cpus.max(1), &cfg.placement, max_active, LockClass::WqCompletion);
+        let netns_wq = Workqueue::new("netns", 1, &Placement::Random, 1, LockClass::WqNetns);
         let k = Kernel {
             cfg,
             ops: Registered::default(),

@@ -9,8 +9,9 @@
 //!
 //! # Abstracted away
 //! Data paths, qdiscs, XDP, kobjects, netlink notifications, RCU (a yield point), `lo` and
-//! physical devices, `pernet_ops_rwsem` (except with a module statement, [`module`]), and time (the 1 s re-broadcast in
-//! `netdev_wait_allrefs_any()` happens at most once, at the first wait).
+//! physical devices, `pernet_ops_rwsem` (except with a module statement, [`module`]), time (the 1 s re-broadcast in
+//! `netdev_wait_allrefs_any()` happens at most once, at the first wait), and CPUs beyond
+//! `Config::wq_cpus` (`rtnl-check --cpus`: 2 under loom and dpor where loom's five threads allow, else 1).
 
 pub mod sync;
 

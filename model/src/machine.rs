@@ -53,11 +53,7 @@ impl Machine {
         let k = Arc::new(crate::drivers::do_initcalls(Kernel::new(cfg)));
         k.set_thread_name("main");
         let mut workers = Vec::new();
-        // A fixed placement sends no work to a CPU it does not name (a worker's items stay on
-        // its own pool), so that pool's idle workers would only add interleavings: with every
-        // thread on CPU 0 the execution is exactly the one-CPU one.
-        let used = k.cfg.placement.cpus_used().unwrap_or_else(|| (0..k.rtnl_net_wq.cpus()).collect());
-        for cpu in used.into_iter().filter(|&c| c < k.rtnl_net_wq.cpus()) {
+        for &cpu in k.rtnl_net_wq.online() {
             for slot in 0..k.rtnl_net_wq.max_active {
                 let k2 = k.clone();
                 workers.push(thread::spawn(move || worker_thread(&k2, &k2.rtnl_net_wq, cpu, slot)));

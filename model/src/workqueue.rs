@@ -60,6 +60,11 @@ struct Pool {
 pub struct Workqueue {
     pub name: &'static str,
     pools: Vec<Pool>,
+    /// The CPUs whose pools have workers. A fixed placement sends no work to a CPU it puts no
+    /// thread on (a worker's items stay on its own pool), so that pool's idle workers, flushes
+    /// and checks would only add steps: with every thread on CPU 0 an execution is exactly the
+    /// one-CPU one.
+    online: Vec<usize>,
     pub max_active: usize,
     /// `(wq_completion)NAME`, lockdep's pseudo-lock for the queue.
     pub lockdep_map: LockId,
@@ -79,11 +84,13 @@ impl fmt::Debug for Workqueue {
 impl Workqueue {
     /// Models `alloc_workqueue()` via `create_workqueue()` / `create_singlethread_workqueue()`:
     /// kernel/workqueue.c (include/linux/workqueue.h for the two macros). No flags.
-    pub fn new(name: &'static str, cpus: usize, max_active: usize, class: LockClass) -> Self {
+    pub fn new(name: &'static str, cpus: usize, placement: &Placement, max_active: usize, class: LockClass) -> Self {
         let pools = (0..cpus).map(|_| Pool { q: RawMutex::new(PoolQueue::default()), cv: Condvar::new() }).collect();
+        let online = placement.cpus_used().unwrap_or_else(|| (0..cpus).collect());
         Workqueue {
             name,
             pools,
+            online: online.into_iter().filter(|&c| c < cpus).collect(),
             max_active: max_active.max(1),
             lockdep_map: LockId::new(class, 0, format!("(wq_completion){name}")),
             work_color: Instr::new(0),
@@ -95,9 +102,14 @@ impl Workqueue {
         self.pools.len()
     }
 
+    /// The CPUs whose pools have workers (every CPU unless a fixed placement leaves some out).
+    pub fn online(&self) -> &[usize] {
+        &self.online
+    }
+
     /// Whether nothing is queued or running on any pool.
     pub fn idle(&self) -> bool {
-        self.pools.iter().all(|p| {
+        self.online.iter().map(|&c| &self.pools[c]).all(|p| {
             let q = p.q.lock();
             q.items.is_empty() && q.running.is_empty()
         })
@@ -194,7 +206,8 @@ pub fn flush_workqueue(k: &Kernel, wq: &Workqueue) {
         *c += 1;
         *c - 1
     });
-    for (cpu, pool) in wq.pools.iter().enumerate() {
+    for &cpu in &wq.online {
+        let pool = &wq.pools[cpu];
         let mut q = pool.q.lock();
         while let Some(busy) = q.older_than(flush_color) {
             k.will_wait(format!("flush_workqueue({}) for {busy:?} on cpu {cpu}", wq.name));
@@ -279,7 +292,7 @@ pub fn worker_thread(k: &Kernel, wq: &Workqueue, cpu: usize, slot: usize) {
 
 /// Tells every worker of `wq` to exit once its queue is empty.
 pub fn shutdown(wq: &Workqueue) {
-    for pool in &wq.pools {
+    for pool in wq.online.iter().map(|&c| &wq.pools[c]) {
         let mut q = pool.q.lock();
         q.shutdown = true;
         pool.cv.notify_all(&q);
