@@ -56,6 +56,12 @@ pub struct CheckArgs {
     /// `max_active` of rtnl_net_wq (1, as `create_workqueue()`; 2 models the fix for hazard A6).
     #[arg(long, default_value_t = 1)]
     pub wq_max_active: usize,
+    /// CPUs of rtnl_net_wq (1 to 8): a pool each, a queuing thread's CPU chosen by the
+    /// explorer. By default 2 under loom and dpor where an execution then fits loom's five
+    /// threads, else 1, and the output says why.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=MAX_CPUS as i64))]
+    #[serde(default)]
+    pub cpus: Option<u8>,
     /// Re-broadcasts of NETDEV_UNREGISTER while `netdev_wait_allrefs_any()` waits: 0 (every
     /// reference went within a second), 1 or 2. A hang found with 0 may be one that a
     /// re-broadcast would end.
@@ -202,10 +208,52 @@ pub fn choose_explorer(script: &Script) -> (Explorer, Option<usize>, String) {
     }
 }
 
+/// The most CPUs `--cpus` takes: more than the queuing threads of any script change nothing.
+pub const MAX_CPUS: u8 = 8;
+
+/// The CPUs `--cpus` gives by default where loom's thread limit allows.
+pub const DEFAULT_CPUS: usize = 2;
+
+/// The CPUs a check of `script` with `explorer` runs with: `--cpus`, else [`DEFAULT_CPUS`] for
+/// loom and dpor where an execution with that many fits loom's thread limit, else 1, with the
+/// reason. loom and dpor run the all-on-CPU-0 placement first, which is the one-CPU run, so the
+/// default moves their counts only where two threads queue work; the sampling explorers would
+/// draw a CPU at every `queue_work()` and change every sampled schedule, so they keep one CPU
+/// unless asked.
+pub fn cpus_for(script: &Script, a: &CheckArgs, explorer: Explorer) -> (usize, Option<String>) {
+    if let Some(n) = a.cpus {
+        return (usize::from(n), None);
+    }
+    if !matches!(explorer, Explorer::Loom | Explorer::Dpor) {
+        let why = format!(
+            "1 CPU, not the default {DEFAULT_CPUS}: {} samples schedules, and a CPU drawn at every queue_work() would change each of them; --cpus {DEFAULT_CPUS} asks for it",
+            explorer.name()
+        );
+        return (1, Some(why));
+    }
+    let probe = Target {
+        script: script.clone(),
+        source: String::new(),
+        cfg: Config { wq_cpus: DEFAULT_CPUS, ..config(a, Mode::Series, AddrOrder::default(), 1) },
+    };
+    let needed = crate::explore::threads_needed(&probe);
+    if needed <= crate::explore::LOOM_MAX_THREADS {
+        return (DEFAULT_CPUS, None);
+    }
+    let why = format!(
+        "1 CPU, not the default {DEFAULT_CPUS}: with {DEFAULT_CPUS} an execution needs {needed} threads ({} concurrent commands, {} kernel workers), more than loom's {}; --cpus {DEFAULT_CPUS} asks for them",
+        crate::explore::concurrency(script),
+        needed - crate::explore::concurrency(script),
+        crate::explore::LOOM_MAX_THREADS
+    );
+    (1, Some(why))
+}
+
 /// The kernel configuration a check runs: the mode, and the variants chosen on the command line.
-pub(crate) fn config(a: &CheckArgs, mode: Mode, addr_order: AddrOrder) -> Config {
+pub(crate) fn config(a: &CheckArgs, mode: Mode, addr_order: AddrOrder, cpus: usize) -> Config {
     Config {
         mutant: a.mutant,
+        wq_cpus: cpus,
         wq_max_active: a.wq_max_active,
         rebroadcasts: a.rebroadcasts,
         variants: a.variants.clone(),
@@ -272,6 +320,9 @@ pub struct ScenarioResult {
     pub explorer: String,
     pub explorer_reason: String,
     pub modes: Vec<ModeResult>,
+    /// Why the run has fewer CPUs than the default, when it has (`cpus_for`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpus_note: Option<String>,
     /// Modes `--mode` named that were not run, each with its reason (a follow-up variant has
     /// no pre-series form). Printed only when there is one, so older results read the same.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -322,8 +373,10 @@ pub fn check_scenario(l: &Loaded, a: &CheckArgs) -> Result<(ScenarioResult, Vec<
     let (ms, skipped) = modes_for(&a.mode, &a.variants)?;
     let runs: Vec<(Mode, AddrOrder)> =
         a.addr_order.orders().into_iter().flat_map(|o| ms.iter().map(move |&m| (m, o))).collect();
+    let (cpus, cpus_note) = cpus_for(&l.script, a, explorer);
     for (mode, addr_order) in runs {
-        let target = Target { script: l.script.clone(), source: l.source.clone(), cfg: config(a, mode, addr_order) };
+        let target =
+            Target { script: l.script.clone(), source: l.source.clone(), cfg: config(a, mode, addr_order, cpus) };
         let ex = explore(&target, &opts)?;
         modes_out.push(ModeResult {
             mode: mode.name().into(),
@@ -350,6 +403,7 @@ pub fn check_scenario(l: &Loaded, a: &CheckArgs) -> Result<(ScenarioResult, Vec<
             explorer: explorer.name().into(),
             explorer_reason: reason,
             modes: modes_out,
+            cpus_note,
             skipped,
         },
         explorations,

@@ -82,6 +82,9 @@ pub fn render_text(r: &ScenarioResult, full_trace: bool) -> Result<String, serde
     let mut o = String::new();
     let _ = writeln!(o, "scenario {} ({})", r.scenario, r.file);
     let _ = writeln!(o, "explorer: {} ({})", r.explorer, r.explorer_reason);
+    if let Some(n) = &r.cpus_note {
+        let _ = writeln!(o, "cpus: {n}");
+    }
     for sk in &r.skipped {
         let _ = writeln!(o, "\n== mode {}: SKIPPED ({})", sk.mode, sk.reason);
     }
@@ -101,6 +104,9 @@ pub fn render_text(r: &ScenarioResult, full_trace: bool) -> Result<String, serde
             "  executions {} ({space}); max steps {}; distinct lock orders {}; {:.2} s",
             s.executions, s.max_steps, s.distinct_lock_orders, s.seconds
         );
+        if let Some(c) = &s.cpus {
+            let _ = writeln!(o, "  cpus: {c}");
+        }
         let _ = writeln!(
             o,
             "  lock-order graph: {} classes, {} edges, {}",

@@ -19,7 +19,7 @@ use crate::token::{ReplayToken, Schedule};
 use rtnl_model::kernel::{Event, Mode, Observed};
 use rtnl_model::lockdep::Waiting;
 use rtnl_model::script::Script;
-use rtnl_model::{Config, Machine, Outcome, Property, Report};
+use rtnl_model::{Config, Machine, Outcome, Placement, Property, Report};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashSet};
 use std::panic::AssertUnwindSafe;
@@ -107,6 +107,10 @@ pub struct Stats {
     /// Distinct sequences of lock acquisitions seen.
     pub distinct_lock_orders: usize,
     pub seconds: f64,
+    /// The CPUs of `rtnl_net_wq` and where the queuing threads ran, when there is more than one
+    /// CPU (printed only then, so one-CPU results read as before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpus: Option<String>,
 }
 
 /// What found a failure: recorded where it is found, so reports never read it from the text.
@@ -229,6 +233,8 @@ pub(crate) struct Collector {
     deferred: Option<(u64, LockReport)>,
     /// Record the model's timeline events (an HTML page's re-run; never an exploration).
     timeline: bool,
+    /// The queuing threads whose CPU mattered in some execution (`Report::placed`).
+    placed: BTreeSet<String>,
 }
 
 /// Runs one execution and checks it: the body every explorer calls.
@@ -254,6 +260,7 @@ pub(crate) fn body(target: &Target, col: &Mutex<Collector>) {
     c.max_steps = c.max_steps.max(report.steps);
     c.orders.insert(report.lock_order_hash);
     c.outcomes.insert(report.outcome.clone());
+    c.placed.extend(report.placed.iter().cloned());
     for e in &report.trace {
         if e.text.starts_with("unconverted path") {
             c.unconverted.insert(e.text.clone());
@@ -331,8 +338,66 @@ pub fn concurrency(script: &rtnl_model::script::Script) -> usize {
 
 /// Threads one execution of `target` uses: the script's (the last background command before
 /// a `wait` runs on the main thread), one per `rtnl_net_wq` worker and `netns_wq`'s worker.
+/// With more than one CPU, the most any placement of the queuing threads needs.
 pub fn threads_needed(target: &Target) -> usize {
-    concurrency(&target.script) + target.cfg.wq_cpus.max(1) * target.cfg.rtnl_net_wq_max_active() + 1
+    let cpus = target.cfg.wq_cpus.max(1);
+    let pools = match target.cfg.placement.cpus_used() {
+        Some(used) => used.iter().filter(|&&c| c < cpus).count(),
+        None => cpus,
+    };
+    concurrency(&target.script) + pools * target.cfg.rtnl_net_wq_max_active() + 1
+}
+
+/// The placements an explorer without in-execution choices (loom, dpor) runs for `target`: one
+/// CPU for each queuing thread (`rtnl_model::userspace::queuers`) for the whole execution, every
+/// assignment up to a renaming of the CPUs (their pools are alike, so a renamed placement has
+/// the same executions), all on CPU 0 first: that one is the one-CPU execution. A placement
+/// already fixed (a replay) is run alone, as is any with one CPU.
+pub fn placements(target: &Target) -> Vec<Config> {
+    let cfg = &target.cfg;
+    let cpus = cfg.wq_cpus.max(1);
+    if cpus == 1 || cfg.placement != Placement::Random {
+        return vec![cfg.clone()];
+    }
+    let keys = rtnl_model::userspace::queuers(&target.script);
+    // Restricted growth strings: thread i is on a CPU at most one above the highest before it.
+    let mut all: Vec<Vec<usize>> = vec![Vec::new()];
+    for _ in &keys {
+        all = all
+            .into_iter()
+            .flat_map(|a| {
+                let top = a.iter().max().map_or(0, |m| m + 1).min(cpus - 1);
+                (0..=top).map(move |c| a.iter().copied().chain([c]).collect::<Vec<_>>())
+            })
+            .collect();
+    }
+    all.into_iter()
+        .map(|a| Config { placement: Placement::Fixed(keys.iter().cloned().zip(a).collect()), ..cfg.clone() })
+        .collect()
+}
+
+/// The `cpus` line of a run's statistics: how many CPUs, and where the queuing threads ran.
+fn cpus_text(cfg: &Config, explorer: Explorer, ran: usize, of: usize, placed: &BTreeSet<String>) -> Option<String> {
+    let cpus = cfg.wq_cpus.max(1);
+    if cpus == 1 {
+        return None;
+    }
+    if !matches!(explorer, Explorer::Loom | Explorer::Dpor) {
+        return Some(format!("{cpus} CPUs, a random CPU at every queue_work() from outside a worker"));
+    }
+    let who = placed.iter().cloned().collect::<Vec<_>>().join(", ");
+    if ran == 1 && of > 1 && placed.len() <= 1 {
+        let who = if who.is_empty() { "no thread".to_string() } else { format!("only {who}") };
+        let others = if of == 2 {
+            "the other placement has".to_string()
+        } else {
+            format!("the other {} placements have", of - 1)
+        };
+        return Some(format!(
+            "{cpus} CPUs, every queuing thread on cpu 0: {who} queued work from outside a worker, so {others} the same executions"
+        ));
+    }
+    Some(format!("{cpus} CPUs, {ran} of {of} placements of the queuing threads (one CPU each, up to renaming the CPUs); queued work from outside a worker: {who}"))
 }
 
 /// Explores `target` with `opts`. `Err` when this binary was not built for the explorer, or the
@@ -345,11 +410,12 @@ fn explore_recording(target: &Target, opts: &ExploreOptions, timeline: bool) -> 
     if opts.explorer == Explorer::Loom && threads_needed(target) > LOOM_MAX_THREADS {
         return Err(format!(
             "{}: an execution needs {} threads ({} concurrent commands and {} kernel workers); loom allows {LOOM_MAX_THREADS}. \
-             Use --explorer pct or shuttle, or fewer concurrent commands",
+             Use --explorer pct or shuttle{}, or fewer concurrent commands",
             target.script.name,
             threads_needed(target),
             concurrency(&target.script),
-            threads_needed(target) - concurrency(&target.script)
+            threads_needed(target) - concurrency(&target.script),
+            if target.cfg.wq_cpus > 1 { ", --cpus 1" } else { "" }
         ));
     }
     if !opts.explorer.available() {
@@ -372,10 +438,53 @@ fn explore_recording(target: &Target, opts: &ExploreOptions, timeline: bool) -> 
         col.lock().unwrap_or_else(|p| p.into_inner()).progress = Some(bar);
     }
     let start = Instant::now();
-    let target = Arc::new(target.clone());
-    let (panic, schedule, bound, exhausted) = run_explorer(&target, opts, &col);
+    let exhaustive = matches!(opts.explorer, Explorer::Loom | Explorer::Dpor);
+    let runs = if exhaustive { placements(target) } else { vec![target.cfg.clone()] };
+    let mut ran = 0;
+    let (mut panic, mut schedule, mut bound, mut exhausted) = (None, Schedule::Std, None, true);
+    let mut failed_cfg = target.cfg.clone();
+    for cfg in &runs {
+        let started = col.lock().unwrap_or_else(|p| p.into_inner()).started;
+        let left = opts.max_executions.map(|n| n.saturating_sub(started));
+        let time_left = opts.max_duration.map(|d| d.saturating_sub(start.elapsed()));
+        if left == Some(0) || time_left.is_some_and(|d| d.is_zero()) {
+            exhausted = false;
+            break;
+        }
+        let o = ExploreOptions { max_executions: left, max_duration: time_left, ..opts.clone() };
+        let t = Arc::new(Target { cfg: cfg.clone(), ..target.clone() });
+        let (p, s, b, e) = run_explorer(&t, &o, &col);
+        ran += 1;
+        (schedule, bound) = (s, b);
+        exhausted &= e;
+        if p.is_some() {
+            panic = p;
+            failed_cfg = cfg.clone();
+            break;
+        }
+        // All on CPU 0 first: if at most one thread ever asked for its CPU, renaming the CPUs
+        // makes every other placement this one.
+        if ran == 1 && col.lock().unwrap_or_else(|p| p.into_inner()).placed.len() <= 1 {
+            break;
+        }
+    }
+    if ran > 1 {
+        if let Some(b) = bound.as_mut().filter(|b| b.starts_with("stopped after")) {
+            *b = format!(
+                "stopped after {} executions (--max-executions)",
+                col.lock().unwrap_or_else(|p| p.into_inner()).started
+            );
+        }
+    }
     let seconds = start.elapsed().as_secs_f64();
+    let target = Arc::new(Target { cfg: failed_cfg, ..target.clone() });
     let mut c = col.lock().unwrap_or_else(|p| p.into_inner());
+    let cpus = match &target.cfg.placement {
+        Placement::Fixed(_) if panic.is_some() && target.cfg.wq_cpus > 1 => {
+            Some(format!("{} CPUs, placement {} of {}: {}", target.cfg.wq_cpus, ran, runs.len(), target.cfg.placement))
+        }
+        _ => cpus_text(&target.cfg, opts.explorer, ran, runs.len(), &c.placed),
+    };
     if let Some(p) = c.progress.take() {
         p.finish_and_clear();
     }
@@ -414,6 +523,7 @@ fn explore_recording(target: &Target, opts: &ExploreOptions, timeline: bool) -> 
         max_steps: c.max_steps,
         distinct_lock_orders: c.orders.len(),
         seconds,
+        cpus,
     };
     Ok(Exploration {
         stats,

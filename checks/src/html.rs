@@ -93,8 +93,9 @@ pub fn runs_of_check(l: &Loaded, a: &CheckArgs, r: &ScenarioResult, exs: &[Explo
             Some(f) => replay_timeline(&ReplayToken::decode(&f.token).map_err(|e| e.to_string())?)?,
             None => {
                 let mode = m.mode.parse()?;
-                let target =
-                    Target { script: l.script.clone(), source: l.source.clone(), cfg: config(a, mode, m.addr_order) };
+                let cpus = crate::check::cpus_for(&l.script, a, explorer).0;
+                let cfg = config(a, mode, m.addr_order, cpus);
+                let target = Target { script: l.script.clone(), source: l.source.clone(), cfg };
                 first_timeline(&target, &opts)?
             }
         };

@@ -74,6 +74,54 @@ impl AddrOrder {
     }
 }
 
+/// Which CPU a thread that is not a worker of the queue runs on when it calls `queue_work()`
+/// (`raw_smp_processor_id()` in `__queue_work()`, kernel/workqueue.c): the choice is the
+/// scheduler's, so the explorers make it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Placement {
+    /// A CPU drawn at every `queue_work()` from the backend's random source (shuttle records the
+    /// draw in the schedule, so a replay draws the same): a thread may migrate between two calls.
+    #[default]
+    Random,
+    /// One CPU per queuing thread for the whole execution, named by
+    /// [`crate::userspace::queuers`]; a thread not listed is on CPU 0. loom and dpor take no
+    /// random choice inside an execution, so their harness enumerates these.
+    Fixed(Vec<(String, usize)>),
+}
+
+impl Placement {
+    pub fn is_default(&self) -> bool {
+        *self == Placement::default()
+    }
+
+    /// The CPUs a fixed placement puts a thread on (CPU 0 always: `init_net`'s boot work and any
+    /// unlisted thread); `None` for a random one, which may use every CPU.
+    pub fn cpus_used(&self) -> Option<Vec<usize>> {
+        match self {
+            Placement::Random => None,
+            Placement::Fixed(v) => {
+                let mut c: Vec<usize> = std::iter::once(0).chain(v.iter().map(|(_, c)| *c)).collect();
+                c.sort_unstable();
+                c.dedup();
+                Some(c)
+            }
+        }
+    }
+}
+
+impl fmt::Display for Placement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Placement::Random => f.write_str("a random CPU at every queue_work()"),
+            Placement::Fixed(v) => {
+                let each: Vec<String> = v.iter().map(|(t, c)| format!("{t} on cpu {c}")).collect();
+                f.write_str(&each.join(", "))
+            }
+        }
+    }
+}
+
 impl fmt::Display for AddrOrder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -190,9 +238,14 @@ pub struct Config {
     pub mode: Mode,
     /// CPUs that `rtnl_net_wq` has a pool on. `create_workqueue()` is per-CPU with
     /// `max_active = 1`, so each pool runs one item at a time; items queued from a worker go to
-    /// that worker's pool (the local CPU). One pool puts every queuer on one CPU, which the kernel
-    /// allows, and keeps loom within its thread limit.
+    /// that worker's pool (the local CPU), others to the queuing thread's CPU ([`Placement`]).
+    /// One pool puts every queuer on one CPU, which the kernel allows; `rtnl-check --cpus`
+    /// chooses 2 where loom's thread limit allows.
     pub wq_cpus: usize,
+    /// Where the queuing threads run (left out of replay tokens when random, the default, so
+    /// older tokens stay valid and read the same).
+    #[serde(default, skip_serializing_if = "Placement::is_default")]
+    pub placement: Placement,
     /// `max_active` of `rtnl_net_wq`: 1 for `create_workqueue()`. More lets an item that is
     /// queued behind a sleeping one run meanwhile (see hazard A6 in docs/findings.md).
     pub wq_max_active: usize,
@@ -237,6 +290,7 @@ impl Config {
         Config {
             mode,
             wq_cpus: 1,
+            placement: Placement::default(),
             wq_max_active: 1,
             rebroadcasts: 1,
             mutant: None,
@@ -358,9 +412,10 @@ impl Kernel {
         let obs = Instr::new(Observed::default());
         let hook = crate::lockdep::hook(LockdepHook(obs.clone()));
         let rtnl_mutex = Mutex::new((), LockId::new(LockClass::Rtnl, 0, "rtnl_mutex"), hook.clone());
+        let max_active = cfg.rtnl_net_wq_max_active();
         let rtnl_net_wq =
-            Workqueue::new("rtnl_net", cfg.wq_cpus.max(1), cfg.rtnl_net_wq_max_active(), LockClass::WqCompletion);
-        let netns_wq = Workqueue::new("netns", 1, 1, LockClass::WqNetns);
+            Workqueue::new("rtnl_net", cfg.wq_cpus.max(1), &cfg.placement, max_active, LockClass::WqCompletion);
+        let netns_wq = Workqueue::new("netns", 1, &Placement::Random, 1, LockClass::WqNetns);
         let k = Kernel {
             cfg,
             ops: Registered::default(),

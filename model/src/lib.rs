@@ -10,8 +10,10 @@
 //! # Abstracted away
 //! Data paths, qdiscs, XDP, kobjects, netlink notifications, RCU (a yield point), `lo` and
 //! physical devices, tunnel fallback devices (`tunl0`), `pernet_ops_rwsem` (except with a module
-//! statement, [`module`]), and time (the 1 s re-broadcasts in `netdev_wait_allrefs_any()` are
-//! `Config::rebroadcasts` passes, 0 to 2, each a locked section the explorers may delay).
+//! statement, [`module`]), time (the 1 s re-broadcasts in `netdev_wait_allrefs_any()` are
+//! `Config::rebroadcasts` passes, 0 to 2, each a locked section the explorers may delay), and
+//! CPUs beyond `Config::wq_cpus` (`rtnl-check --cpus`: 2 under loom and dpor where loom's five
+//! threads allow, else 1).
 
 pub mod sync;
 
@@ -50,7 +52,7 @@ pub mod userspace;
 pub mod variants;
 
 pub use drivers::module_names;
-pub use kernel::{AddrOrder, Config, Kernel, Mode};
+pub use kernel::{AddrOrder, Config, Kernel, Mode, Placement};
 pub use machine::{execute, Machine, Outcome, Report};
 pub use mutants::Mutant;
 pub use properties::{Property, Violation};

@@ -38,6 +38,12 @@ pub struct Report {
     /// Kernel-function calls in the execution.
     pub steps: usize,
     pub results: Vec<CmdResult>,
+    /// The queuing threads whose CPU a `queue_work()` asked for ([`crate::kernel::Placement`]).
+    #[serde(default)]
+    pub placed: Vec<String>,
+    /// The most nets' `rtnl_work` items that ran at once (more than 1 needs more than one CPU).
+    #[serde(default)]
+    pub works_running: usize,
 }
 
 impl Machine {
@@ -47,7 +53,7 @@ impl Machine {
         let k = Arc::new(crate::drivers::do_initcalls(Kernel::new(cfg)));
         k.set_thread_name("main");
         let mut workers = Vec::new();
-        for cpu in 0..k.rtnl_net_wq.cpus() {
+        for &cpu in k.rtnl_net_wq.online() {
             for slot in 0..k.rtnl_net_wq.max_active {
                 let k2 = k.clone();
                 workers.push(thread::spawn(move || worker_thread(&k2, &k2.rtnl_net_wq, cpu, slot)));
@@ -118,6 +124,8 @@ impl Machine {
                 lock_order_hash: s.recorder.order_hash,
                 steps: s.calls,
                 results: s.results.clone(),
+                placed: s.placed.iter().cloned().collect(),
+                works_running: s.works_running,
             }
         })
     }

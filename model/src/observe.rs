@@ -53,6 +53,9 @@ pub struct ThreadState {
     pub wq_pool: Option<(&'static str, usize)>,
     /// The ip(8) command this thread is running, shown at the bottom of its stacks.
     pub cmd: Option<String>,
+    /// The name [`crate::kernel::Placement::Fixed`] knows this thread by, when it is not the
+    /// script's main thread ([`crate::userspace::queuers`]).
+    pub queuer: Option<String>,
 }
 
 /// The kind of a trace event.
@@ -123,6 +126,10 @@ pub struct Observed {
     pub calls: usize,
     /// Record the timeline kinds of [`EventKind`] too (set by a harness that renders one).
     pub timeline: bool,
+    /// The queuing threads whose CPU `queue_work()` asked for ([`crate::kernel::Placement`]).
+    pub placed: std::collections::BTreeSet<String>,
+    /// The most nets' `rtnl_work` items that ran at once (one per pool at most).
+    pub works_running: usize,
 }
 
 impl Observed {

@@ -172,13 +172,45 @@ pub fn run_script(k: &KernelRef, script: &Script) {
                 } else {
                     let k2 = k.clone();
                     let cmd = cmd.clone();
-                    running.push(thread::spawn(move || run_named(&k2, &cmd)));
+                    running.push(thread::spawn(move || {
+                        let key = queuer_name(&cmd);
+                        k2.obs(|s| s.threads.entry(thread::current_id()).or_default().queuer = Some(key));
+                        run_named(&k2, &cmd)
+                    }));
                 }
             }
             Step::Wait(_) => join_all(k, &mut running),
         }
     }
     join_all(k, &mut running);
+}
+
+/// The threads of an execution of `script` that may call `queue_work()` on `rtnl_net_wq` from
+/// outside its workers, by the names [`crate::kernel::Placement::Fixed`] uses: `main` (the
+/// foreground commands, and a background one that [`run_script`] runs in place), each
+/// background command's own thread (`ip#LINE`), and `netns_wq`'s worker (`cleanup_net()`).
+pub fn queuers(script: &Script) -> Vec<String> {
+    let mut v = vec!["main".to_string()];
+    for (i, step) in script.steps.iter().enumerate() {
+        if let Step::Background(cmd) = step {
+            if !matches!(script.steps.get(i + 1), None | Some(Step::Wait(_))) {
+                v.push(queuer_name(cmd));
+            }
+        }
+    }
+    v.push(NETNS_WORKER.to_string());
+    v
+}
+
+/// `netns_wq`'s worker thread, as [`crate::workqueue::worker_thread`] names it.
+pub const NETNS_WORKER: &str = "kworker/netns:0";
+
+/// A background command's thread, named as it is while it runs its command.
+fn queuer_name(cmd: &Command) -> String {
+    match &cmd.op {
+        Op::ModuleRemove { tool, .. } => format!("{}#{}", tool.program(), cmd.loc.line),
+        _ => format!("ip#{}", cmd.loc.line),
+    }
 }
 
 fn run_named(k: &Kernel, cmd: &Command) {

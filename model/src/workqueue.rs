@@ -4,14 +4,16 @@
 //! `rtnl_net_wq` is `create_workqueue("rtnl_net")` (net/core/rtnetlink.c, MN@af3634d4):
 //! per-CPU with `max_active = 1`, so each CPU's pool runs one item at a time and an item queued
 //! from inside a running item lands on the same CPU (`__queue_work()` picks
-//! `raw_smp_processor_id()` for WORK_CPU_UNBOUND) behind it. `netns_wq` is
+//! `raw_smp_processor_id()` for WORK_CPU_UNBOUND) behind it, and an item queued by any other
+//! thread lands on that thread's CPU, which the explorers choose ([`Placement`]): two nets'
+//! items queued from two CPUs run at once. `netns_wq` is
 //! `create_singlethread_workqueue("netns")`: ordered, one item at a time.
 //!
 //! Each pool is one worker thread. A work item has a real pending bit: queueing a pending item
 //! is a no-op, and the bit is cleared just before the item runs. Each queued item carries the
 //! flush colour it was queued in, so a flush waits only for what was queued before it.
 
-use crate::kernel::{Kernel, NetId};
+use crate::kernel::{Kernel, NetId, Placement};
 use crate::lockdep::{LockClass, LockId};
 use crate::sync::atomic::Ordering::SeqCst;
 use crate::sync::{thread, Condvar, Instr, RawMutex};
@@ -58,12 +60,19 @@ struct Pool {
 pub struct Workqueue {
     pub name: &'static str,
     pools: Vec<Pool>,
+    /// The CPUs whose pools have workers. A fixed placement sends no work to a CPU it puts no
+    /// thread on (a worker's items stay on its own pool), so that pool's idle workers, flushes
+    /// and checks would only add steps: with every thread on CPU 0 an execution is exactly the
+    /// one-CPU one.
+    online: Vec<usize>,
     pub max_active: usize,
     /// `(wq_completion)NAME`, lockdep's pseudo-lock for the queue.
     pub lockdep_map: LockId,
     /// `wq->work_color`. The C bumps it under `wq->mutex` and stamps items under the pool's
     /// lock; both are single steps here, which keeps their order.
     work_color: Instr<Color>,
+    /// Each item's last pool (`get_work_pool()`: `work->data` names it after `insert_work()`).
+    last_pool: Instr<Vec<(Work, usize)>>,
 }
 
 impl fmt::Debug for Workqueue {
@@ -75,14 +84,17 @@ impl fmt::Debug for Workqueue {
 impl Workqueue {
     /// Models `alloc_workqueue()` via `create_workqueue()` / `create_singlethread_workqueue()`:
     /// kernel/workqueue.c (include/linux/workqueue.h for the two macros). No flags.
-    pub fn new(name: &'static str, cpus: usize, max_active: usize, class: LockClass) -> Self {
+    pub fn new(name: &'static str, cpus: usize, placement: &Placement, max_active: usize, class: LockClass) -> Self {
         let pools = (0..cpus).map(|_| Pool { q: RawMutex::new(PoolQueue::default()), cv: Condvar::new() }).collect();
+        let online = placement.cpus_used().unwrap_or_else(|| (0..cpus).collect());
         Workqueue {
             name,
             pools,
+            online: online.into_iter().filter(|&c| c < cpus).collect(),
             max_active: max_active.max(1),
             lockdep_map: LockId::new(class, 0, format!("(wq_completion){name}")),
             work_color: Instr::new(0),
+            last_pool: Instr::new(Vec::new()),
         }
     }
 
@@ -90,9 +102,14 @@ impl Workqueue {
         self.pools.len()
     }
 
+    /// The CPUs whose pools have workers (every CPU unless a fixed placement leaves some out).
+    pub fn online(&self) -> &[usize] {
+        &self.online
+    }
+
     /// Whether nothing is queued or running on any pool.
     pub fn idle(&self) -> bool {
-        self.pools.iter().all(|p| {
+        self.online.iter().map(|&c| &self.pools[c]).all(|p| {
             let q = p.q.lock();
             q.items.is_empty() && q.running.is_empty()
         })
@@ -114,27 +131,64 @@ fn clear_pending(k: &Kernel, work: Work) {
     }
 }
 
-/// Models `queue_work()`: kernel/workqueue.c. A no-op if the item is pending; otherwise it goes
-/// to the pool of the current CPU: a worker's own pool, or pool 0 for other threads.
+/// Models `queue_work()`: kernel/workqueue.c, `queue_work_on(WORK_CPU_UNBOUND)` →
+/// `__queue_work()` (read at MP@20c59ad7ea38). A no-op if the item is pending. Otherwise the
+/// pool, as `__queue_work()` picks it for a per-CPU queue:
+/// 1. the current CPU (`raw_smp_processor_id()`): a worker of this queue is bound to its
+///    pool's CPU; any other thread (a command, `netns_wq`'s unbound worker) is wherever the
+///    scheduler put it ([`Placement`]);
+/// 2. non-reentrancy: "If @work was previously on a different pool, it might still be running
+///    there, in which case the work needs to be queued on that pool" (`get_work_pool()`, then
+///    `find_worker_executing_work()` under that pool's lock).
+///
+/// With one pool both are pool 0 and nothing is asked or locked beyond the insertion.
 pub fn queue_work(k: &Kernel, wq: &Workqueue, work: Work) -> bool {
     let _f = k.enter("queue_work");
     if !test_and_set_pending(k, work) {
         return false;
     }
-    let cpu = k.obs(|s| {
-        s.threads
-            .get(&thread::current_id())
-            .and_then(|t| t.wq_pool)
-            .filter(|(name, _)| *name == wq.name)
-            .map_or(0, |(_, cpu)| cpu)
+    let cpu = if wq.cpus() == 1 { 0 } else { current_cpu(k, wq) };
+    // get_work_pool(): the pool the item was last queued on (plain data, as `work->data` is).
+    let last_pool = wq.last_pool.with(|l| l.iter().find(|(w, _)| *w == work).map(|(_, p)| *p));
+    let running_on_last = last_pool.filter(|&p| p != cpu).and_then(|p| {
+        let q = wq.pools[p].q.lock();
+        // find_worker_executing_work(): keep that pool's lock and queue behind the running item.
+        q.running.iter().any(|(w, _)| *w == work).then_some((p, q))
     });
-    let pool = &wq.pools[cpu];
-    let mut q = pool.q.lock();
+    let (cpu, mut q) = match running_on_last {
+        Some(pq) => pq,
+        None => (cpu, wq.pools[cpu].q.lock()),
+    };
+    // insert_work() → set_work_pwq(): the item remembers its pool.
+    wq.last_pool.with(|l| match l.iter_mut().find(|(w, _)| *w == work) {
+        Some(e) => e.1 = cpu,
+        None => l.push((work, cpu)),
+    });
     let color = wq.work_color.with(|c| *c);
     q.items.push_back((work, color));
-    pool.cv.notify_all(&q);
+    wq.pools[cpu].cv.notify_all(&q);
     drop(q);
     true
+}
+
+/// `raw_smp_processor_id()` for a `queue_work()` on `wq`: a worker of `wq` runs on its pool's
+/// CPU; another thread where [`Placement`] puts it (recorded, so the harness knows whose CPU
+/// mattered).
+fn current_cpu(k: &Kernel, wq: &Workqueue) -> usize {
+    let (own, who) = k.obs(|s| {
+        let t = s.threads.get(&thread::current_id());
+        let own = t.and_then(|t| t.wq_pool).filter(|(name, _)| *name == wq.name).map(|(_, cpu)| cpu);
+        (own, t.and_then(|t| t.queuer.clone()).unwrap_or_else(|| "main".to_string()))
+    });
+    if let Some(cpu) = own {
+        return cpu;
+    }
+    k.obs(|s| s.placed.insert(who.clone()));
+    let cpu = match &k.cfg.placement {
+        Placement::Fixed(v) => v.iter().find(|(t, _)| *t == who).map_or(0, |(_, c)| *c),
+        Placement::Random => crate::sync::choose(wq.cpus()),
+    };
+    cpu.min(wq.cpus() - 1)
 }
 
 /// Models `flush_workqueue()`: kernel/workqueue.c (`__flush_workqueue()`). "Sleeps until all
@@ -152,7 +206,8 @@ pub fn flush_workqueue(k: &Kernel, wq: &Workqueue) {
         *c += 1;
         *c - 1
     });
-    for (cpu, pool) in wq.pools.iter().enumerate() {
+    for &cpu in &wq.online {
+        let pool = &wq.pools[cpu];
         let mut q = pool.q.lock();
         while let Some(busy) = q.older_than(flush_color) {
             k.will_wait(format!("flush_workqueue({}) for {busy:?} on cpu {cpu}", wq.name));
@@ -182,7 +237,11 @@ fn process_one_work(k: &Kernel, wq: &Workqueue, work: Work) {
     clear_pending(k, work);
     match work {
         Work::RtnlNet(net) => {
-            k.with(|s| s.nets[net].rtnl_work_running = true);
+            let running = k.with(|s| {
+                s.nets[net].rtnl_work_running = true;
+                s.nets.iter().filter(|n| n.rtnl_work_running).count()
+            });
+            k.obs(|o| o.works_running = o.works_running.max(running));
             crate::rtnetlink::rtnl_net_work_func(k, net);
             k.with(|s| s.nets[net].rtnl_work_running = false);
         }
@@ -199,7 +258,11 @@ fn process_one_work(k: &Kernel, wq: &Workqueue, work: Work) {
 pub fn worker_thread(k: &Kernel, wq: &Workqueue, cpu: usize, slot: usize) {
     let suffix = if wq.max_active > 1 { format!(".{slot}") } else { String::new() };
     k.set_thread_name(format!("kworker/{}:{cpu}{suffix}", wq.name));
-    k.obs(|s| s.threads.entry(thread::current_id()).or_default().wq_pool = Some((wq.name, cpu)));
+    k.obs(|s| {
+        let t = s.threads.entry(thread::current_id()).or_default();
+        t.wq_pool = Some((wq.name, cpu));
+        t.queuer = Some(t.name.clone());
+    });
     let pool = &wq.pools[cpu];
     loop {
         let mut q = pool.q.lock();
@@ -223,7 +286,7 @@ pub fn worker_thread(k: &Kernel, wq: &Workqueue, cpu: usize, slot: usize) {
 
 /// Tells every worker of `wq` to exit once its queue is empty.
 pub fn shutdown(wq: &Workqueue) {
-    for pool in &wq.pools {
+    for pool in wq.online.iter().map(|&c| &wq.pools[c]) {
         let mut q = pool.q.lock();
         q.shutdown = true;
         pool.cv.notify_all(&q);

@@ -25,9 +25,12 @@ pub(crate) fn loom_run(target: &Arc<Target>, opts: &ExploreOptions, col: &Arc<Mu
         b.checkpoint_interval = 1;
     }
     let start = std::time::Instant::now();
+    // The collector may carry the executions of an earlier placement (`explore::placements`):
+    // this run's own count is what loom's replay counts.
+    let before = col.lock().unwrap_or_else(|p| p.into_inner()).started;
     let (t, c) = (target.clone(), col.clone());
     let panic = quietly(move || b.check(move || body(&t, &c)));
-    let started = col.lock().unwrap_or_else(|p| p.into_inner()).started;
+    let started = col.lock().unwrap_or_else(|p| p.into_inner()).started - before;
     let schedule = Schedule::Loom {
         preemptions: opts.preemptions,
         max_branches: opts.max_branches,

@@ -90,6 +90,10 @@ pub struct Entry {
     /// Exploration time; not compared.
     pub seconds: f64,
     pub error: Option<String>,
+    /// `rtnl_net_wq`'s CPUs and where the queuing threads ran, as `check` says it; absent with
+    /// one CPU (older reports) and not compared.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpus: Option<String>,
 }
 
 impl Entry {
@@ -155,6 +159,7 @@ pub fn entry_of(p: &Planned, mode: Result<&ModeResult, String>) -> Entry {
         graph: GraphSize::default(),
         seconds: 0.0,
         error: None,
+        cpus: None,
     };
     let m = match mode {
         Ok(m) => m,
@@ -166,6 +171,7 @@ pub fn entry_of(p: &Planned, mode: Result<&ModeResult, String>) -> Entry {
     e.executions = m.stats.executions;
     e.exhausted = m.stats.exhausted;
     e.seconds = m.stats.seconds;
+    e.cpus = m.stats.cpus.clone();
     e.bound = m.stats.bound.clone().unwrap_or_else(|| "none: every interleaving".to_string());
     let g = &m.lock_graph;
     e.graph = GraphSize { classes: g.classes, edges: g.edges, acyclic: g.acyclic };

@@ -358,6 +358,7 @@ mod tests {
             graph: GraphSize { classes: 7, edges: 19, acyclic: true },
             seconds: 0.5,
             error: None,
+            cpus: None,
         }
     }
 

@@ -219,6 +219,13 @@ pub(super) fn scenario_comment(file: &str) -> String {
 
 /// What one entry establishes, in a sentence.
 pub(super) fn statement(e: &Entry) -> String {
+    match &e.cpus {
+        Some(c) => format!("{} Run on {c}.", statement_of_run(e)),
+        None => statement_of_run(e),
+    }
+}
+
+fn statement_of_run(e: &Entry) -> String {
     let n = e.executions;
     let props = format!("all {} properties held in each", e.properties.len());
     let graph = format!(

@@ -773,3 +773,27 @@ fn a_net_freed_under_an_unconverted_device_is_a_note() {
         assert!(out.contains(note), "{note:?} not in {out}");
     }
 }
+
+/// `--cpus`: 2 by default under loom and dpor where loom's five threads allow, else 1 with the
+/// reason; a bad value, or more CPUs than loom's threads allow under loom, exits 2.
+#[test]
+fn cpus_default_to_two_where_loom_fits_and_bad_values_exit_2() {
+    for bad in ["0", "9", "two"] {
+        let o = rtnl_check(&["check", "scenarios/cover-letter.sh", "--cpus", bad]);
+        assert_eq!(o.status.code(), Some(2), "--cpus {bad}");
+        assert!(text(&o.stderr).contains("--cpus"), "{}", text(&o.stderr));
+    }
+    let race = "scenarios/proofs/veth-pair-race.sh";
+    let o = rtnl_check(&["check", race, "--mode", "series", "--iterations", "5"]);
+    let out = text(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    assert!(out.contains("cpus: 1 CPU, not the default 2: pct samples schedules"), "{out}");
+    let o = rtnl_check(&["check", race, "--mode", "series", "--explorer", "dpor", "--max-executions", "5"]);
+    let out = text(&o.stdout);
+    assert!(out.contains("cpus: 1 CPU, not the default 2: with 2 an execution needs 6 threads"), "{out}");
+    let o = rtnl_check(&["check", race, "--mode", "series", "--explorer", "loom", "--cpus", "2"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("needs 6 threads"), "{}", text(&o.stderr));
+    let o = rtnl_check(&["check", "scenarios/cover-letter.sh", "--mode", "series"]);
+    assert!(text(&o.stdout).contains("cpus: 2 CPUs, every queuing thread on cpu 0: only main"), "{}", text(&o.stdout));
+}

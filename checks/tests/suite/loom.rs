@@ -124,6 +124,74 @@ mod tests {
         }
     }
 
+    /// A6 does not depend on the CPU count (issue 15 item 4): the worker hands ipvl3 to ns3's
+    /// work from inside ns2's, and `__queue_work()` puts it on the worker's own CPU, behind
+    /// ns2's, whichever CPU the deleting command ran on. Each placement fails at execution 0
+    /// with that CPU's worker blocked, and its token (which carries the placement) replays it.
+    #[test]
+    fn a6_hangs_with_two_cpus() {
+        use rtnl_model::Placement;
+        let two = |main_cpu| Config {
+            wq_cpus: 2,
+            placement: Placement::Fixed(vec![("main".into(), main_cpu), ("kworker/netns:0".into(), 0)]),
+            ..Config::new(Mode::Series)
+        };
+        for cpu in [0, 1] {
+            let f = loom(&target(A6, two(cpu)), Some(2)).failure.expect("hangs on two CPUs");
+            assert_eq!(f.property, Property::AllRefsReleased.to_string(), "main on cpu {cpu}");
+            assert_eq!(f.execution, 0, "main on cpu {cpu}");
+            let worker = format!("kworker/rtnl_net:{cpu}");
+            let w =
+                f.blocked.iter().find(|b| b.thread == worker).unwrap_or_else(|| panic!("{worker}: {:?}", f.blocked));
+            assert!(w.on.contains("waiting for veth1"), "{}", w.on);
+            let again = replay(&ReplayToken::decode(&f.token).expect("decodes")).expect("replays").expect("fails");
+            assert!(again.blocked.iter().any(|b| b.thread == worker), "{:?}", again.blocked);
+        }
+        // Unplaced (the CLI's default with 2 CPUs): only main queues from outside a worker, so
+        // the all-on-cpu-0 placement stands for both.
+        let ex = loom(&target(A6, Config { wq_cpus: 2, ..Config::new(Mode::Series) }), Some(2));
+        assert!(ex.failure.is_some_and(|f| f.execution == 0));
+        assert!(ex.stats.cpus.is_some_and(|c| c.contains("placement 1 of 2")));
+    }
+
+    /// Two commands hand two nets' peers to their works from two threads. With the threads on
+    /// two CPUs an execution where both works run at once is reached (at the first preemption
+    /// bound that allows it); with one CPU (or both threads on one CPU) none is, within bound 1.
+    #[test]
+    fn two_nets_works_run_at_once_only_on_two_cpus() {
+        use rtnl_model::{Machine, Placement};
+        const TWO: &str = "scenarios/cpus/two-nets-works-at-once.sh";
+        let placed = |main, bg| {
+            Placement::Fixed(vec![("main".into(), main), ("ip#12".into(), bg), ("kworker/netns:0".into(), 0)])
+        };
+        // The most works running at once over every execution within `bound`, or 2 as soon as
+        // one execution has them (loom stops at the panic).
+        let most = |cfg: Config, bound| {
+            let t = target(TWO, cfg);
+            let mut b = loom::model::Builder::new();
+            b.preemption_bound = Some(bound);
+            let seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(1));
+            let s = seen.clone();
+            let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                b.check(move || {
+                    let m = Machine::boot(t.cfg.clone());
+                    m.run(&t.script);
+                    let r = m.shutdown();
+                    assert!(r.violations.is_empty(), "{:?}", r.violations);
+                    s.fetch_max(r.works_running, std::sync::atomic::Ordering::SeqCst);
+                    assert!(r.works_running < 2, "two works at once");
+                })
+            }));
+            let most = seen.load(std::sync::atomic::Ordering::SeqCst);
+            assert_eq!(r.is_err(), most >= 2, "loom stops only for two works at once");
+            most
+        };
+        let cfg = |cpus, placement| Config { wq_cpus: cpus, placement, ..Config::new(Mode::Series) };
+        assert_eq!(most(cfg(2, placed(0, 1)), 1), 2, "ns2's and ns4's works on two CPUs");
+        assert_eq!(most(cfg(2, placed(0, 0)), 1), 1, "both queuers on cpu 0");
+        assert_eq!(most(cfg(1, Placement::Random), 1), 1, "one CPU");
+    }
+
     #[test]
     fn replay_token_reproduces_the_failing_execution() {
         let ex = loom(&target(A6, Config::new(Mode::Series)), Some(2));

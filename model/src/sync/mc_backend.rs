@@ -10,6 +10,23 @@ pub const BACKEND: &str = "shuttle";
 use super::mc;
 pub use super::unwind_safe::{Arc, RawMutexGuard};
 
+/// A number below `n` (at least 1), chosen by the scheduler: under shuttle a random-value step of
+/// the schedule (`next_u64`, recorded, so a replay draws the same value); loom has no choice
+/// inside an execution, so this is 0 there and the harness enumerates fixed choices instead
+/// (`Placement::Fixed`).
+pub fn choose(n: usize) -> usize {
+    #[cfg(rtnl_shuttle)]
+    {
+        use shuttle::rand::RngCore;
+        (shuttle::rand::thread_rng().next_u64() % n.max(1) as u64) as usize
+    }
+    #[cfg(not(rtnl_shuttle))]
+    {
+        let _ = n;
+        0
+    }
+}
+
 /// loom and shuttle watch their executions themselves: nothing to scope.
 #[derive(Debug)]
 pub struct ExecutionGuard;

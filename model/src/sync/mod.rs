@@ -7,8 +7,8 @@
 //!
 //! # Surface
 //! std-shaped primitives only, and a leaf of the model: [`RawMutex`], [`Condvar`], [`atomic`]
-//! (the same `AtomicUsize`/`AtomicBool` surface in every backend), [`Arc`], [`thread`], and the
-//! instrumentation cell [`Instr`]; [`execution_begin`] scopes one execution (the std backend
+//! (the same `AtomicUsize`/`AtomicBool` surface in every backend), [`Arc`], [`thread`], the
+//! scheduler's choice [`choose`] (a CPU for a queuing thread), and the instrumentation cell [`Instr`]; [`execution_begin`] scopes one execution (the std backend
 //! watches it for a hang; a no-op under loom and shuttle, which detect deadlocks themselves). The kernel's lockdep-aware `Mutex` is built on [`RawMutex`]
 //! in `crate::lockdep`.
 //!
@@ -61,7 +61,7 @@ use mc_backend as backend;
 
 pub mod atomic;
 
-pub use backend::{execution_begin, thread, Arc, Condvar, ExecutionGuard, RawMutex, RawMutexGuard, BACKEND};
+pub use backend::{choose, execution_begin, thread, Arc, Condvar, ExecutionGuard, RawMutex, RawMutexGuard, BACKEND};
 
 /// The payload a thread unwinds with when the std backend's monitor aborts its execution (every
 /// thread blocked, or a step or time bound exceeded): not a panic of the model, so it prints

@@ -18,6 +18,15 @@ pub const BACKEND: &str = "std";
 
 pub use std::sync::Arc;
 
+/// A number below `n` (at least 1), as the scheduler's choice of a CPU: real threads are
+/// scheduled by the OS, so the draw is simply random (a fresh `RandomState` per call).
+pub fn choose(n: usize) -> usize {
+    use std::hash::BuildHasher;
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let h = std::collections::hash_map::RandomState::new().hash_one(CALLS.fetch_add(1, SeqCst));
+    (h % n.max(1) as u64) as usize
+}
+
 /// How long every thread must stay blocked before the execution is declared stuck
 /// (`RTNL_STD_GRACE_MS`). Only a guard: a block counts once the thread itself re-checked it.
 const GRACE: Duration = Duration::from_millis(50);
