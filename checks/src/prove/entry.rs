@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// What identifies a run: suite, scenario, mode, explorer and setting.
+pub type EntryKey<'a> = (Suite, &'a str, &'a str, &'static str, Setting);
+
 /// What a run established.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -77,6 +80,9 @@ pub struct Entry {
     pub max_executions: Option<u64>,
     pub depth: Option<usize>,
     pub seed: Option<u64>,
+    /// Re-broadcasts and address order, when not `check`'s defaults.
+    #[serde(default, skip_serializing_if = "Setting::is_default")]
+    pub setting: Setting,
     /// What limited the run, as `check` says it.
     pub bound: String,
     pub executions: u64,
@@ -99,11 +105,17 @@ pub struct Entry {
 impl Entry {
     /// `cover-letter series (loom, quick suite)`.
     pub fn label(&self) -> String {
-        format!("{} {} ({}, {} suite)", self.scenario, self.mode, self.explorer.name(), self.suite.name())
+        let setting = self.setting.suffix();
+        format!("{}{setting} {} ({}, {} suite)", self.scenario, self.mode, self.explorer.name(), self.suite.name())
     }
 
-    pub(super) fn key(&self) -> (Suite, &str, &str, &'static str) {
-        (self.suite, &self.scenario, &self.mode, self.explorer.name())
+    /// The scenario and its setting: `cover-letter [0 re-broadcasts]`.
+    pub fn scenario_cell(&self) -> String {
+        format!("{}{}", self.scenario, self.setting.suffix())
+    }
+
+    pub(super) fn key(&self) -> EntryKey<'_> {
+        (self.suite, &self.scenario, &self.mode, self.explorer.name(), self.setting)
     }
 
     /// `preemption bound 2`, `every interleaving`, `2000 PCT schedules (depth 3, seed 0)`.
@@ -150,6 +162,7 @@ pub fn entry_of(p: &Planned, mode: Result<&ModeResult, String>) -> Entry {
         max_executions: p.max_executions,
         depth: p.schedules.map(|_| PCT_DEPTH),
         seed: p.schedules.map(|_| PCT_SEED),
+        setting: p.setting,
         bound: String::new(),
         executions: 0,
         exhausted: false,

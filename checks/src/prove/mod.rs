@@ -21,7 +21,7 @@ use crate::lockgraph::LockGraph;
 use crate::protocol::{run_in, Request};
 use clap::{Args, ValueEnum};
 use rtnl_model::lockdep::LockEdge;
-use rtnl_model::Mode;
+use rtnl_model::{AddrOrder, Mode};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -212,10 +212,7 @@ pub(crate) fn conclude(
     // A shard compares its own runs; shard 1 also owns committed runs no longer planned.
     let keep = |e: &Entry| match a.shard {
         None => true,
-        Some(s) => all_planned
-            .iter()
-            .position(|p| e.key() == (p.suite, p.scenario, p.mode.name(), p.explorer.name()))
-            .map_or(s.k == 1, |i| s.has(i)),
+        Some(s) => all_planned.iter().position(|p| e.key() == p.key()).map_or(s.k == 1, |i| s.has(i)),
     };
     let mismatches =
         if a.check { check_against(&out.join("proofs.json"), &file.entries, suites, &keep) } else { Vec::new() };
@@ -339,6 +336,7 @@ mod tests {
             max_executions: None,
             depth: None,
             seed: None,
+            setting: Setting::default(),
             bound: "preemption bound 1".into(),
             executions,
             exhausted: violated.is_none(),
@@ -467,6 +465,7 @@ mod tests {
             preemptions: None,
             schedules: None,
             max_executions: None,
+            setting: Setting::default(),
         };
         let mode = |passed: bool, executions: u64, exhausted: bool, failure: Option<(&str, &str, u64)>| ModeResult {
             mode: "series".into(),
@@ -566,6 +565,22 @@ mod tests {
                     s.name
                 );
                 assert_eq!(runs.iter().any(|x| x.explorer == Explorer::Loom), s.quick != Loom::No, "{} {m}", s.name);
+                // Each other setting once in series mode, and the check line names it.
+                for setting in OTHER_SETTINGS {
+                    let with: Vec<&&Planned> = runs.iter().filter(|x| x.setting == *setting).collect();
+                    assert_eq!(with.len(), usize::from(*m == Mode::Series), "{} {m} {setting:?}", s.name);
+                    let Some(with) = with.first() else { continue };
+                    let line = with.check_args().join(" ");
+                    assert!(
+                        line.contains(&format!("--rebroadcasts {}", setting.rebroadcasts)) || setting.rebroadcasts == 1,
+                        "{line}"
+                    );
+                    assert_eq!(
+                        line.contains("--addr-order descending"),
+                        setting.addr_order == AddrOrder::Descending,
+                        "{line}"
+                    );
+                }
             }
         }
     }

@@ -158,15 +158,15 @@ pub fn render_table(entries: &[Entry]) -> String {
     let mut o = String::new();
     let _ = writeln!(
         o,
-        "{:<12} {:<40} {:<11} {:<8} {:<34} {:>10} {:<9} {:<20} {:<13} {:>8}",
+        "{:<12} {:<52} {:<11} {:<8} {:<34} {:>10} {:<9} {:<20} {:<13} {:>8}",
         "suite", "scenario", "mode", "explorer", "bound", "executions", "exhausted", "claim", "lock graph", "seconds"
     );
     for e in entries {
         let _ = writeln!(
             o,
-            "{:<12} {:<40} {:<11} {:<8} {:<34} {:>10} {:<9} {:<20} {:<13} {:>8.2}",
+            "{:<12} {:<52} {:<11} {:<8} {:<34} {:>10} {:<9} {:<20} {:<13} {:>8.2}",
             e.suite.name(),
-            e.scenario,
+            e.scenario_cell(),
             e.mode,
             e.explorer.name(),
             e.bound_text(),
@@ -286,7 +286,7 @@ pub(super) fn summary_rows(o: &mut String, entries: &[&Entry]) {
         let _ = writeln!(
             o,
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.2} s |",
-            e.scenario,
+            e.scenario_cell(),
             e.mode,
             e.explorer.name(),
             e.bound_text(),
@@ -341,11 +341,18 @@ pub fn render_report(f: &ProofsFile, graphs: &[(String, GraphSize)]) -> String {
          - **sampled**: shuttle PCT (probabilistic concurrency testing, bug depth {PCT_DEPTH}, fixed seed {PCT_SEED}) \
          ran that many schedules and none failed. Evidence, not a proof. Every scenario is also sampled this way, \
          because PCT reaches schedules with more preemptions than the loom bound.\n\
+         - **Settings**: every run uses `check`'s defaults (one re-broadcast pass while a device is still \
+         referenced, ascending net addresses) unless its scenario is marked otherwise: {}; each of these runs once \
+         per scenario and mode under loom at the suite's bound (PCT where loom cannot run the scenario; the quick \
+         suite runs them in series mode only). A pass \
+         takes locks, so it may come at any point of the wait; `[0 re-broadcasts]` is a wait that ends within the \
+         second before the first pass.\n\
          - **Only these scenarios**: each is a fixed topology and set of concurrent `ip` commands; nothing is claimed \
          for other topologies, more threads, or other drivers.\n\
          - **Modes**: {}. pre-series and series are the kernels before and after the series; rtnl-free is a \
          hypothetical kernel without the global RTNL in the converted paths (docs/rtnl-free.md), where a violation \
          is a finding about what RTNL still protects, not a regression.\n",
+        OTHER_SETTINGS.iter().map(|s| format!("`{}`", s.suffix().trim())).collect::<Vec<_>>().join(", "),
         f.modes.join(", ")
     );
     let _ = writeln!(
@@ -376,7 +383,7 @@ pub fn render_report(f: &ProofsFile, graphs: &[(String, GraphSize)]) -> String {
         for mode in &f.modes {
             let _ = writeln!(o, "- {mode}:");
             for e in es.iter().filter(|e| &e.mode == mode) {
-                let _ = writeln!(o, "  - {}: {}", e.explorer.name(), statement(e));
+                let _ = writeln!(o, "  - {}{}: {}", e.explorer.name(), e.setting.suffix(), statement(e));
             }
         }
         o.push('\n');

@@ -157,14 +157,7 @@ pub(crate) fn join(files: &[(String, ShardFile)], planned: &[Planned]) -> Result
             return Err(format!("{name}: shard {shard} holds runs {have:?}, its share of the plan is {want:?}"));
         }
         for r in &f.runs {
-            if r.entry.key()
-                != (
-                    planned[r.index].suite,
-                    planned[r.index].scenario,
-                    planned[r.index].mode.name(),
-                    planned[r.index].explorer.name(),
-                )
-            {
+            if r.entry.key() != planned[r.index].key() {
                 return Err(format!(
                     "{name}: run {} is {}, the plan says {}",
                     r.index,

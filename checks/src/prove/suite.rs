@@ -152,6 +152,55 @@ pub const CALIBRATION: &[ProofScenario] = &[
     },
 ];
 
+/// The configuration a run explores beyond mode and bound: the re-broadcast passes
+/// `netdev_wait_allrefs_any()` makes (issue 15 item 8) and the nets' address order, which
+/// orders their locks (item 9). Every scenario runs in [`Setting::default`] under every
+/// explorer, and once more per [`OTHER_SETTINGS`] entry under loom at the suite's bound (PCT
+/// where loom cannot run it): in every mode in the full suite, in series mode in the quick one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Setting {
+    pub rebroadcasts: u8,
+    pub addr_order: AddrOrder,
+}
+
+impl Default for Setting {
+    /// `check`'s defaults.
+    fn default() -> Self {
+        Setting { rebroadcasts: 1, addr_order: AddrOrder::Ascending }
+    }
+}
+
+impl Setting {
+    pub fn is_default(&self) -> bool {
+        *self == Setting::default()
+    }
+
+    /// What differs from the default, as a label suffix: ` [0 re-broadcasts]`; empty for the default.
+    pub fn suffix(&self) -> String {
+        let mut parts = Vec::new();
+        if self.rebroadcasts != Setting::default().rebroadcasts {
+            parts.push(format!("{} re-broadcasts", self.rebroadcasts));
+        }
+        if self.addr_order != Setting::default().addr_order {
+            parts.push(format!("{} addresses", self.addr_order));
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", parts.join(", "))
+        }
+    }
+}
+
+/// The settings explored besides the default: no re-broadcast (every reference went within a
+/// second), two passes (a wait of two seconds or more), and descending net addresses.
+pub const OTHER_SETTINGS: &[Setting] = &[
+    Setting { rebroadcasts: 0, addr_order: AddrOrder::Ascending },
+    Setting { rebroadcasts: 2, addr_order: AddrOrder::Ascending },
+    Setting { rebroadcasts: 1, addr_order: AddrOrder::Descending },
+];
+
 /// Which suite an entry belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -189,12 +238,19 @@ pub struct Planned {
     pub schedules: Option<usize>,
     /// dpor: executions at most.
     pub max_executions: Option<u64>,
+    pub setting: Setting,
 }
 
 impl Planned {
     /// As [`Entry::label`] says it.
     pub fn label(&self) -> String {
-        format!("{} {} ({}, {} suite)", self.scenario, self.mode.name(), self.explorer.name(), self.suite.name())
+        let (scenario, setting) = (self.scenario, self.setting.suffix());
+        format!("{scenario}{setting} {} ({}, {} suite)", self.mode.name(), self.explorer.name(), self.suite.name())
+    }
+
+    /// As [`Entry::key`] says it.
+    pub fn key(&self) -> EntryKey<'_> {
+        (self.suite, self.scenario, self.mode.name(), self.explorer.name(), self.setting)
     }
 
     /// The `check` arguments of this run.
@@ -211,6 +267,12 @@ impl Planned {
         }
         if let Some(n) = self.max_executions {
             a.extend(["--max-executions".into(), n.to_string()]);
+        }
+        if self.setting.rebroadcasts != Setting::default().rebroadcasts {
+            a.extend(["--rebroadcasts".into(), self.setting.rebroadcasts.to_string()]);
+        }
+        if self.setting.addr_order != Setting::default().addr_order {
+            a.extend(["--addr-order".into(), self.setting.addr_order.name().into()]);
         }
         if self.explorer == Explorer::Loom {
             let limit = if self.suite == Suite::Quick { MAX_SECONDS_QUICK } else { MAX_SECONDS_FULL };
@@ -240,6 +302,7 @@ pub fn plan(suites: &[Suite]) -> Result<Vec<Planned>, String> {
                     preemptions: None,
                     schedules: Some(schedules),
                     max_executions: None,
+                    setting: Setting::default(),
                 };
                 match loom {
                     Loom::No => {}
@@ -256,6 +319,22 @@ pub fn plan(suites: &[Suite]) -> Result<Vec<Planned>, String> {
                     max_executions: Some(if suite == Suite::Quick { DPOR_QUICK } else { DPOR_FULL }),
                     ..base.clone()
                 });
+                // The other settings once each: under loom at this suite's bound where it runs;
+                // the quick suite (CI) only in series mode, the kernel under review.
+                if suite == Suite::Full || (suite == Suite::Quick && mode == Mode::Series) {
+                    for &setting in OTHER_SETTINGS {
+                        out.push(match loom {
+                            Loom::No => Planned { setting, ..base.clone() },
+                            Loom::Unbounded | Loom::Bound(_) => Planned {
+                                explorer: Explorer::Loom,
+                                preemptions: if let Loom::Bound(b) = loom { Some(b) } else { None },
+                                schedules: None,
+                                setting,
+                                ..base.clone()
+                            },
+                        });
+                    }
+                }
                 out.push(base);
             }
         }

@@ -322,15 +322,15 @@ fn testcases(xml: &str) -> Vec<(String, Option<String>)> {
 
 #[test]
 fn prove_shard_prints_junit_with_a_testcase_per_run_and_no_progress_when_piped() {
-    // The quick suite has 69 runs: shard 1/23 makes runs 0, 23 and 46.
-    let o = rtnl_check(&["prove", "--quick", "--check", "--shard", "1/23", "--format", "junit"]);
+    // The quick suite has 93 runs: shard 1/31 makes runs 0, 31 and 62.
+    let o = rtnl_check(&["prove", "--quick", "--check", "--shard", "1/31", "--format", "junit"]);
     let (out, err) = (text(&o.stdout), text(&o.stderr));
     assert_eq!(o.status.code(), Some(0), "{err}");
     let cases = testcases(&out);
     assert_eq!(cases.len(), 3, "{out}");
     assert!(cases.iter().all(|(_, f)| f.is_none()), "{out}");
     assert!(cases[0].0.starts_with("cover-letter "), "{cases:?}");
-    assert!(err.contains("proof gate: 3 runs of shard 1/23 match"), "{err}");
+    assert!(err.contains("proof gate: 3 runs of shard 1/31 match"), "{err}");
     no_progress_drawing(&err);
 }
 
@@ -390,7 +390,7 @@ fn saved_shards_merge_into_the_one_run_report_and_a_missing_one_is_refused() {
     let o = rtnl_check(&["prove", "merge", &file(2), &file(1), "--check"]);
     let (out, err) = (text(&o.stdout), text(&o.stderr));
     assert_eq!(o.status.code(), Some(0), "{err}");
-    assert!(out.contains("proof gate: 69 runs match"), "{out}");
+    assert!(out.contains("proof gate: 93 runs match"), "{out}");
     let o = rtnl_check(&["prove", "merge", &file(1)]);
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("error: missing shard(s) 2/2"), "{}", text(&o.stderr));
