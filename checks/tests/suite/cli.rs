@@ -336,7 +336,7 @@ fn prove_shard_prints_junit_with_a_testcase_per_run_and_no_progress_when_piped()
 
 #[test]
 fn prove_junit_shows_a_run_that_differs_from_the_committed_proofs_as_a_failure() {
-    // A doctored copy of proofs.json: every quick run's count is off by one. Shard 1/69 makes the
+    // A doctored copy of proofs.json: every quick run's count is off by one. Shard 1/93 makes the
     // first run only, and only it is compared.
     let dir = std::env::temp_dir().join(format!("rtnl-cli-junit-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
@@ -350,7 +350,7 @@ fn prove_junit_shows_a_run_that_differs_from_the_committed_proofs_as_a_failure()
     }
     std::fs::write(dir.join("proofs.json"), proofs.to_string()).expect("write");
     let out_dir = dir.to_str().expect("utf-8 path");
-    let o = rtnl_check(&["prove", "--quick", "--check", "--shard", "1/69", "--out", out_dir, "--format", "junit"]);
+    let o = rtnl_check(&["prove", "--quick", "--check", "--shard", "1/93", "--out", out_dir, "--format", "junit"]);
     let (out, err) = (text(&o.stdout), text(&o.stderr));
     assert_eq!(o.status.code(), Some(1), "{err}");
     let cases = testcases(&out);
