@@ -285,13 +285,15 @@ fn cmd_frames() -> CmdResult {
 }
 
 /// The model's outcomes for `file`, from `rtnl-check outcomes` (run in the build that can
-/// explore it): the set, and whether it is complete.
+/// explore it): the set, and whether it is complete. On one CPU, the set the corpus has been
+/// held to: every placement of a race's commands on two CPUs multiplies loom's search (minutes
+/// per script instead of seconds).
 fn model_outcomes(file: &Path) -> Result<(BTreeSet<Outcome>, bool), String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let out = std::process::Command::new(exe)
         .arg("outcomes")
         .arg(file)
-        .args(["--format", "json", "--mode", "both"])
+        .args(["--format", "json", "--mode", "both", "--cpus", "1"])
         .output()
         .map_err(|e| format!("cannot run rtnl-check outcomes: {e}"))?;
     if out.status.code() == Some(2) {
