@@ -427,8 +427,13 @@ pub fn delete_module(k: &Kernel, name: &str, by: String) -> Result<(), Errno> {
     let module = k.ops.modules[i];
     // "Other modules depend on us: get rid of them first." (-EWOULDBLOCK; rmmod: "Module ipvlan
     // is in use by: ipvtap").
-    let users = k.ops.modules.iter().enumerate().filter(|(_, u)| u.depends.contains(&name));
-    if users.clone().any(|(j, _)| ms.mods[j].state.load(SeqCst) != GONE) {
+    let used = k
+        .ops
+        .modules
+        .iter()
+        .enumerate()
+        .any(|(j, u)| u.depends.contains(&name) && ms.mods[j].state.load(SeqCst) != GONE);
+    if used {
         return Err(Errno::EWOULDBLOCK);
     }
     match m.state.compare_exchange(LIVE, GOING, SeqCst, SeqCst) {

@@ -309,15 +309,18 @@ pub fn plan(suites: &[Suite]) -> Result<Vec<Planned>, String> {
                     max_executions: None,
                     setting: Setting::default(),
                 };
-                match loom {
-                    Loom::No => {}
-                    Loom::Unbounded | Loom::Bound(_) => out.push(Planned {
+                // The scenario under loom at this suite's bound, in `setting`, where loom runs it.
+                let loom_run = |setting| match loom {
+                    Loom::No => None,
+                    Loom::Unbounded | Loom::Bound(_) => Some(Planned {
                         explorer: Explorer::Loom,
                         preemptions: if let Loom::Bound(b) = loom { Some(b) } else { None },
                         schedules: None,
+                        setting,
                         ..base.clone()
                     }),
-                }
+                };
+                out.extend(loom_run(Setting::default()));
                 out.push(Planned {
                     explorer: Explorer::Dpor,
                     schedules: None,
@@ -328,16 +331,7 @@ pub fn plan(suites: &[Suite]) -> Result<Vec<Planned>, String> {
                 // the quick suite (CI) only in series mode, the kernel under review.
                 if suite == Suite::Full || (suite == Suite::Quick && mode == Mode::Series) {
                     for &setting in OTHER_SETTINGS {
-                        out.push(match loom {
-                            Loom::No => Planned { setting, ..base.clone() },
-                            Loom::Unbounded | Loom::Bound(_) => Planned {
-                                explorer: Explorer::Loom,
-                                preemptions: if let Loom::Bound(b) = loom { Some(b) } else { None },
-                                schedules: None,
-                                setting,
-                                ..base.clone()
-                            },
-                        });
+                        out.push(loom_run(setting).unwrap_or_else(|| Planned { setting, ..base.clone() }));
                     }
                 }
                 out.push(base);
