@@ -89,6 +89,12 @@ pub struct CheckArgs {
     #[arg(long)]
     #[serde(default)]
     pub shortest: bool,
+    /// dpor: explore each scenario on N threads sharing its exploration tree. Each claims the
+    /// branches left to explore; which thread takes which depends on timing, so a class may
+    /// run twice and the count can differ a little between runs (1: the deterministic search).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[serde(default)]
+    pub jobs: u16,
     /// Do not stop at a lock-order cycle: keep exploring for an execution that really
     /// deadlocks; the cycle still fails the check at the end if nothing else did.
     #[arg(long)]
@@ -274,6 +280,7 @@ pub(crate) fn options(a: &CheckArgs, explorer: Explorer, preemptions: Option<usi
         progress: !a.no_progress && crate::progress::wanted(),
         defer_lock_order: a.defer_lock_order,
         shortest: a.shortest,
+        jobs: usize::from(a.jobs.max(1)),
         ..ExploreOptions::default()
     }
 }

@@ -218,6 +218,9 @@ fn run_checks(a: &CheckArgs, raw_args: &[String], cmd: &str, report: Reporter) -
     if a.shortest && a.explorer != Some(crate::explorer::Explorer::Dpor) {
         return Err(CliError::Msg("--shortest searches by preemption bound with dpor: add --explorer dpor".into()));
     }
+    if a.jobs > 1 && a.explorer != Some(crate::explorer::Explorer::Dpor) {
+        return Err(CliError::Msg("--jobs splits one dpor exploration across threads: add --explorer dpor".into()));
+    }
     let a = &CheckArgs { files: crate::check::expand_dirs(&a.files)?, ..a.clone() };
     let all = load_all(&a.files)?;
     let needed: Vec<&str> =

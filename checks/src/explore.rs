@@ -62,6 +62,8 @@ pub struct ExploreOptions {
     /// dpor: iterate the preemption bound from 0 and stop at the first failure (the fewest
     /// preemptions), up to `preemptions` if set.
     pub shortest: bool,
+    /// dpor: threads exploring one scenario's tree together.
+    pub jobs: usize,
 }
 
 impl Default for ExploreOptions {
@@ -79,6 +81,7 @@ impl Default for ExploreOptions {
             progress: false,
             defer_lock_order: false,
             shortest: false,
+            jobs: 1,
         }
     }
 }
@@ -215,8 +218,10 @@ pub(crate) struct Collector {
     /// Executions begun; the last one begun is the one that failed, if any.
     pub(crate) started: u64,
     executions: u64,
-    current: Option<rtnl_model::sync::Instr<Observed>>,
-    last_report: Option<Report>,
+    /// Per worker (dpor's `--jobs` runs executions side by side), its current execution.
+    running: Vec<Running>,
+    /// The worker whose execution failed.
+    pub(crate) failed_worker: usize,
     first: Option<Report>,
     outcomes: BTreeSet<Outcome>,
     graph: LockGraph,
@@ -224,9 +229,6 @@ pub(crate) struct Collector {
     max_steps: usize,
     orders: HashSet<u64>,
     unconverted: BTreeSet<String>,
-    /// The failing property, when the body raised it (violations and lock-order reports):
-    /// property, kind, message, lockdep report.
-    raised: Option<(String, FailureKind, String, Option<String>)>,
     progress: Option<indicatif::ProgressBar>,
     /// `ExploreOptions::defer_lock_order`, and the first deferred report with its execution.
     defer_lock_order: bool,
@@ -237,18 +239,55 @@ pub(crate) struct Collector {
     placed: BTreeSet<String>,
 }
 
+/// What the collector keeps of the execution one worker is running.
+#[derive(Default)]
+struct Running {
+    current: Option<rtnl_model::sync::Instr<Observed>>,
+    /// The failing property, when the body raised it (violations and lock-order reports):
+    /// property, kind, message, lockdep report.
+    raised: Option<(String, FailureKind, String, Option<String>)>,
+}
+
+thread_local! {
+    /// The worker this thread is (0 unless an explorer runs several).
+    static WORKER: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Makes this thread worker `w` of an exploration, for the collector.
+#[cfg_attr(not(rtnl_shuttle), allow(dead_code))]
+pub(crate) fn set_worker(w: usize) {
+    WORKER.with(|c| c.set(w));
+}
+
+impl Collector {
+    fn slot(&mut self, w: usize) -> &mut Running {
+        if self.running.len() <= w {
+            self.running.resize_with(w + 1, Running::default);
+        }
+        &mut self.running[w]
+    }
+
+    /// This thread's worker's execution.
+    fn running(&mut self) -> &mut Running {
+        self.slot(WORKER.with(std::cell::Cell::get))
+    }
+
+    /// The failed worker's execution.
+    fn failed(&mut self) -> &mut Running {
+        self.slot(self.failed_worker)
+    }
+}
+
 /// Runs one execution and checks it: the body every explorer calls.
 pub(crate) fn body(target: &Target, col: &Mutex<Collector>) {
     let m = Machine::boot(target.cfg.clone());
     {
         let mut c = col.lock().unwrap_or_else(|p| p.into_inner());
         c.started += 1;
-        c.current = Some(m.k.obs.clone());
+        *c.running() = Running { current: Some(m.k.obs.clone()), raised: None };
         if c.timeline {
             m.k.obs(|o| o.timeline = true);
         }
-        c.last_report = None;
-        c.raised = None;
     }
     m.run(&target.script);
     let report = m.shutdown();
@@ -270,10 +309,8 @@ pub(crate) fn body(target: &Target, col: &Mutex<Collector>) {
     if c.first.is_none() {
         c.first = Some(report.clone());
     }
-    let first_violation = report.violations.first().cloned();
-    c.last_report = Some(report);
-    if let Some(v) = first_violation {
-        c.raised = Some((v.property.to_string(), FailureKind::of(&v), v.to_string(), None));
+    if let Some(v) = report.violations.first().cloned() {
+        c.running().raised = Some((v.property.to_string(), FailureKind::of(&v), v.to_string(), None));
         drop(c);
         panic!("property violated: {v}");
     }
@@ -286,7 +323,7 @@ pub(crate) fn body(target: &Target, col: &Mutex<Collector>) {
         }
         let text = r.to_string();
         let (p, title) = (Property::LockOrder.to_string(), r.kind.title().to_string());
-        c.raised = Some((p, FailureKind::LockOrder, title, Some(text.clone())));
+        c.running().raised = Some((p, FailureKind::LockOrder, title, Some(text.clone())));
         c.new_lock_reports.push(r);
         drop(c);
         panic!("lock-order graph: {text}");
@@ -312,9 +349,15 @@ pub(crate) fn quietly(f: impl FnOnce()) -> Option<String> {
     }
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let r = std::panic::catch_unwind(AssertUnwindSafe(f));
+    let r = caught(f);
     std::panic::set_hook(prev);
-    r.err().map(|p| payload_text(&*p))
+    r
+}
+
+/// Runs `f`; returns its panic's message. Threads of an exploration run this inside the
+/// `quietly` of the thread that started them (the panic hook is the process's).
+pub(crate) fn caught(f: impl FnOnce()) -> Option<String> {
+    std::panic::catch_unwind(AssertUnwindSafe(f)).err().map(|p| payload_text(&*p))
 }
 
 /// loom's limit on threads per execution (`loom::MAX_THREADS`).
@@ -510,7 +553,7 @@ fn explore_recording(target: &Target, opts: &ExploreOptions, timeline: bool) -> 
             });
         }
     }
-    if let Some(obs) = c.current.as_ref().filter(|_| failure.is_some()) {
+    if let Some(obs) = c.failed().current.clone().filter(|_| failure.is_some()) {
         let steps = obs.with(|o| o.calls);
         c.max_steps = c.max_steps.max(steps);
     }
@@ -537,10 +580,12 @@ fn explore_recording(target: &Target, opts: &ExploreOptions, timeline: bool) -> 
 
 /// Builds the counterexample of a failed run from what the collector kept.
 fn failure_of(c: &mut Collector, target: &Target, opts: &ExploreOptions, msg: String, schedule: Schedule) -> Failure {
-    let obs = c.current.as_ref().map(|o| o.with(|o| (o.trace.clone(), o.violations.clone(), o.recorder.waiting())));
+    let failed = c.failed();
+    let obs =
+        failed.current.as_ref().map(|o| o.with(|o| (o.trace.clone(), o.violations.clone(), o.recorder.waiting())));
     let (trace, violations, waiting) = obs.unwrap_or_default();
     let blocked: Vec<Waiting> = waiting;
-    let (property, kind, message, lockdep) = if let Some(r) = c.raised.take() {
+    let (property, kind, message, lockdep) = if let Some(r) = failed.raised.take() {
         r
     } else if let Some(v) = violations.first() {
         (v.property.to_string(), FailureKind::of(v), v.to_string(), None)
@@ -610,6 +655,8 @@ fn run_explorer(
 pub(crate) mod backend_api {
     //! What the backend-specific runners need from this module.
     pub(crate) use super::{body, quietly, Collector};
+    #[cfg(rtnl_shuttle)]
+    pub(crate) use super::{caught, set_worker};
 }
 
 /// The mode list a `--mode` value stands for.
@@ -675,8 +722,11 @@ fn replay_recording(token: &ReplayToken, timeline: bool) -> Result<(Option<Failu
     };
     let opts = ExploreOptions { explorer: token.explorer, ..ExploreOptions::default() };
     let mut c = col.lock().unwrap_or_else(|p| p.into_inner());
-    let events =
-        if timeline { c.current.as_ref().map(|o| o.with(|o| o.trace.clone())).unwrap_or_default() } else { Vec::new() };
+    let events = if timeline {
+        c.running().current.as_ref().map(|o| o.with(|o| o.trace.clone())).unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     Ok((panic.map(|msg| failure_of(&mut c, &target, &opts, msg, token.schedule.clone())), events))
 }
 

@@ -51,6 +51,8 @@ mod wakeup;
 pub use rtnl_model::sync::dpor_report::{Op, OpKind};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Instant;
 use wakeup::WakeupTree;
 
 /// A thread of the explored program (shuttle's task id, or an index in a toy program).
@@ -96,7 +98,7 @@ pub struct DporStats {
     pub max_depth: usize,
 }
 
-/// A state of the current execution: the one before its `step`.
+/// A state the current execution created, not yet in the shared tree: the one before `step`.
 #[derive(Debug)]
 struct Node {
     enabled: Vec<Step>,
@@ -108,60 +110,285 @@ struct Node {
     preemptions: usize,
 }
 
-/// The explorer's state across executions. Per execution: [`begin`](Dpor::begin), then
-/// [`choose`](Dpor::choose) at each schedule point until it returns `None` (abandoned) or no
-/// thread is enabled, then [`end`](Dpor::end) with the blocked threads.
+/// A state of the exploration tree, shared by the workers of one exploration. It lives while
+/// something is left to explore from it or below it.
+#[derive(Debug)]
+struct TreeNode {
+    parent: Option<u64>,
+    depth: usize,
+    /// The step from the parent that reached this state.
+    via: Option<Step>,
+    enabled: Vec<Step>,
+    /// The sleep set the state was created with.
+    sleep: Vec<Step>,
+    /// Every step taken from this state so far, explored or under way. A sibling started by
+    /// another worker counts as explored: its subtree will be, whoever finishes it.
+    taken: Vec<Step>,
+    wut: WakeupTree,
+    /// Preemptions of the steps that reached this state.
+    preemptions: usize,
+    live_children: usize,
+    /// Executions claimed from this state and not yet ended.
+    active: usize,
+}
+
+/// The exploration tree and counters of one exploration, behind a mutex: workers take it once
+/// when an execution begins (to claim a branch) and once when it ends (to insert its races).
 #[derive(Debug, Default)]
+struct Tree {
+    nodes: FxHashMap<u64, TreeNode>,
+    next_id: u64,
+    started: bool,
+    /// Every execution explored.
+    done: bool,
+    /// A worker failed, or a limit was reached: no more executions begin.
+    stopped: bool,
+    /// Executions begun and not yet ended.
+    in_flight: usize,
+    begun: u64,
+    max_executions: Option<u64>,
+    deadline: Option<Instant>,
+    stats: DporStats,
+}
+
+/// What a worker claims from the tree: the path to replay and the wakeup subtree to follow.
+struct Claim {
+    path: Vec<(u64, Step, usize)>,
+    sleep: Vec<Step>,
+    sub: WakeupTree,
+}
+
+impl Tree {
+    fn prunable(n: &TreeNode) -> bool {
+        n.wut.is_empty() && n.live_children == 0 && n.active == 0
+    }
+
+    /// Removes `id` and then its ancestors, as long as nothing is left to explore from them.
+    fn prune_up(&mut self, mut id: u64) {
+        while let Some(n) = self.nodes.get(&id).filter(|n| Tree::prunable(n)) {
+            let parent = n.parent;
+            self.nodes.remove(&id);
+            let Some(p) = parent else { break };
+            if let Some(pn) = self.nodes.get_mut(&p) {
+                pn.live_children -= 1;
+            }
+            id = p;
+        }
+    }
+
+    /// Takes the next branch of `id`'s wakeup tree that is enabled and within the bound.
+    fn claim_at(&mut self, id: u64, bound: Option<usize>) -> Option<Claim> {
+        let node = self.nodes.get_mut(&id)?;
+        let mut found = None;
+        let (mut infeasible, mut bounded) = (0, 0);
+        while let Some((s, sub)) = node.wut.pop_first() {
+            let Some(now) = node.enabled.iter().find(|e| e.tid == s.tid).copied() else {
+                infeasible += 1;
+                continue;
+            };
+            let prev = node.via.map(|v| v.tid);
+            let preempt = prev.is_some_and(|p| p != now.tid && node.enabled.iter().any(|e| e.tid == p));
+            let preemptions = node.preemptions + preempt as usize;
+            if bound.is_some_and(|b| preemptions > b) {
+                bounded += 1;
+                continue;
+            }
+            node.taken.push(now);
+            node.active += 1;
+            found = Some((now, preemptions, sub));
+            break;
+        }
+        self.stats.infeasible += infeasible;
+        self.stats.bounded += bounded;
+        let Some((step, preemptions, sub)) = found else {
+            self.prune_up(id);
+            return None;
+        };
+        let node = &self.nodes[&id];
+        let sleep = node.sleep.iter().chain(&node.taken).copied().collect();
+        let mut path = vec![(id, step, preemptions)];
+        let (mut child, mut up) = (node, node.parent);
+        while let Some(p) = up {
+            let pn = &self.nodes[&p];
+            let via = child.via.expect("a node below the root has a step from its parent");
+            path.push((p, via, child.preemptions));
+            (child, up) = (pn, pn.parent);
+        }
+        path.reverse();
+        self.in_flight += 1;
+        self.begun += 1;
+        Some(Claim { path, sleep, sub })
+    }
+}
+
+#[derive(Debug, Default)]
+struct Shared {
+    tree: Mutex<Tree>,
+    /// Signalled when a worker ends an execution: new branches, or the end of the search.
+    work: Condvar,
+}
+
+/// One worker of an exploration. Per execution: [`begin`](Dpor::begin), then
+/// [`choose`](Dpor::choose) at each schedule point until it returns `None` (abandoned) or no
+/// thread is enabled, then [`end`](Dpor::end) with the blocked threads. [`Dpor::worker`] makes
+/// another worker of the same exploration, for another thread: each execution claims a branch
+/// of the shared tree (its own last path's deepest first, as a sequential search backtracks,
+/// else the shallowest anywhere), so one worker explores exactly what the sequential search
+/// does, and several explore disjoint branches. A branch a worker adds where another is
+/// under way is checked against the steps taken there (explored or under way), as the
+/// sequential search checks the sleep set.
+#[derive(Debug)]
 pub struct Dpor {
+    shared: Arc<Shared>,
+    bound: Option<usize>,
+    /// The claimed states of the current execution, in the tree: id, the step taken there,
+    /// and the preemptions up to and including it.
+    path: Vec<(u64, Step, usize)>,
+    /// The claimed (last) state's sleep set and taken steps, for the first new state.
+    claim_sleep: Vec<Step>,
+    /// The states the current execution created after its path.
     nodes: Vec<Node>,
-    /// The current execution's position in `nodes`.
+    /// The current execution's position: states passed so far.
     pos: usize,
     /// The wakeup subtree handed to the next new node.
     pending: Option<WakeupTree>,
-    bound: Option<usize>,
     /// An execution is under way (begun and neither ended nor abandoned).
     running: bool,
-    started: bool,
-    done: bool,
-    pub stats: DporStats,
+    /// The tree ids of the last execution's states, to backtrack depth-first.
+    last: Vec<u64>,
+    /// Counters of the current execution, added to the tree's when it ends.
+    local: DporStats,
 }
 
 impl Dpor {
     /// `preemption_bound`: at most this many preemptions per execution (`None`: exhaustive).
     pub fn new(preemption_bound: Option<usize>) -> Dpor {
-        Dpor { bound: preemption_bound, ..Dpor::default() }
+        Dpor {
+            shared: Arc::default(),
+            bound: preemption_bound,
+            path: Vec::new(),
+            claim_sleep: Vec::new(),
+            nodes: Vec::new(),
+            pos: 0,
+            pending: None,
+            running: false,
+            last: Vec::new(),
+            local: DporStats::default(),
+        }
     }
 
-    /// Starts the next execution; `false` when the exploration is complete. An execution still
-    /// under way is ended first, with no blocked threads (shuttle ends executions without
-    /// asking its scheduler).
+    /// Another worker of this exploration.
+    pub fn worker(&self) -> Dpor {
+        Dpor { shared: self.shared.clone(), ..Dpor::new(self.bound) }
+    }
+
+    fn tree(&self) -> MutexGuard<'_, Tree> {
+        self.shared.tree.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// No execution begins after this many have begun, or after this instant.
+    pub fn limit(&self, max_executions: Option<u64>, deadline: Option<Instant>) {
+        let mut t = self.tree();
+        t.max_executions = max_executions;
+        t.deadline = deadline;
+    }
+
+    /// Stops the exploration: no worker begins another execution.
+    pub fn stop(&self) {
+        self.tree().stopped = true;
+        self.shared.work.notify_all();
+    }
+
+    /// The exploration's counters, all workers together.
+    pub fn stats(&self) -> DporStats {
+        self.tree().stats.clone()
+    }
+
+    /// Starts the next execution; `false` when the exploration is complete, stopped, or at a
+    /// limit. An execution still under way is ended first, with no blocked threads (shuttle
+    /// ends executions without asking its scheduler). With several workers, waits while the
+    /// others' executions may still add branches.
     pub fn begin(&mut self) -> bool {
         if self.running {
             self.end(&[]);
         }
-        if self.done || (self.started && self.nodes.is_empty()) {
-            self.done = true;
-            return false;
+        let shared = self.shared.clone();
+        let mut tree = shared.tree.lock().unwrap_or_else(|p| p.into_inner());
+        loop {
+            let over = tree.max_executions.is_some_and(|n| tree.begun >= n)
+                || tree.deadline.is_some_and(|d| Instant::now() >= d);
+            if over && !tree.done {
+                tree.stopped = true;
+                shared.work.notify_all();
+            }
+            if tree.done || tree.stopped {
+                return false;
+            }
+            let claim = if tree.started {
+                self.claim(&mut tree)
+            } else {
+                tree.started = true;
+                tree.in_flight += 1;
+                tree.begun += 1;
+                Some(Claim { path: Vec::new(), sleep: Vec::new(), sub: WakeupTree::default() })
+            };
+            if let Some(c) = claim {
+                self.path = c.path;
+                self.claim_sleep = c.sleep;
+                self.pending = Some(c.sub);
+                self.nodes.clear();
+                self.pos = 0;
+                self.running = true;
+                return true;
+            }
+            if tree.in_flight == 0 {
+                tree.done = true;
+                shared.work.notify_all();
+                return false;
+            }
+            tree = shared.work.wait(tree).unwrap_or_else(|p| p.into_inner());
         }
-        self.started = true;
-        self.running = true;
-        self.pos = 0;
-        true
+    }
+
+    /// The deepest branch left on this worker's last path, else the shallowest anywhere (the
+    /// largest piece of work for a worker that has none).
+    fn claim(&mut self, tree: &mut Tree) -> Option<Claim> {
+        for &id in self.last.iter().rev() {
+            if let Some(c) = tree.claim_at(id, self.bound) {
+                return Some(c);
+            }
+        }
+        let mut open: Vec<(usize, u64)> =
+            tree.nodes.iter().filter(|(_, n)| !n.wut.is_empty()).map(|(&id, n)| (n.depth, id)).collect();
+        open.sort_unstable();
+        open.into_iter().find_map(|(_, id)| tree.claim_at(id, self.bound))
     }
 
     /// Whether every execution has been explored.
     pub fn finished(&self) -> bool {
-        self.done
+        self.tree().done
+    }
+
+    /// The step taken at position `i` of the current execution, and the preemptions up to and
+    /// including it.
+    fn at(&self, i: usize) -> (Step, usize) {
+        match self.path.get(i) {
+            Some(&(_, s, p)) => (s, p),
+            None => {
+                let n = &self.nodes[i - self.path.len()];
+                (n.step, n.preemptions)
+            }
+        }
     }
 
     /// Preemptions of the current execution so far.
     pub fn preemptions(&self) -> usize {
-        self.pos.checked_sub(1).and_then(|p| self.nodes.get(p)).map_or(0, |n| n.preemptions)
+        self.pos.checked_sub(1).map_or(0, |p| self.at(p).1)
     }
 
     /// The steps of the current execution so far.
     pub fn trace(&self) -> Vec<Step> {
-        self.nodes[..self.pos].iter().map(|n| n.step).collect()
+        (0..self.pos).map(|i| self.at(i).0).collect()
     }
 
     /// The thread to run next among `enabled` (each with the operation it is about to perform;
@@ -169,18 +396,18 @@ impl Dpor {
     pub fn choose(&mut self, enabled: &[Step]) -> Option<Tid> {
         debug_assert!(!enabled.is_empty());
         let i = self.pos;
-        if i < self.nodes.len() {
-            // Replaying the prefix, or taking the branch chosen at backtracking.
-            let want = self.nodes[i].step;
+        if i < self.path.len() {
+            // Replaying the path to the claimed branch.
+            let want = self.path[i].1;
             match enabled.iter().find(|s| s.tid == want.tid) {
                 Some(s) => {
                     if s.op != want.op {
-                        self.stats.nondeterministic += 1;
-                        self.nodes[i].step.op = s.op;
+                        self.local.nondeterministic += 1;
+                        self.path[i].1.op = s.op;
                     }
                 }
                 None => {
-                    self.stats.nondeterministic += 1;
+                    self.local.nondeterministic += 1;
                     self.abandon();
                     return None;
                 }
@@ -188,22 +415,26 @@ impl Dpor {
             self.pos += 1;
             return Some(want.tid);
         }
-        let prev = i.checked_sub(1).map(|p| &self.nodes[p]);
-        let sleep = match prev {
-            None => Vec::new(),
-            Some(p) => p.sleep.iter().copied().filter(|q| q.tid != p.step.tid && !q.op.dependent(p.step.op)).collect(),
+        let (sleep, prev_tid, prev_pre) = match i.checked_sub(1) {
+            None => (Vec::new(), None, 0),
+            Some(p) => {
+                let (step, pre) = self.at(p);
+                let sleep =
+                    if p < self.path.len() { &self.claim_sleep } else { &self.nodes[p - self.path.len()].sleep };
+                let awake = sleep.iter().copied().filter(|q| q.tid != step.tid && !q.op.dependent(step.op)).collect();
+                (awake, Some(step.tid), pre)
+            }
         };
-        let (prev_tid, prev_pre) = prev.map_or((None, 0), |p| (Some(p.step.tid), p.preemptions));
         let preempts = |t: Tid| prev_tid.is_some_and(|p| p != t && enabled.iter().any(|s| s.tid == p));
         let mut wut = self.pending.take().unwrap_or_default();
         let mut chosen = None;
         while let Some((s, sub)) = wut.pop_first() {
             let Some(now) = enabled.iter().find(|e| e.tid == s.tid) else {
-                self.stats.infeasible += 1;
+                self.local.infeasible += 1;
                 continue;
             };
             if self.bound.is_some_and(|b| prev_pre + preempts(s.tid) as usize > b) {
-                self.stats.bounded += 1;
+                self.local.bounded += 1;
                 continue;
             }
             chosen = Some((*now, sub));
@@ -226,9 +457,9 @@ impl Dpor {
                     Some(s) => (s, WakeupTree::default()),
                     None => {
                         if enabled.iter().any(|s| awake(&s)) {
-                            self.stats.bounded += 1;
+                            self.local.bounded += 1;
                         } else {
-                            self.stats.sleep_blocked += 1;
+                            self.local.sleep_blocked += 1;
                         }
                         self.abandon();
                         return None;
@@ -240,7 +471,7 @@ impl Dpor {
         self.nodes.push(Node { enabled: enabled.to_vec(), sleep, wut, step, preemptions });
         self.pending = Some(sub);
         self.pos += 1;
-        self.stats.max_depth = self.stats.max_depth.max(self.pos);
+        self.local.max_depth = self.local.max_depth.max(self.pos);
         Some(step.tid)
     }
 
@@ -250,102 +481,139 @@ impl Dpor {
         if !self.running {
             return;
         }
-        self.running = false;
-        self.nodes.truncate(self.pos);
-        self.stats.executions += 1;
+        self.nodes.truncate(self.pos.saturating_sub(self.path.len()));
+        self.local.executions += 1;
         if !blocked.is_empty() {
-            self.stats.deadlocks += 1;
+            self.local.deadlocks += 1;
         }
-        self.detect_races(blocked);
-        self.backtrack();
+        let trace = self.trace();
+        let reversals = races(&trace, blocked);
+        self.finish(&trace, reversals);
     }
 
     /// Drops the rest of the current execution without race detection.
     fn abandon(&mut self) {
+        self.nodes.truncate(self.pos.saturating_sub(self.path.len()));
+        let trace = self.trace();
+        self.finish(&trace, Vec::new());
+    }
+
+    /// Puts the current execution's new states into the tree, inserts the reversals of its
+    /// races, and releases its branch.
+    fn finish(&mut self, trace: &[Step], reversals: Vec<(usize, Vec<Step>)>) {
         self.running = false;
-        self.nodes.truncate(self.pos);
-        self.backtrack();
-    }
-
-    /// Moves to the deepest state with something left to explore, and sets its next step.
-    fn backtrack(&mut self) {
-        self.pending = None;
-        while let Some(k) = self.nodes.len().checked_sub(1) {
-            let prev = k.checked_sub(1).map(|p| (self.nodes[p].step.tid, self.nodes[p].preemptions));
-            let node = &mut self.nodes[k];
-            let done = node.step;
-            node.sleep.push(done);
-            while let Some((s, sub)) = node.wut.pop_first() {
-                let Some(now) = node.enabled.iter().find(|e| e.tid == s.tid).copied() else {
-                    self.stats.infeasible += 1;
-                    continue;
-                };
-                let (ptid, ppre) = prev.map_or((None, 0), |(t, p)| (Some(t), p));
-                let preempt = ptid.is_some_and(|p| p != now.tid && node.enabled.iter().any(|e| e.tid == p));
-                let preemptions = ppre + preempt as usize;
-                if self.bound.is_some_and(|b| preemptions > b) {
-                    self.stats.bounded += 1;
-                    continue;
-                }
-                node.step = now;
-                node.preemptions = preemptions;
-                self.pending = Some(sub);
-                return;
+        let shared = self.shared.clone();
+        let mut tree = shared.tree.lock().unwrap_or_else(|p| p.into_inner());
+        let mut ids: Vec<u64> = self.path.iter().map(|p| p.0).collect();
+        let first_new = self.path.len();
+        let before: Vec<usize> =
+            (0..self.nodes.len()).map(|k| (first_new + k).checked_sub(1).map_or(0, |p| self.at(p).1)).collect();
+        for (k, n) in self.nodes.drain(..).enumerate() {
+            let depth = first_new + k;
+            let id = tree.next_id;
+            tree.next_id += 1;
+            let parent = ids.last().copied();
+            if let Some(pn) = parent.and_then(|p| tree.nodes.get_mut(&p)) {
+                pn.live_children += 1;
             }
-            self.nodes.pop();
+            tree.nodes.insert(
+                id,
+                TreeNode {
+                    parent,
+                    depth,
+                    via: depth.checked_sub(1).map(|p| trace[p]),
+                    enabled: n.enabled,
+                    sleep: n.sleep,
+                    taken: vec![n.step],
+                    wut: n.wut,
+                    preemptions: before[k],
+                    live_children: 0,
+                    active: 0,
+                },
+            );
+            ids.push(id);
         }
-        self.done = true;
-    }
-
-    /// Finds the races of the current execution (plus the pending steps of `blocked` threads)
-    /// and inserts their reversals into the wakeup trees.
-    fn detect_races(&mut self, blocked: &[Step]) {
-        let trace: Vec<Step> = self.nodes.iter().map(|n| n.step).collect();
-        let hb = HappensBefore::new(&trace);
-        let n = trace.len();
-        let mut reversals: Vec<(usize, Vec<Step>)> = Vec::new();
-        let all = (0..n).map(|j| (j, trace[j])).chain(blocked.iter().map(|s| (n, *s)));
-        for (j, step) in all {
-            for c in hb.races(j, step) {
-                let rt = trace[c].tid;
-                let local = hb.local[c];
-                let mut v: Vec<Step> = (c + 1..j).filter(|&x| hb.clock[x].get(rt) <= local).map(|x| trace[x]).collect();
-                v.push(step);
-                reversals.push((c, v));
-            }
-        }
+        let mut reversals = reversals;
         if let Some(b) = self.bound {
-            // A reversal over the bound is also tried where the preempted thread's run began,
-            // where switching costs less (as in CHESS and loom): conservative, still incomplete.
-            let mut more = Vec::new();
-            for (c, v) in &reversals {
-                let first = v[0];
-                let prev = c.checked_sub(1).map(|p| &self.nodes[p]);
-                let cost = prev.map_or(0, |p| {
-                    p.preemptions
-                        + (p.step.tid != first.tid && self.nodes[*c].enabled.iter().any(|e| e.tid == p.step.tid))
-                            as usize
-                });
-                if cost > b {
-                    let run = self.nodes[*c - 1].step.tid;
-                    let start = (0..*c).rev().find(|&x| x == 0 || self.nodes[x - 1].step.tid != run).unwrap_or(0);
-                    if start < *c && self.nodes[start].enabled.iter().any(|e| e.tid == first.tid) {
-                        more.push((start, vec![first]));
-                    }
-                }
-            }
-            reversals.extend(more);
+            reversals.extend(bounded_reversals(&tree, &ids, trace, &reversals, b));
         }
         for (c, v) in reversals {
-            let node = &mut self.nodes[c];
-            if node.sleep.iter().any(|q| wakeup::weak_initial(*q, &v)) {
+            let own = trace[c].tid;
+            let Some(node) = tree.nodes.get_mut(&ids[c]) else { continue };
+            let covered = node.sleep.iter().chain(node.taken.iter().filter(|q| q.tid != own));
+            if covered.into_iter().any(|q| wakeup::weak_initial(*q, &v)) {
                 continue;
             }
             if node.wut.insert(v) {
-                self.stats.races += 1;
+                tree.stats.races += 1;
+            }
+        }
+        if let Some(&(claimed, ..)) = self.path.last() {
+            if let Some(n) = tree.nodes.get_mut(&claimed) {
+                n.active -= 1;
+            }
+        }
+        tree.in_flight -= 1;
+        if let Some(&leaf) = ids.last() {
+            tree.prune_up(leaf);
+        }
+        let l = std::mem::take(&mut self.local);
+        let st = &mut tree.stats;
+        st.executions += l.executions;
+        st.deadlocks += l.deadlocks;
+        st.sleep_blocked += l.sleep_blocked;
+        st.bounded += l.bounded;
+        st.infeasible += l.infeasible;
+        st.nondeterministic += l.nondeterministic;
+        st.max_depth = st.max_depth.max(l.max_depth);
+        self.last = ids;
+        shared.work.notify_all();
+    }
+}
+
+/// The races of one execution (plus the pending steps of `blocked` threads), each as the
+/// position of its first step and the sequence that reverses it.
+fn races(trace: &[Step], blocked: &[Step]) -> Vec<(usize, Vec<Step>)> {
+    let hb = HappensBefore::new(trace);
+    let n = trace.len();
+    let mut reversals: Vec<(usize, Vec<Step>)> = Vec::new();
+    let all = (0..n).map(|j| (j, trace[j])).chain(blocked.iter().map(|s| (n, *s)));
+    for (j, step) in all {
+        for c in hb.races(j, step) {
+            let rt = trace[c].tid;
+            let local = hb.local[c];
+            let mut v: Vec<Step> = (c + 1..j).filter(|&x| hb.clock[x].get(rt) <= local).map(|x| trace[x]).collect();
+            v.push(step);
+            reversals.push((c, v));
+        }
+    }
+    reversals
+}
+
+/// Under a preemption bound, a reversal over the bound is also tried where the preempted
+/// thread's run began, where switching costs less (as in CHESS and loom): conservative, still
+/// incomplete.
+fn bounded_reversals(
+    tree: &Tree,
+    ids: &[u64],
+    trace: &[Step],
+    reversals: &[(usize, Vec<Step>)],
+    bound: usize,
+) -> Vec<(usize, Vec<Step>)> {
+    let mut more = Vec::new();
+    for (c, v) in reversals {
+        let first = v[0];
+        let Some(node) = tree.nodes.get(&ids[*c]) else { continue };
+        let Some(run) = node.via.map(|s| s.tid) else { continue };
+        let cost = node.preemptions + (run != first.tid && node.enabled.iter().any(|e| e.tid == run)) as usize;
+        if cost > bound {
+            let start = (0..*c).rev().find(|&x| x == 0 || trace[x - 1].tid != run).unwrap_or(0);
+            if start < *c && tree.nodes.get(&ids[start]).is_some_and(|n| n.enabled.iter().any(|e| e.tid == first.tid)) {
+                more.push((start, vec![first]));
             }
         }
     }
+    more
 }
 
 /// A vector clock: per thread, how many of its steps happen before (or are) this one.

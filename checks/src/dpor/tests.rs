@@ -150,6 +150,13 @@ fn brute_force(p: &Prog) -> (BTreeMap<Class, BTreeSet<Final>>, u64) {
 fn dpor(p: &Prog, bound: Option<usize>) -> (Vec<(Class, Final)>, DporStats) {
     let mut d = Dpor::new(bound);
     let mut runs = Vec::new();
+    run_worker(p, &mut d, &mut |r| runs.push(r));
+    (runs, d.stats())
+}
+
+/// Runs the executions worker `d` claims, handing each one's class and final state to `out`.
+fn run_worker(p: &Prog, d: &mut Dpor, out: &mut dyn FnMut((Class, Final))) {
+    let mut n = 0;
     while d.begin() {
         let mut s = State::new(p);
         let mut order = Vec::new();
@@ -162,16 +169,30 @@ fn dpor(p: &Prog, bound: Option<usize>) -> (Vec<(Class, Final)>, DporStats) {
                 let blocked: Vec<Step> =
                     s.blocked(p).into_iter().map(|t| Step::new(t, s.next(p, t).expect("blocked").op())).collect();
                 d.end(&blocked);
-                runs.push((class_of(p, &order), s.fin(p)));
+                out((class_of(p, &order), s.fin(p)));
                 break;
             }
             let Some(t) = d.choose(&en) else { break };
             s.step(p, t);
             order.push(t);
         }
-        assert!(runs.len() < 100_000, "runaway exploration");
+        n += 1;
+        assert!(n < 100_000, "runaway exploration");
     }
-    (runs, d.stats)
+}
+
+/// DPOR on `jobs` threads sharing one exploration tree.
+fn dpor_parallel(p: &Prog, jobs: usize) -> (Vec<(Class, Final)>, DporStats) {
+    let root = Dpor::new(None);
+    let runs = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..jobs {
+            let mut d = root.worker();
+            let runs = &runs;
+            s.spawn(move || run_worker(p, &mut d, &mut |r| runs.lock().expect("runs").push(r)));
+        }
+    });
+    (runs.into_inner().expect("runs"), root.stats())
 }
 
 /// DPOR runs exactly one execution per class, and sees every final state.
@@ -305,6 +326,21 @@ proptest! {
     #[test]
     fn dpor_matches_brute_force_classes(p in small_program()) {
         check_optimal(&p);
+    }
+
+    /// Workers sharing one tree reach every class and every final state. Which worker takes
+    /// which branch depends on timing, so a class may run twice (the count is not pinned).
+    #[test]
+    fn parallel_dpor_reaches_every_class(p in small_program(), jobs in 2usize..5) {
+        let (classes, _) = brute_force(&p);
+        let (runs, stats) = dpor_parallel(&p, jobs);
+        let seen: BTreeSet<&Class> = runs.iter().map(|(c, _)| c).collect();
+        let want: BTreeSet<&Class> = classes.keys().collect();
+        prop_assert_eq!(seen, want, "{:?}", stats);
+        let finals: BTreeSet<&Final> = runs.iter().map(|(_, f)| f).collect();
+        let want: BTreeSet<&Final> = classes.values().flatten().collect();
+        prop_assert_eq!(finals, want);
+        prop_assert_eq!(stats.executions as usize, runs.len());
     }
 
     /// With unreported (`Unknown`) steps DPOR is no longer optimal but stays sound.

@@ -10,6 +10,10 @@ pub(super) struct WakeupTree {
 }
 
 impl WakeupTree {
+    pub(super) fn is_empty(&self) -> bool {
+        self.children.is_empty()
+    }
+
     /// Removes and returns the leftmost child with its subtree.
     pub(super) fn pop_first(&mut self) -> Option<(Step, WakeupTree)> {
         if self.children.is_empty() {

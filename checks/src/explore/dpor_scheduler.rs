@@ -10,7 +10,7 @@
 use super::backends::recording::{Recorded, Recording};
 use super::backends::shuttle_config;
 use crate::dpor::{report, Dpor, Op, OpKind, Step};
-use crate::explore::backend_api::{body, quietly, Collector};
+use crate::explore::backend_api::{body, caught, quietly, set_worker, Collector};
 use crate::explore::{ExploreOptions, Target};
 use rustc_hash::{FxHashMap, FxHashSet};
 use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
@@ -18,14 +18,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-/// A scheduler sharing its [`Dpor`] with the caller, who reads the statistics afterwards.
+/// A scheduler sharing its [`Dpor`] worker with the caller, who reads the statistics afterwards.
 #[derive(Debug)]
 pub struct DporScheduler {
     pub dpor: Arc<Mutex<Dpor>>,
-    /// Stop after this many executions begun, or at this instant.
-    pub max_executions: Option<u64>,
-    pub deadline: Option<Instant>,
-    begun: u64,
     /// Whether a limit stopped the exploration before it was complete.
     pub cut: Arc<AtomicBool>,
     /// The facade mutexes held in the current execution, by the task holding each, as the
@@ -37,11 +33,13 @@ pub struct DporScheduler {
 
 impl DporScheduler {
     pub fn new(preemption_bound: Option<usize>) -> Self {
+        DporScheduler::of(Dpor::new(preemption_bound))
+    }
+
+    /// A scheduler driving `dpor` (a worker of some exploration).
+    pub fn of(dpor: Dpor) -> Self {
         DporScheduler {
-            dpor: Arc::new(Mutex::new(Dpor::new(preemption_bound))),
-            max_executions: None,
-            deadline: None,
-            begun: 0,
+            dpor: Arc::new(Mutex::new(dpor)),
             cut: Arc::new(AtomicBool::new(false)),
             held: FxHashMap::default(),
             ran: FxHashSet::default(),
@@ -58,18 +56,13 @@ impl Scheduler for DporScheduler {
         report::clear();
         self.held.clear();
         self.ran.clear();
-        let over =
-            self.max_executions.is_some_and(|n| self.begun >= n) || self.deadline.is_some_and(|d| Instant::now() >= d);
         let mut dpor = self.dpor();
-        if over {
-            // Close the last execution so the statistics count it, then stop.
-            dpor.end(&[]);
-            self.cut.store(!dpor.finished(), Ordering::Relaxed);
-            return None;
-        }
+        // Ends the last execution, then claims the next, unless the exploration is complete,
+        // stopped, or at its limits (`Dpor::limit`).
         let more = dpor.begin();
-        drop(dpor);
-        self.begun += u64::from(more);
+        if !more {
+            self.cut.store(!dpor.finished(), Ordering::Relaxed);
+        }
         more.then(|| Schedule::new(0))
     }
 
@@ -128,32 +121,86 @@ struct Explored {
     preemptions: Option<usize>,
 }
 
+/// What one worker's runner ended with.
+struct Worked {
+    panic: Option<String>,
+    schedule: crate::token::Schedule,
+    preemptions: Option<usize>,
+    cut: bool,
+}
+
+/// Runs the executions `dpor` (one worker of an exploration) chooses until it has none left.
+/// `silence`: silence panics here (the only worker); else the thread that started the
+/// workers does.
+fn work(dpor: Dpor, target: &Arc<Target>, opts: &ExploreOptions, col: &Arc<Mutex<Collector>>, silence: bool) -> Worked {
+    let sched = DporScheduler::of(dpor);
+    let (dpor, cut) = (sched.dpor.clone(), sched.cut.clone());
+    let last: Recorded = Arc::new(Mutex::new((0, Vec::new())));
+    let runner = shuttle::Runner::new(Recording { inner: sched, last: last.clone() }, shuttle_config(opts.max_steps));
+    let (t, c) = (target.clone(), col.clone());
+    let run = move || {
+        runner.run(move || body(&t, &c));
+    };
+    let panic = if silence { quietly(run) } else { caught(run) };
+    report::disable();
+    let (seed, steps) = last.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let d = dpor.lock().unwrap_or_else(|p| p.into_inner());
+    if panic.is_some() {
+        // The others stop at their next execution; the failure is this one's.
+        d.stop();
+    }
+    Worked {
+        preemptions: panic.as_ref().map(|_| d.preemptions()),
+        panic,
+        schedule: crate::token::Schedule::Shuttle { seed, steps },
+        cut: cut.load(Ordering::Relaxed),
+    }
+}
+
+/// One DPOR exploration, on `opts.jobs` threads sharing its tree.
 fn explore(
     target: &Arc<Target>,
     opts: &ExploreOptions,
     col: &Arc<Mutex<Collector>>,
     deadline: Option<Instant>,
 ) -> Explored {
-    let mut sched = DporScheduler::new(opts.preemptions);
-    sched.max_executions = opts.max_executions;
-    sched.deadline = deadline;
-    let (dpor, cut) = (sched.dpor.clone(), sched.cut.clone());
-    let last: Recorded = Arc::new(Mutex::new((0, Vec::new())));
-    let runner = shuttle::Runner::new(Recording { inner: sched, last: last.clone() }, shuttle_config(opts.max_steps));
-    let (t, c) = (target.clone(), col.clone());
-    let panic = quietly(move || {
-        runner.run(move || body(&t, &c));
-    });
-    report::disable();
-    let (seed, steps) = last.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    let d = dpor.lock().unwrap_or_else(|p| p.into_inner());
+    let root = Dpor::new(opts.preemptions);
+    root.limit(opts.max_executions, deadline);
+    let jobs = opts.jobs.max(1);
+    let worked: Vec<Worked> = if jobs == 1 {
+        vec![work(root.worker(), target, opts, col, true)]
+    } else {
+        let mut out = Vec::new();
+        quietly(|| {
+            std::thread::scope(|s| {
+                let handles: Vec<_> = (0..jobs)
+                    .map(|w| {
+                        let dpor = root.worker();
+                        s.spawn(move || {
+                            set_worker(w);
+                            work(dpor, target, opts, col, false)
+                        })
+                    })
+                    .collect();
+                out = handles.into_iter().map(|h| h.join().expect("a dpor worker's panics are caught")).collect();
+            });
+        });
+        out
+    };
+    // The failure reported is the first worker's that failed (with several, which one comes
+    // first depends on timing; each is a real failing execution with its own schedule).
+    let failed = worked.iter().position(|w| w.panic.is_some());
+    col.lock().unwrap_or_else(|p| p.into_inner()).failed_worker = failed.unwrap_or(0);
+    // A failure stops the other workers too: that is not a cut by a limit.
+    let cut = failed.is_none() && worked.iter().any(|w| w.cut);
+    let w = worked.into_iter().nth(failed.unwrap_or(0)).expect("at least one worker");
     Explored {
-        preemptions: panic.as_ref().map(|_| d.preemptions()),
-        panic,
-        schedule: crate::token::Schedule::Shuttle { seed, steps },
-        stats: d.stats.clone(),
-        finished: d.finished(),
-        cut: cut.load(Ordering::Relaxed),
+        preemptions: w.preemptions,
+        panic: w.panic,
+        schedule: w.schedule,
+        stats: root.stats(),
+        finished: root.finished(),
+        cut,
     }
 }
 
