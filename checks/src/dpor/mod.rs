@@ -148,6 +148,9 @@ struct Tree {
     begun: u64,
     max_executions: Option<u64>,
     deadline: Option<Instant>,
+    /// Insert races as source sets (Source-DPOR) rather than into wakeup trees: the rule of
+    /// several workers (`Dpor::parallel`).
+    source_sets: bool,
     stats: DporStats,
 }
 
@@ -191,6 +194,11 @@ impl Tree {
             let preemptions = node.preemptions + preempt as usize;
             if bound.is_some_and(|b| preemptions > b) {
                 bounded += 1;
+                continue;
+            }
+            if self.source_sets && node.sleep.iter().any(|q| q.tid == now.tid) {
+                // Source-DPOR adds a race's first step even when it sleeps here; an ancestor's
+                // branch covers it.
                 continue;
             }
             node.taken.push(now);
@@ -258,6 +266,9 @@ pub struct Dpor {
     last: Vec<u64>,
     /// Counters of the current execution, added to the tree's when it ends.
     local: DporStats,
+    /// Preemptions of the last execution when it ended or was abandoned (a scheduler runs an
+    /// abandoned execution on to its end without preempting, and may see it fail).
+    ended_with: usize,
 }
 
 impl Dpor {
@@ -274,6 +285,7 @@ impl Dpor {
             running: false,
             last: Vec::new(),
             local: DporStats::default(),
+            ended_with: 0,
         }
     }
 
@@ -291,6 +303,17 @@ impl Dpor {
         let mut t = self.tree();
         t.max_executions = max_executions;
         t.deadline = deadline;
+    }
+
+    /// Several workers will share this exploration: races are inserted as source sets. With
+    /// wakeup trees, a race found in one branch may hand a sequence to a sibling branch (one
+    /// whose sleep set hides the race from its own executions); when another worker has that
+    /// branch under way, the sequence cannot be handed over, and its class would be lost.
+    /// Source-DPOR hands over only a first step, and a branch already taken finds its races
+    /// itself: sound in any order of exploration, at the price of some redundant
+    /// (sleep-blocked) executions. Call before the first execution.
+    pub fn parallel(&self) {
+        self.tree().source_sets = true;
     }
 
     /// Stops the exploration: no worker begins another execution.
@@ -381,8 +404,11 @@ impl Dpor {
         }
     }
 
-    /// Preemptions of the current execution so far.
+    /// Preemptions of the current execution so far (of the last one, once it ended).
     pub fn preemptions(&self) -> usize {
+        if !self.running {
+            return self.ended_with;
+        }
         self.pos.checked_sub(1).map_or(0, |p| self.at(p).1)
     }
 
@@ -501,6 +527,7 @@ impl Dpor {
     /// Puts the current execution's new states into the tree, inserts the reversals of its
     /// races, and releases its branch.
     fn finish(&mut self, trace: &[Step], reversals: Vec<(usize, Vec<Step>)>) {
+        self.ended_with = self.preemptions();
         self.running = false;
         let shared = self.shared.clone();
         let mut tree = shared.tree.lock().unwrap_or_else(|p| p.into_inner());
@@ -539,7 +566,19 @@ impl Dpor {
         }
         for (c, v) in reversals {
             let own = trace[c].tid;
+            let source_sets = tree.source_sets;
             let Some(node) = tree.nodes.get_mut(&ids[c]) else { continue };
+            if source_sets {
+                // Source-DPOR: nothing to do if an initial of `v` is taken or pending here;
+                // else its first step becomes a branch.
+                let initial = |q: &Step| wakeup::initial(q.tid, &v);
+                if node.taken.iter().chain(node.wut.firsts()).any(initial) {
+                    continue;
+                }
+                node.wut.push(v[0]);
+                tree.stats.races += 1;
+                continue;
+            }
             let covered = node.sleep.iter().chain(node.taken.iter().filter(|q| q.tid != own));
             if covered.into_iter().any(|q| wakeup::weak_initial(*q, &v)) {
                 continue;
@@ -574,20 +613,23 @@ impl Dpor {
 /// The races of one execution (plus the pending steps of `blocked` threads), each as the
 /// position of its first step and the sequence that reverses it.
 fn races(trace: &[Step], blocked: &[Step]) -> Vec<(usize, Vec<Step>)> {
-    let hb = HappensBefore::new(trace);
-    let n = trace.len();
-    let mut reversals: Vec<(usize, Vec<Step>)> = Vec::new();
-    let all = (0..n).map(|j| (j, trace[j])).chain(blocked.iter().map(|s| (n, *s)));
-    for (j, step) in all {
-        for c in hb.races(j, step) {
+    let (hb, mut found) = HappensBefore::new(trace, blocked);
+    found.sort_by_key(|&(c, j, _)| (j, c));
+    found
+        .into_iter()
+        .map(|(c, j, step)| {
+            // notdep(e, E).e': every step after e in the execution (before e' and after it)
+            // that does not happen after e, then e'. Stopping at e' loses classes: a step
+            // after e' that commutes with e must come before e' in the reversal (a
+            // four-thread toy program shows it; Abdulla et al. define notdep over all of E).
             let rt = trace[c].tid;
             let local = hb.local[c];
-            let mut v: Vec<Step> = (c + 1..j).filter(|&x| hb.clock[x].get(rt) <= local).map(|x| trace[x]).collect();
+            let mut v: Vec<Step> =
+                (c + 1..trace.len()).filter(|&x| x != j && hb.clock_of(x, rt) < local).map(|x| trace[x]).collect();
             v.push(step);
-            reversals.push((c, v));
-        }
-    }
-    reversals
+            (c, v)
+        })
+        .collect()
 }
 
 /// Under a preemption bound, a reversal over the bound is also tried where the preempted
@@ -616,165 +658,218 @@ fn bounded_reversals(
     more
 }
 
-/// A vector clock: per thread, how many of its steps happen before (or are) this one.
-#[derive(Clone, Debug, Default)]
-struct Clock(Vec<u32>);
+/// Happens-before of one execution by vector clocks, built in one pass: a step's clock and
+/// its races need only the steps before it. Clocks are rows of one flat array (per thread,
+/// how many of its steps happen before or are this one).
+struct HappensBefore<'a> {
+    trace: &'a [Step],
+    threads: usize,
+    clocks: Vec<u32>,
+    /// 1-based index of each step among its thread's steps (the clock value it sets).
+    local: Vec<u32>,
+    /// Per thread, its last step so far.
+    last: Vec<Option<usize>>,
+    /// Per object, per thread: its last access of the object, and its last write.
+    objects: FxHashMap<u64, Accesses>,
+    /// Per thread, its last step of unknown operation.
+    last_unknown: Vec<Option<usize>>,
+    /// Per thread, the step that spawned it.
+    spawned_by: Vec<Option<usize>>,
+    /// Per condvar, its notifies in order.
+    notifies: FxHashMap<u64, Vec<usize>>,
+    /// Per thread and mutex, its last acquisition.
+    last_lock: FxHashMap<(Tid, u64), usize>,
+}
 
-impl Clock {
-    fn get(&self, t: Tid) -> u32 {
-        self.0.get(t).copied().unwrap_or(0)
-    }
+#[derive(Default)]
+struct Accesses {
+    any: Vec<(Tid, usize)>,
+    write: Vec<(Tid, usize)>,
+}
 
-    fn set(&mut self, t: Tid, v: u32) {
-        if self.0.len() <= t {
-            self.0.resize(t + 1, 0);
-        }
-        self.0[t] = v;
-    }
-
-    fn join(&mut self, o: &Clock) {
-        if self.0.len() < o.0.len() {
-            self.0.resize(o.0.len(), 0);
-        }
-        for (a, b) in self.0.iter_mut().zip(&o.0) {
-            *a = (*a).max(*b);
-        }
+fn set_last(v: &mut Vec<(Tid, usize)>, t: Tid, j: usize) {
+    match v.iter_mut().find(|e| e.0 == t) {
+        Some(e) => e.1 = j,
+        None => v.push((t, j)),
     }
 }
 
-/// Happens-before of one execution, by vector clocks.
-struct HappensBefore<'a> {
-    trace: &'a [Step],
-    clock: Vec<Clock>,
-    /// 1-based index of each step among its thread's steps (the clock value it sets).
-    local: Vec<u32>,
-    by_thread: FxHashMap<Tid, Vec<usize>>,
-    by_obj: FxHashMap<u64, Vec<usize>>,
-    unknown: Vec<usize>,
+/// Whether `k` can be dependent with steps of other threads on its object (the others are
+/// edges, or commute: `Op::dependent`).
+fn on_object(k: OpKind) -> bool {
+    matches!(k, OpKind::Lock | OpKind::Unlock | OpKind::Notify | OpKind::Load | OpKind::Store | OpKind::Rmw)
 }
 
 impl<'a> HappensBefore<'a> {
-    fn new(trace: &'a [Step]) -> Self {
+    /// The clocks of `trace` and its races, each as the position of the race's first step and
+    /// the position of its second (`trace.len()` for a pending step of `blocked`).
+    fn new(trace: &'a [Step], blocked: &[Step]) -> (Self, Vec<(usize, usize, Step)>) {
+        let threads = trace.iter().chain(blocked).map(|s| s.tid + 1).max().unwrap_or(0);
         let mut hb = HappensBefore {
             trace,
-            clock: Vec::with_capacity(trace.len()),
+            threads,
+            clocks: Vec::with_capacity(trace.len() * threads),
             local: Vec::with_capacity(trace.len()),
-            by_thread: FxHashMap::default(),
-            by_obj: FxHashMap::default(),
-            unknown: Vec::new(),
+            last: vec![None; threads],
+            objects: FxHashMap::default(),
+            last_unknown: vec![None; threads],
+            spawned_by: vec![None; threads],
+            notifies: FxHashMap::default(),
+            last_lock: FxHashMap::default(),
         };
+        let mut races = Vec::new();
         for (j, &s) in trace.iter().enumerate() {
+            let deps = hb.dependences(s);
             let mut c = hb.base_clock(j, s);
-            for d in hb.last_dependent(j, s).into_values() {
-                c.join(&hb.clock[d]);
+            for &(_, d) in &deps {
+                hb.join(&mut c, d);
             }
-            let local = hb.by_thread.get(&s.tid).map_or(0, |v| v.len()) as u32 + 1;
-            c.set(s.tid, local);
-            hb.clock.push(c);
+            hb.races_of(j, s, &deps, &c, &mut races);
+            let local = hb.last[s.tid].map_or(0, |p| hb.local[p]) + 1;
+            c[s.tid] = local;
+            hb.clocks.extend_from_slice(&c);
             hb.local.push(local);
-            hb.by_thread.entry(s.tid).or_default().push(j);
-            if s.op.kind == OpKind::Unknown {
-                hb.unknown.push(j);
-            } else {
-                hb.by_obj.entry(s.op.obj).or_default().push(j);
+            hb.record(j, s);
+        }
+        let n = trace.len();
+        for &s in blocked {
+            let deps = hb.dependences(s);
+            let mut c = hb.base_clock(n, s);
+            for &(_, d) in &deps {
+                hb.join(&mut c, d);
+            }
+            hb.races_of(n, s, &deps, &c, &mut races);
+        }
+        (hb, races)
+    }
+
+    fn clock(&self, x: usize) -> &[u32] {
+        &self.clocks[x * self.threads..(x + 1) * self.threads]
+    }
+
+    /// Whether step `x` has thread `t`'s clock at most `v`: it does not happen after `t`'s
+    /// `v`-th step (for `v` that step's own index, x is not happens-after it).
+    pub(self) fn clock_of(&self, x: usize, t: Tid) -> u32 {
+        self.clock(x)[t]
+    }
+
+    fn join(&self, c: &mut [u32], x: usize) {
+        for (a, b) in c.iter_mut().zip(self.clock(x)) {
+            *a = (*a).max(*b);
+        }
+    }
+
+    /// Notes step `j` in the per-thread and per-object tables.
+    fn record(&mut self, j: usize, s: Step) {
+        self.last[s.tid] = Some(j);
+        match s.op.kind {
+            OpKind::Unknown => self.last_unknown[s.tid] = Some(j),
+            OpKind::Spawn => {
+                if let Some(e) = self.spawned_by.get_mut(s.op.obj as usize) {
+                    *e = Some(j);
+                }
+            }
+            _ => {}
+        }
+        if s.op.kind == OpKind::Notify {
+            self.notifies.entry(s.op.obj).or_default().push(j);
+        }
+        if s.op.kind == OpKind::Lock {
+            self.last_lock.insert((s.tid, s.op.obj), j);
+        }
+        if on_object(s.op.kind) {
+            let a = self.objects.entry(s.op.obj).or_default();
+            set_last(&mut a.any, s.tid, j);
+            if s.op.kind != OpKind::Load {
+                set_last(&mut a.write, s.tid, j);
             }
         }
-        hb
     }
 
     /// The clock a step at `j` inherits besides its dependences: its thread's previous step,
-    /// the spawn of its thread, the end of a joined thread.
-    fn base_clock(&self, j: usize, s: Step) -> Clock {
-        let mut c = Clock::default();
-        let before = |t: Tid| self.by_thread.get(&t).and_then(|v| v.iter().rev().find(|&&x| x < j)).copied();
-        match before(s.tid) {
-            Some(p) => c.join(&self.clock[p]),
+    /// the spawn of its thread, the end of a joined thread, the notify that woke a waiter.
+    fn base_clock(&self, j: usize, s: Step) -> Vec<u32> {
+        let mut c = vec![0; self.threads];
+        let prev = self.last[s.tid];
+        match prev {
+            Some(p) => self.join(&mut c, p),
             None => {
-                let spawn = (0..j).rev().find(|&x| {
-                    let o = self.trace[x].op;
-                    o.kind == OpKind::Spawn && o.obj == s.tid as u64
-                });
-                if let Some(x) = spawn {
-                    c.join(&self.clock[x]);
+                if let Some(x) = self.spawned_by[s.tid] {
+                    self.join(&mut c, x);
                 }
             }
         }
         if s.op.kind == OpKind::Join {
-            if let Some(x) = before(s.op.obj as Tid) {
-                c.join(&self.clock[x]);
+            if let Some(x) = self.last.get(s.op.obj as usize).copied().flatten() {
+                self.join(&mut c, x);
             }
         }
         if s.op.kind == OpKind::Wait {
             // Woken by the first notify of the condvar after the thread began waiting.
-            let waiting_since = before(s.tid).map_or(0, |p| p + 1);
-            let woken_by = (waiting_since..j).find(|&x| {
-                let o = self.trace[x].op;
-                o.kind == OpKind::Notify && o.obj == s.op.obj
-            });
-            if let Some(x) = woken_by {
-                c.join(&self.clock[x]);
+            let waiting_since = prev.map_or(0, |p| p + 1);
+            if let Some(ns) = self.notifies.get(&s.op.obj) {
+                if let Some(&x) = ns.get(ns.partition_point(|&x| x < waiting_since)).filter(|&&x| x < j) {
+                    self.join(&mut c, x);
+                }
             }
         }
         c
     }
 
-    /// For each other thread, its last step before `j` dependent with `s` (steps before `j`
-    /// only: `j` may be a virtual step past the end).
-    fn last_dependent(&self, j: usize, s: Step) -> FxHashMap<Tid, usize> {
-        let mut last: FxHashMap<Tid, usize> = FxHashMap::default();
-        let mut see = |x: usize| {
-            if x < j && self.trace[x].dependent(s) {
-                let e = last.entry(self.trace[x].tid).or_insert(x);
-                *e = (*e).max(x);
+    /// For each other thread, its last step so far dependent with `s`.
+    fn dependences(&self, s: Step) -> Vec<(Tid, usize)> {
+        let mut deps: Vec<(Tid, usize)> = Vec::new();
+        let mut see = |t: Tid, x: usize| {
+            if t != s.tid {
+                match deps.iter_mut().find(|e| e.0 == t) {
+                    Some(e) => e.1 = e.1.max(x),
+                    None => deps.push((t, x)),
+                }
             }
         };
         if s.op.kind == OpKind::Unknown {
-            for (&t, v) in &self.by_thread {
-                if t != s.tid {
-                    if let Some(&x) = v.iter().rev().find(|&&x| x < j) {
-                        see(x);
-                    }
+            for (t, x) in self.last.iter().enumerate() {
+                if let Some(x) = x {
+                    see(t, *x);
                 }
             }
-        } else {
-            for &x in self.by_obj.get(&s.op.obj).into_iter().flatten() {
-                see(x);
-            }
-            for &x in &self.unknown {
-                see(x);
+            return deps;
+        }
+        for (t, x) in self.last_unknown.iter().enumerate() {
+            if let Some(x) = x {
+                see(t, *x);
             }
         }
-        last
+        if on_object(s.op.kind) {
+            if let Some(a) = self.objects.get(&s.op.obj) {
+                let prior = if s.op.kind == OpKind::Load { &a.write } else { &a.any };
+                for &(t, x) in prior {
+                    see(t, x);
+                }
+            }
+        }
+        deps
     }
 
-    /// The steps `c` such that `c, s` (the step at `j`, possibly virtual) is a reversible race.
-    fn races(&self, j: usize, s: Step) -> Vec<usize> {
-        let deps = self.last_dependent(j, s);
-        let base = self.base_clock(j, s);
-        let mut out = Vec::new();
-        for (&t, &d) in &deps {
+    /// The steps `c` such that `c, s` (the step at `j`, possibly virtual) is a reversible race,
+    /// given `s`'s dependences and the clock it inherits from them.
+    fn races_of(&self, j: usize, s: Step, deps: &[(Tid, usize)], base: &[u32], out: &mut Vec<(usize, usize, Step)>) {
+        let own = self.base_clock(j, s);
+        for &(t, d) in deps {
             let mut c = d;
             let ds = self.trace[d];
             if s.op.kind == OpKind::Lock && ds.op.kind == OpKind::Unlock && ds.op.obj == s.op.obj {
                 // The unlock enabled this lock; the reversible race is with the acquisition
                 // that unlock released.
-                let Some(&l) = self.by_thread[&t]
-                    .iter()
-                    .rev()
-                    .find(|&&x| x < d && self.trace[x].op.kind == OpKind::Lock && self.trace[x].op.obj == s.op.obj)
-                else {
-                    continue;
-                };
+                let Some(&l) = self.last_lock.get(&(t, s.op.obj)) else { continue };
                 c = l;
             }
             let local = self.local[c];
-            let through_other =
-                base.get(t) >= local || deps.iter().any(|(&u, &e)| u != t && self.clock[e].get(t) >= local);
+            let through_other = own[t] >= local || deps.iter().any(|&(u, e)| u != t && self.clock(e)[t] >= local);
             if !through_other {
-                out.push(c);
+                out.push((c, j, s));
             }
         }
-        out.sort_unstable();
-        out
+        let _ = base;
     }
 }

@@ -14,6 +14,16 @@ impl WakeupTree {
         self.children.is_empty()
     }
 
+    /// The first step of each branch.
+    pub(super) fn firsts(&self) -> impl Iterator<Item = &Step> {
+        self.children.iter().map(|(s, _)| s)
+    }
+
+    /// Adds a one-step branch (Source-DPOR's source sets).
+    pub(super) fn push(&mut self, s: Step) {
+        self.children.push((s, WakeupTree::default()));
+    }
+
     /// Removes and returns the leftmost child with its subtree.
     pub(super) fn pop_first(&mut self) -> Option<(Step, WakeupTree)> {
         if self.children.is_empty() {
@@ -55,6 +65,12 @@ impl WakeupTree {
             }
         }
     }
+}
+
+/// Whether thread `t` is an initial of `v`: it has a step in `v`, and its first one has no
+/// happens-before predecessor there.
+pub(super) fn initial(t: super::Tid, v: &[Step]) -> bool {
+    v.iter().any(|s| s.tid == t) && weak_initial(Step::new(t, super::Op::UNKNOWN), v)
 }
 
 /// Whether thread `q` (about to perform `q.op`) is a weak initial of `v`: its first step in
