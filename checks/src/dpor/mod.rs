@@ -98,6 +98,19 @@ pub struct DporStats {
     pub max_depth: usize,
 }
 
+impl DporStats {
+    /// Adds one worker's counters of an execution (races are counted in the tree directly).
+    fn add(&mut self, l: &DporStats) {
+        self.executions += l.executions;
+        self.deadlocks += l.deadlocks;
+        self.sleep_blocked += l.sleep_blocked;
+        self.bounded += l.bounded;
+        self.infeasible += l.infeasible;
+        self.nondeterministic += l.nondeterministic;
+        self.max_depth = self.max_depth.max(l.max_depth);
+    }
+}
+
 /// A state the current execution created, not yet in the shared tree: the one before `step`.
 #[derive(Debug)]
 struct Node {
@@ -387,6 +400,13 @@ impl Dpor {
         open.into_iter().find_map(|(_, id)| tree.claim_at(id, self.bound))
     }
 
+    /// Adds the counters of the execution under way (one that failed: it never ends) to the
+    /// exploration's.
+    pub fn flush(&mut self) {
+        let l = std::mem::take(&mut self.local);
+        self.tree().stats.add(&l);
+    }
+
     /// Whether every execution has been explored.
     pub fn finished(&self) -> bool {
         self.tree().done
@@ -596,15 +616,7 @@ impl Dpor {
         if let Some(&leaf) = ids.last() {
             tree.prune_up(leaf);
         }
-        let l = std::mem::take(&mut self.local);
-        let st = &mut tree.stats;
-        st.executions += l.executions;
-        st.deadlocks += l.deadlocks;
-        st.sleep_blocked += l.sleep_blocked;
-        st.bounded += l.bounded;
-        st.infeasible += l.infeasible;
-        st.nondeterministic += l.nondeterministic;
-        st.max_depth = st.max_depth.max(l.max_depth);
+        tree.stats.add(&std::mem::take(&mut self.local));
         self.last = ids;
         shared.work.notify_all();
     }

@@ -162,7 +162,8 @@ fn work(dpor: Dpor, target: &Arc<Target>, opts: &ExploreOptions, col: &Arc<Mutex
     let panic = if silence { quietly(run) } else { caught(run) };
     report::disable();
     let (seed, steps) = last.lock().unwrap_or_else(|p| p.into_inner()).clone();
-    let d = dpor.lock().unwrap_or_else(|p| p.into_inner());
+    let mut d = dpor.lock().unwrap_or_else(|p| p.into_inner());
+    d.flush();
     if panic.is_some() {
         // The others stop at their next execution; the failure is this one's.
         d.stop();
