@@ -52,6 +52,20 @@ fn bad_input_exits_2_with_its_location() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `--jobs` splits a dpor search: with another explorer, or 0 threads, it exits 2 before
+/// anything runs.
+#[test]
+fn jobs_needs_dpor_and_a_thread() {
+    let cover = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/cover-letter.sh");
+    let o = rtnl_check(&["check", cover, "--explorer", "pct", "--jobs", "2"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("--jobs splits one dpor exploration"), "{}", text(&o.stderr));
+    let o = rtnl_check(&["check", cover, "--explorer", "dpor", "--jobs", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("--jobs"), "{}", text(&o.stderr));
+    assert!(o.stdout.is_empty());
+}
+
 #[test]
 fn a_follow_up_variant_needs_the_series() {
     let f = "scenarios/geneve-moved-socket-netns-destroyed.sh";
