@@ -345,7 +345,7 @@ fn payload_text(p: &(dyn std::any::Any + Send)) -> String {
 pub(crate) fn quietly(f: impl FnOnce()) -> Option<String> {
     if std::env::var_os("RTNL_CHECK_PANICS").is_some() {
         // Debugging the harness: keep the default hook's messages and backtraces.
-        return std::panic::catch_unwind(AssertUnwindSafe(f)).err().map(|p| payload_text(&*p));
+        return caught(f);
     }
     let prev = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));

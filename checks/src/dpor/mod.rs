@@ -258,7 +258,7 @@ struct Shared {
 /// does, and several explore disjoint branches. A branch a worker adds where another is
 /// under way is checked against the steps taken there (explored or under way), as the
 /// sequential search checks the sleep set.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct Dpor {
     shared: Arc<Shared>,
     bound: Option<usize>,
@@ -287,19 +287,7 @@ pub struct Dpor {
 impl Dpor {
     /// `preemption_bound`: at most this many preemptions per execution (`None`: exhaustive).
     pub fn new(preemption_bound: Option<usize>) -> Dpor {
-        Dpor {
-            shared: Arc::default(),
-            bound: preemption_bound,
-            path: Vec::new(),
-            claim_sleep: Vec::new(),
-            nodes: Vec::new(),
-            pos: 0,
-            pending: None,
-            running: false,
-            last: Vec::new(),
-            local: DporStats::default(),
-            ended_with: 0,
-        }
+        Dpor { bound: preemption_bound, ..Dpor::default() }
     }
 
     /// Another worker of this exploration.
@@ -546,7 +534,7 @@ impl Dpor {
 
     /// Puts the current execution's new states into the tree, inserts the reversals of its
     /// races, and releases its branch.
-    fn finish(&mut self, trace: &[Step], reversals: Vec<(usize, Vec<Step>)>) {
+    fn finish(&mut self, trace: &[Step], mut reversals: Vec<(usize, Vec<Step>)>) {
         self.ended_with = self.preemptions();
         self.running = false;
         let shared = self.shared.clone();
@@ -580,7 +568,6 @@ impl Dpor {
             );
             ids.push(id);
         }
-        let mut reversals = reversals;
         if let Some(b) = self.bound {
             reversals.extend(bounded_reversals(&tree, &ids, trace, &reversals, b));
         }
@@ -731,37 +718,38 @@ impl<'a> HappensBefore<'a> {
         };
         let mut races = Vec::new();
         for (j, &s) in trace.iter().enumerate() {
-            let deps = hb.dependences(s);
-            let mut c = hb.base_clock(j, s);
-            for &(_, d) in &deps {
-                hb.join(&mut c, d);
-            }
-            hb.races_of(j, s, &deps, &c, &mut races);
+            let mut c = hb.clock_and_races(j, s, &mut races);
             let local = hb.last[s.tid].map_or(0, |p| hb.local[p]) + 1;
             c[s.tid] = local;
             hb.clocks.extend_from_slice(&c);
             hb.local.push(local);
             hb.record(j, s);
         }
-        let n = trace.len();
         for &s in blocked {
-            let deps = hb.dependences(s);
-            let mut c = hb.base_clock(n, s);
-            for &(_, d) in &deps {
-                hb.join(&mut c, d);
-            }
-            hb.races_of(n, s, &deps, &c, &mut races);
+            hb.clock_and_races(trace.len(), s, &mut races);
         }
         (hb, races)
+    }
+
+    /// The clock of step `s` at `j` (its own entry not yet set) from the steps before it, and
+    /// its races, added to `races`.
+    fn clock_and_races(&self, j: usize, s: Step, races: &mut Vec<(usize, usize, Step)>) -> Vec<u32> {
+        let deps = self.dependences(s);
+        let base = self.base_clock(j, s);
+        self.races_of(j, s, &deps, &base, races);
+        let mut c = base;
+        for &(_, d) in &deps {
+            self.join(&mut c, d);
+        }
+        c
     }
 
     fn clock(&self, x: usize) -> &[u32] {
         &self.clocks[x * self.threads..(x + 1) * self.threads]
     }
 
-    /// Whether step `x` has thread `t`'s clock at most `v`: it does not happen after `t`'s
-    /// `v`-th step (for `v` that step's own index, x is not happens-after it).
-    pub(self) fn clock_of(&self, x: usize, t: Tid) -> u32 {
+    /// How many of thread `t`'s steps happen before (or are) step `x`.
+    fn clock_of(&self, x: usize, t: Tid) -> u32 {
         self.clock(x)[t]
     }
 
@@ -864,9 +852,8 @@ impl<'a> HappensBefore<'a> {
     }
 
     /// The steps `c` such that `c, s` (the step at `j`, possibly virtual) is a reversible race,
-    /// given `s`'s dependences and the clock it inherits from them.
+    /// given `s`'s dependences and the clock it inherits besides them (`base_clock`).
     fn races_of(&self, j: usize, s: Step, deps: &[(Tid, usize)], base: &[u32], out: &mut Vec<(usize, usize, Step)>) {
-        let own = self.base_clock(j, s);
         for &(t, d) in deps {
             let mut c = d;
             let ds = self.trace[d];
@@ -877,11 +864,10 @@ impl<'a> HappensBefore<'a> {
                 c = l;
             }
             let local = self.local[c];
-            let through_other = own[t] >= local || deps.iter().any(|&(u, e)| u != t && self.clock(e)[t] >= local);
+            let through_other = base[t] >= local || deps.iter().any(|&(u, e)| u != t && self.clock(e)[t] >= local);
             if !through_other {
                 out.push((c, j, s));
             }
         }
-        let _ = base;
     }
 }
