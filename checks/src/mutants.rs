@@ -871,7 +871,8 @@ fn run_probe_body(explorer: Explorer, iterations: usize, body: impl Fn() + Send 
             config.max_steps = shuttle::MaxSteps::FailAfter(200_000);
             config.failure_persistence = shuttle::FailurePersistence::None;
             config.silence_warnings = true;
-            let runner = shuttle::Runner::new(sched, config);
+            let last = Arc::new(Mutex::new((0, Vec::new())));
+            let runner = shuttle::Runner::new(crate::explore::backends::recording::Recording::new(sched, last), config);
             quietly(move || {
                 runner.run(body);
             })

@@ -396,6 +396,9 @@ pub struct Kernel {
     /// `pernet_ops_rwsem`, `netdev_unregistering_wq` and each module's state: created only for
     /// a script with a module statement ([`crate::module::arm`]).
     pub modules: sync::SetOnce<crate::module::ModuleSync>,
+    /// The kernel's own handle, for the workers a `queue_work()` creates: set by
+    /// [`crate::Machine::boot`], taken by its shutdown once they are joined.
+    pub this: Instr<Option<KernelRef>>,
 }
 
 impl fmt::Debug for Kernel {
@@ -430,6 +433,7 @@ impl Kernel {
             refs_cv: sync::Condvar::new(),
             netns_mounts: RawMutex::new(()),
             modules: sync::SetOnce::new(),
+            this: Instr::new(None),
         };
         crate::net_namespace::setup_net(&k, "init_net");
         k

@@ -6,8 +6,8 @@ use crate::lockdep::{LockEdge, Waiting};
 use crate::observe::CmdResult;
 use crate::properties::{Property, Violation};
 use crate::script::Script;
-use crate::sync::{thread, Aborted, Arc, ExecutionGuard, Hang};
-use crate::workqueue::{flush_workqueue, shutdown, worker_thread};
+use crate::sync::{Aborted, Arc, ExecutionGuard, Hang};
+use crate::workqueue::{flush_workqueue, join_workers, shutdown};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -16,11 +16,11 @@ use std::fmt::Write as _;
 /// name (`lo` is not modelled). `init_net` appears only when it holds devices.
 pub type Outcome = BTreeMap<String, Vec<String>>;
 
-/// A booted kernel with its worker threads.
+/// A booted kernel. Its workqueues' workers start with their first item
+/// (`crate::workqueue::queue_work`).
 #[derive(Debug)]
 pub struct Machine {
     pub k: KernelRef,
-    workers: Vec<thread::JoinHandle<()>>,
     /// The std backend's hang monitor for this execution (nothing under loom and shuttle).
     guard: ExecutionGuard,
 }
@@ -47,21 +47,15 @@ pub struct Report {
 }
 
 impl Machine {
-    /// Boots a kernel: `init_net`, the drivers (`do_initcalls`), one worker per pool of `rtnl_net_wq` and `netns_wq`.
+    /// Boots a kernel: `init_net`, the drivers (`do_initcalls`); the workqueues' workers start
+    /// with their first item.
     pub fn boot(cfg: Config) -> Machine {
         let guard = crate::sync::execution_begin();
         let k = Arc::new(crate::drivers::do_initcalls(Kernel::new(cfg)));
         k.set_thread_name("main");
-        let mut workers = Vec::new();
-        for &cpu in k.rtnl_net_wq.online() {
-            for slot in 0..k.rtnl_net_wq.max_active {
-                let k2 = k.clone();
-                workers.push(thread::spawn(move || worker_thread(&k2, &k2.rtnl_net_wq, cpu, slot)));
-            }
-        }
-        let k2 = k.clone();
-        workers.push(thread::spawn(move || worker_thread(&k2, &k2.netns_wq, 0, 0)));
-        Machine { k, workers, guard }
+        let handle = k.clone();
+        k.this.with(|t| *t = Some(handle));
+        Machine { k, guard }
     }
 
     /// Runs `script`, then waits until no namespace cleanup or per-netns work is left.
@@ -93,18 +87,21 @@ impl Machine {
 
     /// Stops the workers and collects the execution's report, with the end-state checks.
     pub fn shutdown(self) -> Report {
-        let Machine { k, workers, guard } = self;
+        let Machine { k, guard } = self;
         // A step or time bound may abort the execution here too; its workers unwind either way.
         unless_aborted(|| {
             shutdown(&k.rtnl_net_wq);
             shutdown(&k.netns_wq);
         });
-        for w in workers {
-            match w.join() {
+        for joined in join_workers(&k.rtnl_net_wq).into_iter().chain(join_workers(&k.netns_wq)) {
+            match joined {
                 Err(e) if !e.is::<Aborted>() => std::panic::resume_unwind(e),
                 _ => {}
             }
         }
+        // The workers' handle on the kernel, a cycle until now.
+        let handle = k.this.with(Option::take);
+        drop(handle);
         if let Some(hang) = guard.hang() {
             k.obs(|s| {
                 let v = hang_violation(&hang, &s.recorder.waiting());

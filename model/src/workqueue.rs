@@ -9,8 +9,10 @@
 //! items queued from two CPUs run at once. `netns_wq` is
 //! `create_singlethread_workqueue("netns")`: ordered, one item at a time.
 //!
-//! Each pool is one worker thread. A work item has a real pending bit: queueing a pending item
-//! is a no-op, and the bit is cleared just before the item runs. Each queued item carries the
+//! A pool has up to `max_active` worker threads, created by the `queue_work()` that finds none
+//! idle ([`create_worker`]). A worker holds the pool's lock from an item's end to the next
+//! item's start or to sleeping, as the C does. A work item has a real pending bit: queueing a
+//! pending item is a no-op, and the bit is cleared, under the pool's lock, as the item starts. Each queued item carries the
 //! flush colour it was queued in, so a flush waits only for what was queued before it.
 
 use crate::kernel::{Kernel, NetId, Placement};
@@ -39,6 +41,10 @@ struct PoolQueue {
     /// queued in until that execution ends.
     running: Vec<(Work, Color)>,
     shutdown: bool,
+    /// Workers created for this pool so far (at most `max_active`).
+    workers: usize,
+    /// Of those, the ones asleep waiting for work.
+    idle: usize,
 }
 
 impl PoolQueue {
@@ -52,7 +58,11 @@ impl PoolQueue {
 #[derive(Debug)]
 struct Pool {
     q: RawMutex<PoolQueue>,
-    cv: Condvar,
+    /// Idle workers sleep here; `kick_pool()` wakes one when an item is queued.
+    more: Condvar,
+    /// Flushers sleep here; an item's end wakes them (`pwq_dec_nr_in_flight()` completing
+    /// the flusher's `done`).
+    done: Condvar,
 }
 
 /// A workqueue: one pool per CPU, each with `max_active` worker threads, so at most
@@ -73,6 +83,8 @@ pub struct Workqueue {
     work_color: Instr<Color>,
     /// Each item's last pool (`get_work_pool()`: `work->data` names it after `insert_work()`).
     last_pool: Instr<Vec<(Work, usize)>>,
+    /// The worker threads created so far, joined by [`join_workers`].
+    threads: Instr<Vec<thread::JoinHandle<()>>>,
 }
 
 impl fmt::Debug for Workqueue {
@@ -85,7 +97,9 @@ impl Workqueue {
     /// Models `alloc_workqueue()` via `create_workqueue()` / `create_singlethread_workqueue()`:
     /// kernel/workqueue.c (include/linux/workqueue.h for the two macros). No flags.
     pub fn new(name: &'static str, cpus: usize, placement: &Placement, max_active: usize, class: LockClass) -> Self {
-        let pools = (0..cpus).map(|_| Pool { q: RawMutex::new(PoolQueue::default()), cv: Condvar::new() }).collect();
+        let pools = (0..cpus)
+            .map(|_| Pool { q: RawMutex::new(PoolQueue::default()), more: Condvar::new(), done: Condvar::new() })
+            .collect();
         let online = placement.cpus_used().unwrap_or_else(|| (0..cpus).collect());
         Workqueue {
             name,
@@ -95,6 +109,7 @@ impl Workqueue {
             lockdep_map: LockId::new(class, 0, format!("(wq_completion){name}")),
             work_color: Instr::new(0),
             last_pool: Instr::new(Vec::new()),
+            threads: Instr::new(Vec::new()),
         }
     }
 
@@ -166,9 +181,30 @@ pub fn queue_work(k: &Kernel, wq: &Workqueue, work: Work) -> bool {
     });
     let color = wq.work_color.with(|c| *c);
     q.items.push_back((work, color));
-    wq.pools[cpu].cv.notify_all(&q);
+    if q.idle > 0 {
+        // kick_pool(): wake an idle worker.
+        wq.pools[cpu].more.notify_all(&q);
+    } else if q.workers < wq.max_active {
+        q.workers += 1;
+        create_worker(k, wq, cpu, q.workers - 1);
+    }
     drop(q);
     true
+}
+
+/// Starts a worker of `wq`'s pool on `cpu` (`create_worker()`, kernel/workqueue.c). The C
+/// creates a pool's first worker with the pool and leaves it idle until the first
+/// `kick_pool()`; here it starts at the first item instead, under the pool's lock. The two
+/// are the same to every other thread, and a worker idle from boot would take the pool's lock
+/// at a point nothing orders, so each such point would be one more class for DPOR to run.
+fn create_worker(k: &Kernel, wq: &Workqueue, cpu: usize, slot: usize) {
+    let kernel = k.this.with(|t| t.clone()).expect("a worker is created only in a booted Machine");
+    let name = wq.name;
+    let handle = thread::spawn(move || {
+        let wq = if name == kernel.netns_wq.name { &kernel.netns_wq } else { &kernel.rtnl_net_wq };
+        worker_thread(&kernel, wq, cpu, slot)
+    });
+    wq.threads.with(|t| t.push(handle));
 }
 
 /// `raw_smp_processor_id()` for a `queue_work()` on `wq`: a worker of `wq` runs on its pool's
@@ -211,7 +247,7 @@ pub fn flush_workqueue(k: &Kernel, wq: &Workqueue) {
         let mut q = pool.q.lock();
         while let Some(busy) = q.older_than(flush_color) {
             k.will_wait(format!("flush_workqueue({}) for {busy:?} on cpu {cpu}", wq.name));
-            q = pool.cv.wait(q);
+            q = pool.done.wait(q);
         }
         drop(q);
         k.done_waiting();
@@ -234,7 +270,6 @@ fn process_one_work(k: &Kernel, wq: &Workqueue, work: Work) {
     if let Some(m) = &work_map {
         k.lockdep_acquire(m);
     }
-    clear_pending(k, work);
     match work {
         Work::RtnlNet(net) => {
             let running = k.with(|s| {
@@ -264,24 +299,37 @@ pub fn worker_thread(k: &Kernel, wq: &Workqueue, cpu: usize, slot: usize) {
         t.queuer = Some(t.name.clone());
     });
     let pool = &wq.pools[cpu];
+    // As the C, the pool's lock is held from an item's end to the next item's start (or to
+    // sleeping): one critical section, not two, between items.
+    let mut q = pool.q.lock();
     loop {
-        let mut q = pool.q.lock();
+        // worker_enter_idle(); schedule(): sleep until kick_pool() or the shutdown.
         while q.items.is_empty() && !q.shutdown {
-            q = pool.cv.wait(q);
+            q.idle += 1;
+            q = pool.more.wait(q);
+            q.idle -= 1;
         }
         let Some((work, color)) = q.items.pop_front() else {
             return;
         };
         q.running.push((work, color));
+        // process_one_work(): set_work_pool_and_clear_pending() under the pool's lock.
+        clear_pending(k, work);
         drop(q);
         process_one_work(k, wq, work);
-        let mut q = pool.q.lock();
+        q = pool.q.lock();
         if let Some(i) = q.running.iter().position(|&r| r == (work, color)) {
             q.running.remove(i);
         }
-        pool.cv.notify_all(&q);
-        drop(q);
+        // pwq_dec_nr_in_flight(): the flushers waiting for this colour.
+        pool.done.notify_all(&q);
     }
+}
+
+/// Waits for every worker of `wq` to exit (after [`shutdown`]), passing on a worker's panic.
+pub fn join_workers(wq: &Workqueue) -> Vec<std::thread::Result<()>> {
+    let threads = wq.threads.with(std::mem::take);
+    threads.into_iter().map(|t| t.join()).collect()
 }
 
 /// Tells every worker of `wq` to exit once its queue is empty.
@@ -289,7 +337,7 @@ pub fn shutdown(wq: &Workqueue) {
     for pool in wq.online.iter().map(|&c| &wq.pools[c]) {
         let mut q = pool.q.lock();
         q.shutdown = true;
-        pool.cv.notify_all(&q);
+        pool.more.notify_all(&q);
         drop(q);
     }
 }

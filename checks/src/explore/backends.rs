@@ -74,25 +74,50 @@ pub(crate) mod recording {
     pub(crate) type Recorded = Arc<Mutex<(u64, Vec<Option<usize>>)>>;
 
     /// Wraps a scheduler and keeps the current execution's choices, so a failure can be replayed.
+    /// A program that never has two tasks runnable at once has one schedule: after it has run,
+    /// the exploration ends (shuttle's PCT asserts otherwise; a random one would repeat it).
     pub(crate) struct Recording<S> {
         pub inner: S,
         pub last: Recorded,
+        /// Whether an execution has begun, and whether any so far had a choice to make.
+        pub began: bool,
+        pub chose: bool,
+        /// Whether the inner scheduler ends a choice-free exploration itself (DPOR does, and
+        /// says it exhausted the space).
+        pub ends_itself: bool,
+    }
+
+    impl<S: Scheduler> Recording<S> {
+        pub(crate) fn new(inner: S, last: Recorded) -> Self {
+            Recording { inner, last, began: false, chose: false, ends_itself: false }
+        }
+
+        /// For a scheduler that knows when it has run every schedule (DPOR).
+        pub(crate) fn exhaustive(inner: S, last: Recorded) -> Self {
+            Recording { ends_itself: true, ..Recording::new(inner, last) }
+        }
     }
 
     impl<S: Scheduler> Scheduler for Recording<S> {
         fn new_execution(&mut self) -> Option<Schedule> {
+            if self.began && !self.chose && !self.ends_itself {
+                return None;
+            }
+            self.began = true;
             let s = self.inner.new_execution()?;
             *self.last.lock().unwrap_or_else(|p| p.into_inner()) = (s.seed, Vec::new());
             Some(s)
         }
 
         fn next_task(&mut self, runnable: &[&Task], current: Option<TaskId>, is_yielding: bool) -> Option<TaskId> {
+            self.chose |= runnable.len() > 1;
             let t = self.inner.next_task(runnable, current, is_yielding)?;
             self.last.lock().unwrap_or_else(|p| p.into_inner()).1.push(Some(usize::from(t)));
             Some(t)
         }
 
         fn next_u64(&mut self) -> u64 {
+            self.chose = true;
             self.last.lock().unwrap_or_else(|p| p.into_inner()).1.push(None);
             self.inner.next_u64()
         }
@@ -118,8 +143,7 @@ pub(crate) fn shuttle_run(target: &Arc<Target>, opts: &ExploreOptions, col: &Arc
         Explorer::Pct => Box::new(PctScheduler::new_from_seed(opts.seed, opts.depth, opts.iterations)),
         _ => Box::new(RandomScheduler::new_from_seed(opts.seed, opts.iterations)),
     };
-    let runner =
-        shuttle::Runner::new(recording::Recording { inner, last: last.clone() }, shuttle_config(opts.max_steps));
+    let runner = shuttle::Runner::new(recording::Recording::new(inner, last.clone()), shuttle_config(opts.max_steps));
     let (t, c) = (target.clone(), col.clone());
     let panic = quietly(move || {
         runner.run(move || body(&t, &c));

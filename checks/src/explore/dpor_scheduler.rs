@@ -154,7 +154,7 @@ fn work(dpor: Dpor, target: &Arc<Target>, opts: &ExploreOptions, col: &Arc<Mutex
     let sched = DporScheduler::of(dpor);
     let (dpor, cut) = (sched.dpor.clone(), sched.cut.clone());
     let last: Recorded = Arc::new(Mutex::new((0, Vec::new())));
-    let runner = shuttle::Runner::new(Recording { inner: sched, last: last.clone() }, shuttle_config(opts.max_steps));
+    let runner = shuttle::Runner::new(Recording::exhaustive(sched, last.clone()), shuttle_config(opts.max_steps));
     let (t, c) = (target.clone(), col.clone());
     let run = move || {
         runner.run(move || body(&t, &c));
