@@ -223,12 +223,7 @@ mod schedule {
     }
 
     fn config() -> shuttle::Config {
-        let mut config = shuttle::Config::new();
-        config.stack_size = 1 << 20;
-        config.max_steps = shuttle::MaxSteps::FailAfter(MAX_STEPS);
-        config.failure_persistence = shuttle::FailurePersistence::None;
-        config.silence_warnings = true;
-        config
+        crate::explore::backends::shuttle_config(MAX_STEPS)
     }
 
     /// Decodes a mode (one byte) and a [`Topology`] from the front of `data`, and runs it once

@@ -866,13 +866,9 @@ fn run_probe_body(explorer: Explorer, iterations: usize, body: impl Fn() + Send 
             } else {
                 Box::new(RandomScheduler::new_from_seed(0, iterations))
             };
-            let mut config = shuttle::Config::new();
-            config.stack_size = 1 << 20;
-            config.max_steps = shuttle::MaxSteps::FailAfter(200_000);
-            config.failure_persistence = shuttle::FailurePersistence::None;
-            config.silence_warnings = true;
+            use crate::explore::backends::{recording::Recording, shuttle_config};
             let last = Arc::new(Mutex::new((0, Vec::new())));
-            let runner = shuttle::Runner::new(crate::explore::backends::recording::Recording::new(sched, last), config);
+            let runner = shuttle::Runner::new(Recording::new(sched, last), shuttle_config(200_000));
             quietly(move || {
                 runner.run(body);
             })

@@ -409,7 +409,8 @@ impl fmt::Debug for Kernel {
 
 impl Kernel {
     /// Boots a kernel with `init_net`, no other namespace and no driver: the drivers register
-    /// next ([`crate::drivers::do_initcalls`]), then [`crate::Machine::boot`] starts the workers.
+    /// next ([`crate::drivers::do_initcalls`]), then [`crate::Machine::boot`] gives it the
+    /// handle (`this`) the workers that `queue_work()` creates run with.
     pub fn new(cfg: Config) -> Self {
         let st = Instr::new(State { next_ifindex: 1, ..State::default() });
         let obs = Instr::new(Observed::default());

@@ -12,8 +12,9 @@
 //! A pool has up to `max_active` worker threads, created by the `queue_work()` that finds none
 //! idle ([`create_worker`]). A worker holds the pool's lock from an item's end to the next
 //! item's start or to sleeping, as the C does. A work item has a real pending bit: queueing a
-//! pending item is a no-op, and the bit is cleared, under the pool's lock, as the item starts. Each queued item carries the
-//! flush colour it was queued in, so a flush waits only for what was queued before it.
+//! pending item is a no-op, and the bit is cleared, under the pool's lock, as the item starts.
+//! Each queued item carries the flush colour it was queued in, so a flush waits only for what
+//! was queued before it.
 
 use crate::kernel::{Kernel, NetId, Placement};
 use crate::lockdep::{LockClass, LockId};
@@ -65,7 +66,7 @@ struct Pool {
     done: Condvar,
 }
 
-/// A workqueue: one pool per CPU, each with `max_active` worker threads, so at most
+/// A workqueue: one pool per CPU, each with up to `max_active` worker threads, so at most
 /// `max_active` items of a pool run at once and the rest wait their turn (`inactive_works`).
 pub struct Workqueue {
     pub name: &'static str,
@@ -115,11 +116,6 @@ impl Workqueue {
 
     pub fn cpus(&self) -> usize {
         self.pools.len()
-    }
-
-    /// The CPUs whose pools have workers (every CPU unless a fixed placement leaves some out).
-    pub fn online(&self) -> &[usize] {
-        &self.online
     }
 
     /// Whether nothing is queued or running on any pool.
@@ -192,11 +188,13 @@ pub fn queue_work(k: &Kernel, wq: &Workqueue, work: Work) -> bool {
     true
 }
 
-/// Starts a worker of `wq`'s pool on `cpu` (`create_worker()`, kernel/workqueue.c). The C
-/// creates a pool's first worker with the pool and leaves it idle until the first
-/// `kick_pool()`; here it starts at the first item instead, under the pool's lock. The two
-/// are the same to every other thread, and a worker idle from boot would take the pool's lock
-/// at a point nothing orders, so each such point would be one more class for DPOR to run.
+/// Models `create_worker()`: kernel/workqueue.c (read at MP@20c59ad7ea38, as `queue_work`).
+/// Starts a worker of `wq`'s pool on `cpu`. The C creates a pool's first worker with the pool,
+/// idle until the first `kick_pool()`, and more through `maybe_create_worker()` when
+/// `need_to_create_worker()` (work pending, no idle worker); here the `queue_work()` that finds
+/// no idle worker creates it, under the pool's lock. An idle worker that never ran is the same
+/// to every other thread, and one idle from boot would take the pool's lock at points nothing
+/// orders, each one more class for DPOR to run.
 fn create_worker(k: &Kernel, wq: &Workqueue, cpu: usize, slot: usize) {
     let kernel = k.this.with(|t| t.clone()).expect("a worker is created only in a booted Machine");
     let name = wq.name;

@@ -80,11 +80,11 @@ pub(crate) mod recording {
         pub inner: S,
         pub last: Recorded,
         /// Whether an execution has begun, and whether any so far had a choice to make.
-        pub began: bool,
-        pub chose: bool,
+        began: bool,
+        chose: bool,
         /// Whether the inner scheduler ends a choice-free exploration itself (DPOR does, and
         /// says it exhausted the space).
-        pub ends_itself: bool,
+        ends_itself: bool,
     }
 
     impl<S: Scheduler> Recording<S> {
