@@ -18,7 +18,7 @@
 
 use crate::kernel::{Kernel, NetId, Placement};
 use crate::lockdep::{LockClass, LockId};
-use crate::sync::atomic::Ordering::SeqCst;
+use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::sync::{thread, Condvar, Instr, RawMutex};
 use std::collections::VecDeque;
 use std::fmt;
@@ -33,9 +33,10 @@ pub enum Work {
 }
 
 /// A flush colour: `wq->work_color` when the item was inserted.
-type Color = u64;
+type Color = usize;
 
-#[derive(Debug, Default)]
+/// Cloned for DPOR's record of the pool lock's versions (`RawMutex::awaitable`).
+#[derive(Clone, Debug, Default)]
 struct PoolQueue {
     items: VecDeque<(Work, Color)>,
     /// Items being run by this pool's workers (at most `max_active`), in the colour they were
@@ -79,9 +80,12 @@ pub struct Workqueue {
     pub max_active: usize,
     /// `(wq_completion)NAME`, lockdep's pseudo-lock for the queue.
     pub lockdep_map: LockId,
-    /// `wq->work_color`. The C bumps it under `wq->mutex` and stamps items under the pool's
-    /// lock; both are single steps here, which keeps their order.
-    work_color: Instr<Color>,
+    /// `wq->work_color`. The C bumps it under `wq->mutex` and each pool's copy
+    /// (`pwq->work_color`) under that pool's lock, and stamps items under the pool's lock. An
+    /// atomic here: a flush's bump and a `queue_work()`'s read are steps the explorers order
+    /// (as plain data, which colour an item queued during a flush's start got was a choice
+    /// no explorer saw).
+    work_color: AtomicUsize,
     /// Each item's last pool (`get_work_pool()`: `work->data` names it after `insert_work()`).
     last_pool: Instr<Vec<(Work, usize)>>,
     /// The worker threads created so far, joined by [`join_workers`].
@@ -99,7 +103,7 @@ impl Workqueue {
     /// kernel/workqueue.c (include/linux/workqueue.h for the two macros). No flags.
     pub fn new(name: &'static str, cpus: usize, placement: &Placement, max_active: usize, class: LockClass) -> Self {
         let pools = (0..cpus)
-            .map(|_| Pool { q: RawMutex::new(PoolQueue::default()), more: Condvar::new(), done: Condvar::new() })
+            .map(|_| Pool { q: RawMutex::awaitable(PoolQueue::default()), more: Condvar::new(), done: Condvar::new() })
             .collect();
         let online = placement.cpus_used().unwrap_or_else(|| (0..cpus).collect());
         Workqueue {
@@ -108,7 +112,7 @@ impl Workqueue {
             online: online.into_iter().filter(|&c| c < cpus).collect(),
             max_active: max_active.max(1),
             lockdep_map: LockId::new(class, 0, format!("(wq_completion){name}")),
-            work_color: Instr::new(0),
+            work_color: AtomicUsize::new(0),
             last_pool: Instr::new(Vec::new()),
             threads: Instr::new(Vec::new()),
         }
@@ -175,7 +179,7 @@ pub fn queue_work(k: &Kernel, wq: &Workqueue, work: Work) -> bool {
         Some(e) => e.1 = cpu,
         None => l.push((work, cpu)),
     });
-    let color = wq.work_color.with(|c| *c);
+    let color = wq.work_color.load(SeqCst);
     q.items.push_back((work, color));
     if q.idle > 0 {
         // kick_pool(): wake an idle worker.
@@ -228,7 +232,8 @@ fn current_cpu(k: &Kernel, wq: &Workqueue) -> usize {
 /// Models `flush_workqueue()`: kernel/workqueue.c (`__flush_workqueue()`). "Sleeps until all
 /// work items which were queued on entry have finished execution, but it is not livelocked by
 /// new incoming ones": the flush takes the current colour and starts a new one, then waits
-/// until no item of its colour or older is queued or running on any pool. Lockdep sees it as
+/// until no item of its colour or older is queued or running on any pool (`lock_when`: to DPOR,
+/// one step that can run only then). Lockdep sees it as
 /// acquiring the queue's `(wq_completion)` map, so flushing under a lock that an item takes is
 /// a cycle.
 #[track_caller]
@@ -236,17 +241,18 @@ pub fn flush_workqueue(k: &Kernel, wq: &Workqueue) {
     let _f = k.enter("flush_workqueue");
     k.lockdep_acquire(&wq.lockdep_map);
     k.lockdep_release(&wq.lockdep_map);
-    let flush_color = wq.work_color.with(|c| {
-        *c += 1;
-        *c - 1
-    });
+    let flush_color = wq.work_color.fetch_add(1, SeqCst);
     for &cpu in &wq.online {
         let pool = &wq.pools[cpu];
-        let mut q = pool.q.lock();
-        while let Some(busy) = q.older_than(flush_color) {
-            k.will_wait(format!("flush_workqueue({}) for {busy:?} on cpu {cpu}", wq.name));
-            q = pool.done.wait(q);
-        }
+        let q = pool.q.lock_when(
+            &pool.done,
+            move |q| q.older_than(flush_color).is_none(),
+            |q| {
+                if let Some(busy) = q.older_than(flush_color) {
+                    k.will_wait(format!("flush_workqueue({}) for {busy:?} on cpu {cpu}", wq.name));
+                }
+            },
+        );
         drop(q);
         k.done_waiting();
     }

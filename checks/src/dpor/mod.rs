@@ -35,7 +35,10 @@
 //!
 //! Blocking: a thread waiting for a lock is not enabled; at the end of an execution, each
 //! thread still blocked on a lock contributes its pending acquisition as a virtual step, so a
-//! deadlock's other orders are reversed too. With `--preemptions N` the exploration is cut:
+//! deadlock's other orders are reversed too. An [`OpKind::Await`] (`RawMutex::lock_when`) is a
+//! lock that is enabled only while its condition holds, and not persistent: the rules that keep
+//! the search complete with it are at `awaits_in_vain`, `unready_before`, `await_windows`
+//! and `end_asleep` (docs/dpor.md, "Waits as one step"). With `--preemptions N` the exploration is cut:
 //! a schedule with more than `N` preemptions is not run, and a reversal over the bound is also
 //! tried where the preempted thread's run began (as CHESS and loom do). That is not proven
 //! complete with respect to all schedules within the bound, so a bounded run never claims to be.
@@ -426,8 +429,9 @@ impl Dpor {
     }
 
     /// The thread to run next among `enabled` (each with the operation it is about to perform;
-    /// not empty). `None`: abandon this execution (it is redundant or over the bound).
-    pub fn choose(&mut self, enabled: &[Step]) -> Option<Tid> {
+    /// not empty); `disabled`: the unfinished threads that cannot run now, each with the step it
+    /// waits to perform. `None`: abandon this execution (it is redundant or over the bound).
+    pub fn choose(&mut self, enabled: &[Step], disabled: &[Step]) -> Option<Tid> {
         debug_assert!(!enabled.is_empty());
         let i = self.pos;
         if i < self.path.len() {
@@ -494,6 +498,10 @@ impl Dpor {
                             self.local.bounded += 1;
                         } else {
                             self.local.sleep_blocked += 1;
+                            if disabled.iter().any(|s| s.op.kind == OpKind::Await) {
+                                self.end_asleep(disabled);
+                                return None;
+                            }
                         }
                         self.abandon();
                         return None;
@@ -522,6 +530,17 @@ impl Dpor {
         }
         let trace = self.trace();
         let reversals = races(&trace, blocked);
+        self.finish(&trace, reversals);
+    }
+
+    /// Ends an execution whose every enabled thread sleeps while an `Await` waits: its races,
+    /// with the waits, are reversed as at an end. An `Await` is not persistent (the step that
+    /// enabled it may be followed by one that disables it for good), and a class reachable only
+    /// by running it before that step would be lost with the abandoned execution.
+    fn end_asleep(&mut self, disabled: &[Step]) {
+        self.nodes.truncate(self.pos.saturating_sub(self.path.len()));
+        let trace = self.trace();
+        let reversals = races(&trace, disabled);
         self.finish(&trace, reversals);
     }
 
@@ -575,6 +594,11 @@ impl Dpor {
             let own = trace[c].tid;
             let source_sets = tree.source_sets;
             let Some(node) = tree.nodes.get_mut(&ids[c]) else { continue };
+            // A sequence whose first step cannot run here explores nothing, and as a branch of
+            // the wakeup tree it would cover sequences that can.
+            if !node.enabled.iter().any(|e| e.tid == v[0].tid) || awaits_in_vain(&node.enabled, trace[c], &v) {
+                continue;
+            }
             if source_sets {
                 // Source-DPOR: nothing to do if an initial of `v` is taken or pending here;
                 // else its first step becomes a branch.
@@ -609,10 +633,27 @@ impl Dpor {
     }
 }
 
+/// Whether the reversal `v` of a race whose first step is `first` ends with an acquisition that
+/// could not have run there: its thread was already at it (it has no other step in `v`), the
+/// mutex was free (`first` locks it), and yet the thread was not `enabled`, so it waited for a
+/// `lock_when` condition that did not hold. The steps of `v` before it commute with `first`, so
+/// none touches the mutex or the data its condition reads: it would still not hold after them.
+/// Plain acquisitions never match (a free mutex enables them).
+fn awaits_in_vain(enabled: &[Step], first: Step, v: &[Step]) -> bool {
+    let Some(&last) = v.last() else { return false };
+    last.op.kind == OpKind::Await
+        && matches!(first.op.kind, OpKind::Lock | OpKind::Await)
+        && first.op.obj == last.op.obj
+        && !enabled.iter().any(|e| e.tid == last.tid)
+        && v.iter().filter(|q| q.tid == last.tid).count() == 1
+}
+
 /// The races of one execution (plus the pending steps of `blocked` threads), each as the
 /// position of its first step and the sequence that reverses it.
 fn races(trace: &[Step], blocked: &[Step]) -> Vec<(usize, Vec<Step>)> {
     let (hb, mut found) = HappensBefore::new(trace, blocked);
+    found.extend(await_windows(trace, blocked, &found));
+    found.retain(|&(c, j, s)| !unready_before(trace, c, j, s));
     found.sort_by_key(|&(c, j, _)| (j, c));
     found
         .into_iter()
@@ -629,6 +670,42 @@ fn races(trace: &[Step], blocked: &[Step]) -> Vec<(usize, Vec<Step>)> {
             (c, v)
         })
         .collect()
+}
+
+/// Whether `s`, an `Await` at `j` (`trace.len()` if pending) racing with the acquisition of its
+/// mutex at `c`, could not have run just before `c`: its condition did not hold of the mutex's
+/// data there (the version after the releases before `c`), as its thread judged every version
+/// when it began to wait (`report::ready_at`; unknown for a mutex that is not awaitable). A
+/// reversal puts only steps that commute with `c` before the `Await`, and none of them touches
+/// the mutex, so the condition would not hold there either.
+fn unready_before(trace: &[Step], c: usize, j: usize, s: Step) -> bool {
+    let e = trace[c];
+    if s.op.kind != OpKind::Await || !matches!(e.op.kind, OpKind::Lock | OpKind::Await) || e.op.obj != s.op.obj {
+        return false;
+    }
+    let version = trace[..c].iter().filter(|x| x.op == Op::new(OpKind::Unlock, s.op.obj)).count();
+    let k = trace[..j].iter().filter(|x| x.tid == s.tid && x.op.kind == OpKind::Await).count();
+    report::ready_at(s.tid, k, version) == Some(false)
+}
+
+/// For each `Await` (run, or pending in `blocked`), every acquisition of its mutex by another
+/// thread while it was waiting, besides the race with the last one: an `Await` is not
+/// persistent, so the last acquisition may be one before which it could not run (`finish`
+/// drops that reversal), while an earlier one left a window where it could. Reversing only the
+/// last race would never reach that window.
+fn await_windows(trace: &[Step], blocked: &[Step], found: &[(usize, usize, Step)]) -> Vec<(usize, usize, Step)> {
+    let steps = trace.iter().enumerate().map(|(j, &s)| (j, s)).chain(blocked.iter().map(|&s| (trace.len(), s)));
+    let mut more = Vec::new();
+    for (j, s) in steps.filter(|(_, s)| s.op.kind == OpKind::Await) {
+        for c in (0..j).rev().take_while(|&c| trace[c].tid != s.tid) {
+            let e = trace[c];
+            let locks = matches!(e.op.kind, OpKind::Lock | OpKind::Await) && e.op.obj == s.op.obj;
+            if locks && !found.iter().any(|&(fc, fj, _)| (fc, fj) == (c, j)) {
+                more.push((c, j, s));
+            }
+        }
+    }
+    more
 }
 
 /// Under a preemption bound, a reversal over the bound is also tried where the preempted
@@ -696,7 +773,10 @@ fn set_last(v: &mut Vec<(Tid, usize)>, t: Tid, j: usize) {
 /// Whether `k` can be dependent with steps of other threads on its object (the others are
 /// edges, or commute: `Op::dependent`).
 fn on_object(k: OpKind) -> bool {
-    matches!(k, OpKind::Lock | OpKind::Unlock | OpKind::Notify | OpKind::Load | OpKind::Store | OpKind::Rmw)
+    matches!(
+        k,
+        OpKind::Lock | OpKind::Await | OpKind::Unlock | OpKind::Notify | OpKind::Load | OpKind::Store | OpKind::Rmw
+    )
 }
 
 impl<'a> HappensBefore<'a> {
@@ -774,7 +854,7 @@ impl<'a> HappensBefore<'a> {
         if s.op.kind == OpKind::Notify {
             self.notifies.entry(s.op.obj).or_default().push(j);
         }
-        if s.op.kind == OpKind::Lock {
+        if matches!(s.op.kind, OpKind::Lock | OpKind::Await) {
             self.last_lock.insert((s.tid, s.op.obj), j);
         }
         if on_object(s.op.kind) {
@@ -857,7 +937,10 @@ impl<'a> HappensBefore<'a> {
         for &(t, d) in deps {
             let mut c = d;
             let ds = self.trace[d];
-            if s.op.kind == OpKind::Lock && ds.op.kind == OpKind::Unlock && ds.op.obj == s.op.obj {
+            if matches!(s.op.kind, OpKind::Lock | OpKind::Await)
+                && ds.op.kind == OpKind::Unlock
+                && ds.op.obj == s.op.obj
+            {
                 // The unlock enabled this lock; the reversible race is with the acquisition
                 // that unlock released.
                 let Some(&l) = self.last_lock.get(&(t, s.op.obj)) else { continue };

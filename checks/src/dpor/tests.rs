@@ -19,13 +19,19 @@ enum Ins {
     Add(u8),
     /// A store the explorer is not told about: an `Unknown` step.
     Opaque(u8, u8),
+    /// `lock_when`: lock the mutex once its guarded value is this one (a `Lock` step, enabled
+    /// only then).
+    LockWhen(u8, u8),
+    /// Set the mutex's guarded value and unlock it (an `Unlock` step).
+    UnlockSet(u8, u8),
 }
 
 impl Ins {
     fn op(self) -> Op {
         match self {
             Ins::Lock(m) => Op::new(OpKind::Lock, MUTEX + m as u64),
-            Ins::Unlock(m) => Op::new(OpKind::Unlock, MUTEX + m as u64),
+            Ins::LockWhen(m, _) => Op::new(OpKind::Await, MUTEX + m as u64),
+            Ins::Unlock(m) | Ins::UnlockSet(m, _) => Op::new(OpKind::Unlock, MUTEX + m as u64),
             Ins::Load(x) => Op::new(OpKind::Load, x as u64),
             Ins::Store(x, _) => Op::new(OpKind::Store, x as u64),
             Ins::Add(x) => Op::new(OpKind::Rmw, x as u64),
@@ -47,17 +53,18 @@ type Prog = Vec<Vec<Ins>>;
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 struct State {
     pc: Vec<usize>,
-    vars: [u8; 3],
+    /// Three variables, then the two mutexes' guarded values.
+    vars: [u8; 5],
     held: [Option<usize>; 2],
     reads: Vec<Vec<u8>>,
 }
 
 /// What an execution ends with: variables, values each thread read, blocked threads.
-type Final = ([u8; 3], Vec<Vec<u8>>, Vec<usize>);
+type Final = ([u8; 5], Vec<Vec<u8>>, Vec<usize>);
 
 impl State {
     fn new(p: &Prog) -> State {
-        State { pc: vec![0; p.len()], vars: [0; 3], held: [None; 2], reads: vec![Vec::new(); p.len()] }
+        State { pc: vec![0; p.len()], vars: [0; 5], held: [None; 2], reads: vec![Vec::new(); p.len()] }
     }
 
     fn next(&self, p: &Prog, t: usize) -> Option<Ins> {
@@ -68,15 +75,21 @@ impl State {
         match self.next(p, t) {
             None => false,
             Some(Ins::Lock(m)) => self.held[m as usize].is_none(),
+            Some(Ins::LockWhen(m, v)) => self.held[m as usize].is_none() && self.vars[3 + m as usize] == v,
             Some(_) => true,
         }
     }
 
     fn step(&mut self, p: &Prog, t: usize) {
         match self.next(p, t).expect("an enabled thread has a next instruction") {
-            Ins::Lock(m) => self.held[m as usize] = Some(t),
+            Ins::Lock(m) | Ins::LockWhen(m, _) => self.held[m as usize] = Some(t),
             Ins::Unlock(m) => {
                 assert_eq!(self.held[m as usize], Some(t));
+                self.held[m as usize] = None;
+            }
+            Ins::UnlockSet(m, v) => {
+                assert_eq!(self.held[m as usize], Some(t));
+                self.vars[3 + m as usize] = v;
                 self.held[m as usize] = None;
             }
             Ins::Load(x) => self.reads[t].push(self.vars[x as usize]),
@@ -160,6 +173,18 @@ fn run_worker(p: &Prog, d: &mut Dpor, out: &mut dyn FnMut((Class, Final))) {
     while d.begin() {
         let mut s = State::new(p);
         let mut order = Vec::new();
+        // As the facade does: each mutex's guarded value as created and after each release,
+        // and each wait's verdict on every version so far as the thread reaches it.
+        super::report::clear();
+        let mut versions: Vec<Vec<u8>> = vec![vec![0]; 2];
+        let reach = |s: &State, t: usize, versions: &[Vec<u8>]| {
+            if let Some(LockWhen(m, v)) = s.next(p, t) {
+                super::report::record_verdicts(t, versions[m as usize].iter().map(|g| *g == v).collect());
+            }
+        };
+        for t in 0..p.len() {
+            reach(&s, t, &versions);
+        }
         loop {
             let en: Vec<Step> = (0..p.len())
                 .filter(|&t| s.enabled(p, t))
@@ -172,8 +197,16 @@ fn run_worker(p: &Prog, d: &mut Dpor, out: &mut dyn FnMut((Class, Final))) {
                 out((class_of(p, &order), s.fin(p)));
                 break;
             }
-            let Some(t) = d.choose(&en) else { break };
+            let disabled: Vec<Step> = (0..p.len())
+                .filter(|&t| s.next(p, t).is_some() && !s.enabled(p, t))
+                .map(|t| Step::new(t, s.next(p, t).expect("unfinished").op()))
+                .collect();
+            let Some(t) = d.choose(&en, &disabled) else { break };
             s.step(p, t);
+            if let Some(Unlock(m) | UnlockSet(m, _)) = p[t].get(s.pc[t] - 1) {
+                versions[*m as usize].push(s.vars[3 + *m as usize]);
+            }
+            reach(&s, t, &versions);
             order.push(t);
         }
         n += 1;
@@ -196,7 +229,10 @@ fn dpor_parallel(p: &Prog, jobs: usize) -> (Vec<(Class, Final)>, DporStats) {
     (runs.into_inner().expect("runs"), root.stats())
 }
 
-/// DPOR runs exactly one execution per class, and sees every final state.
+/// DPOR runs exactly one execution per class, and sees every final state. With `lock_when`
+/// it may also start executions it abandons (sleep-set blocked): a wait is not persistent, and
+/// a reversal that moves a thread to its wait from before it cannot tell whether the condition
+/// will hold there.
 fn check_optimal(p: &Prog) -> (usize, u64, DporStats) {
     let (classes, interleavings) = brute_force(p);
     let (runs, stats) = dpor(p, None);
@@ -209,7 +245,9 @@ fn check_optimal(p: &Prog) -> (usize, u64, DporStats) {
     for (c, f) in &runs {
         assert!(classes[c].contains(f), "a class with two final states? {p:?}");
     }
-    assert_eq!(stats.sleep_blocked, 0, "sleep-set blocked: {p:?}\n{stats:?}");
+    if !p.iter().flatten().any(|i| matches!(i, LockWhen(..))) {
+        assert_eq!(stats.sleep_blocked, 0, "sleep-set blocked: {p:?}\n{stats:?}");
+    }
     assert_eq!(stats.nondeterministic, 0);
     (classes.len(), interleavings, stats)
 }
@@ -309,8 +347,44 @@ fn dpor_preemption_bound_zero_runs_threads_one_after_another() {
     assert!(all.len() > 2);
 }
 
+#[test]
+fn dpor_lock_when_waits_as_one_step() {
+    // A flush (thread 1) waits until the worker (thread 0) has set the guarded value: one class.
+    // As a lock, a check and a condvar wait, the flush checking before the worker's section and
+    // after it would be two classes with one outcome.
+    let p = vec![vec![Lock(0), Add(0), UnlockSet(0, 1)], vec![LockWhen(0, 1), Load(0), Unlock(0)]];
+    let (classes, interleavings, stats) = check_optimal(&p);
+    assert_eq!((classes, interleavings, stats.executions), (1, 1, 1));
+    // Two flushers and a worker: the flushers' order is the only choice left.
+    let p = vec![
+        vec![Lock(0), Add(0), UnlockSet(0, 1)],
+        vec![LockWhen(0, 1), Load(0), Unlock(0)],
+        vec![Store(1, 1), LockWhen(0, 1), Load(0), Unlock(0)],
+    ];
+    assert_eq!(check_optimal(&p).0, 2);
+}
+
+#[test]
+fn dpor_lock_when_judged_on_earlier_versions() {
+    // The race of the worker's lock and the flush's wait would move the flush's store and wait
+    // before the worker's section, where the value was still 0: the flush judged that version
+    // when it began to wait, so the reversal is dropped instead of run and found infeasible.
+    let p = vec![vec![Lock(0), Add(0), UnlockSet(0, 1)], vec![Store(1, 1), LockWhen(0, 1), Unlock(0)]];
+    let (classes, _, stats) = check_optimal(&p);
+    assert_eq!((classes, stats.executions, stats.infeasible, stats.sleep_blocked), (1, 1, 0, 0), "{stats:?}");
+}
+
+#[test]
+fn dpor_lock_when_never_ready_is_a_deadlock() {
+    // The worker sets the value the flusher does not wait for: the flusher waits for ever.
+    let p = vec![vec![Lock(0), UnlockSet(0, 2)], vec![LockWhen(0, 1), Unlock(0)]];
+    let (classes, _, stats) = check_optimal(&p);
+    assert_eq!((classes, stats.deadlocks), (1, 1));
+}
+
 /// A tiny thread: accesses over three variables and critical sections over two mutexes, nested
-/// in either order (so deadlocks happen).
+/// in either order (so deadlocks happen), some entered by `lock_when` and left setting the
+/// mutex's guarded value (so waits that never end happen too).
 fn thread() -> impl Strategy<Value = Vec<Ins>> {
     let access =
         prop_oneof![(0u8..3).prop_map(Load), (0u8..3, 1u8..3).prop_map(|(x, v)| Store(x, v)), (0u8..3).prop_map(Add),];
@@ -319,6 +393,10 @@ fn thread() -> impl Strategy<Value = Vec<Ins>> {
         2 => (0u8..2, proptest::collection::vec(access.clone(), 0..2))
             .prop_map(|(m, body)| [vec![Lock(m)], body, vec![Unlock(m)]].concat()),
         1 => (0u8..2, access.clone()).prop_map(|(m, a)| vec![Lock(m), Lock(1 - m), a, Unlock(1 - m), Unlock(m)]),
+        2 => (0u8..2, 0u8..2, 0u8..2, proptest::collection::vec(access.clone(), 0..2)).prop_map(|(m, when, set, body)| {
+            let first = if when == 0 { Lock(m) } else { LockWhen(m, when) };
+            [vec![first], body, vec![UnlockSet(m, set)]].concat()
+        }),
     ];
     proptest::collection::vec(block, 1..3).prop_map(|b| b.concat())
 }

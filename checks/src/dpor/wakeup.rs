@@ -75,10 +75,12 @@ pub(super) fn initial(t: super::Tid, v: &[Step]) -> bool {
 
 /// Whether thread `q` (about to perform `q.op`) is a weak initial of `v`: its first step in
 /// `v` has no happens-before predecessor in `v`, or it has no step in `v` and its next step is
-/// independent of all of `v`.
+/// independent of all of `v`, unless that step is an `Await`: a branch of a wakeup tree that
+/// ends in one may turn out not executable (its condition does not hold there), and a sequence
+/// taken as covered by it would be lost.
 pub(super) fn weak_initial(q: Step, v: &[Step]) -> bool {
     match v.iter().position(|s| s.tid == q.tid) {
-        None => v.iter().all(|s| !q.dependent(*s)),
+        None => q.op.kind != super::OpKind::Await && v.iter().all(|s| !q.dependent(*s)),
         Some(f) => {
             // Mark the steps of v[..=f] that happen before v[f], walking backwards.
             let mut before = vec![false; f + 1];

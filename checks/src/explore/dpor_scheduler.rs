@@ -58,14 +58,15 @@ impl DporScheduler {
 
 impl Scheduler for DporScheduler {
     fn new_execution(&mut self) -> Option<Schedule> {
-        report::clear();
         self.held.clear();
         self.ran.clear();
         self.draining = false;
         let mut dpor = self.dpor();
-        // Ends the last execution, then claims the next, unless the exploration is complete,
+        // Ends the last execution (its races read the reports it left: the versions of
+        // awaitable mutexes), then claims the next, unless the exploration is complete,
         // stopped, or at its limits (`Dpor::limit`).
         let more = dpor.begin();
+        report::clear();
         if !more {
             self.cut.store(!dpor.finished(), Ordering::Relaxed);
         }
@@ -94,23 +95,29 @@ impl Scheduler for DporScheduler {
         // retry when woken); for DPOR that acquisition is not enabled. A failed attempt would be
         // a step racing with the holder's unlock, and reversing it an execution of a class
         // already explored.
-        let waits_for_held =
-            |s: &Step| s.op.kind == OpKind::Lock && self.held.get(&s.op.obj).is_some_and(|&h| h != s.tid);
-        let enabled: Vec<Step> = runnable.iter().filter(|s| !waits_for_held(s)).copied().collect();
+        // Likewise a `lock_when` whose condition does not hold on the free mutex's data.
+        let waits_for_held = |s: &Step| {
+            matches!(s.op.kind, OpKind::Lock | OpKind::Await) && self.held.get(&s.op.obj).is_some_and(|&h| h != s.tid)
+        };
+        let enabled: Vec<Step> =
+            runnable.iter().filter(|s| !waits_for_held(s) && !report::unready(s.tid, s.op)).copied().collect();
         if enabled.is_empty() {
-            // Every runnable task waits for a held mutex whose holder cannot run: a deadlock.
-            // DPOR ends the execution with those waits; shuttle, let in, finds the deadlock.
+            // Every runnable task waits for a held mutex whose holder cannot run, or for a
+            // condition nothing left can make true: a deadlock. DPOR ends the execution with
+            // those waits; shuttle, let in (the execution drains), finds the deadlock.
             self.dpor().end(&runnable);
+            self.draining = true;
             return Some(TaskId::from(runnable[0].tid));
         }
         // `None`: the execution is redundant (every thread asleep) or over the bound.
-        let Some(tid) = self.dpor().choose(&enabled) else {
+        let disabled: Vec<Step> = runnable.iter().filter(|s| !enabled.contains(s)).copied().collect();
+        let Some(tid) = self.dpor().choose(&enabled, &disabled) else {
             self.draining = true;
             return Some(current_or_first());
         };
         self.ran.insert(tid);
         match report::take(tid) {
-            Some(Op { kind: OpKind::Lock, obj }) => {
+            Some(Op { kind: OpKind::Lock | OpKind::Await, obj }) => {
                 self.held.insert(obj, tid);
             }
             Some(Op { kind: OpKind::Unlock, obj }) => {

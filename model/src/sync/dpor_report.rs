@@ -17,6 +17,11 @@
 //!   only notifies holding it), so a notify and a waiter's registration are ordered by the
 //!   mutex's steps;
 //! - atomics: `load` → `Load`, `store` → `Store`, `swap` / `fetch_*` / `compare_exchange` → `Rmw`;
+//! - `RawMutex::lock_when` (an acquisition that waits for a condition on the mutex's data):
+//!   `Await` on the mutex, and [`awaits`] registers the condition, so the explorer enables the
+//!   acquisition only when the mutex is free and the condition holds: one step, where a lock,
+//!   a failed check and a condvar wait would be several, each racing with the steps that make
+//!   the condition true;
 //! - spawn, join and a thread's exit are not reported (`Unknown`): the spawned task's id is not
 //!   known before the point, and they are few.
 //!
@@ -24,8 +29,10 @@
 //! announce is `Unknown` (sound). Reports are made only while DPOR runs ([`clear`] turns them
 //! on, [`disable`] off), so the other explorers pay nothing.
 
+use std::any::Any;
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::rc::Rc;
 
 /// A thread of the explored program (shuttle's task id as a `usize`).
 pub type Tid = usize;
@@ -34,6 +41,10 @@ pub type Tid = usize;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OpKind {
     Lock,
+    /// A lock by `RawMutex::lock_when`: dependent as a lock, but enabled only when its
+    /// condition holds ([`awaits`]), so the explorer cannot assume it could run anywhere the
+    /// mutex is free.
+    Await,
     Unlock,
     /// The wake-up from a condvar wait, after a notify (the release before it is an `Unlock`,
     /// the re-acquisition after it a `Lock`). The object is the condvar.
@@ -111,7 +122,18 @@ thread_local! {
     static NEXT_ID: Cell<u64> = const { Cell::new(1 << 32) };
     /// Whether a DPOR exploration is listening.
     static ENABLED: Cell<bool> = const { Cell::new(false) };
+    /// Per thread inside `RawMutex::lock_when`: the mutex and whether its condition holds now.
+    static AWAITS: RefCell<HashMap<Tid, (u64, Readiness)>> = RefCell::new(HashMap::new());
+    /// Per awaitable mutex (`RawMutex::awaitable`), its data as created and after each release:
+    /// version `n` is the data after `n` releases (`Unlock` steps of the mutex).
+    static VERSIONS: RefCell<HashMap<u64, Vec<Rc<dyn Any>>>> = RefCell::new(HashMap::new());
+    /// Per thread, per `lock_when` call in order: whether its condition held of each version of
+    /// its mutex up to the call.
+    static VERDICTS: RefCell<HashMap<Tid, Vec<Vec<bool>>>> = RefCell::new(HashMap::new());
 }
+
+/// Evaluates an awaiter's condition on its mutex's data as it is now.
+pub type Readiness = Box<dyn Fn() -> bool>;
 
 /// Whether reports are wanted (a DPOR exploration runs).
 pub fn enabled() -> bool {
@@ -154,9 +176,53 @@ pub fn done(tid: Tid) {
     PENDING.with(|p| p.borrow_mut().remove(&tid));
 }
 
+/// Records that `tid`'s acquisitions of `mutex` wait, until [`await_done`], for a condition on
+/// the mutex's data: while `ready` says it does not hold, such an acquisition is not enabled.
+/// The condition must read only data the mutex protects (and the awaiter's own values), so only
+/// a step on the mutex can change it.
+pub fn awaits(tid: Tid, mutex: u64, ready: Readiness) {
+    AWAITS.with(|a| a.borrow_mut().insert(tid, (mutex, ready)));
+}
+
+/// `tid` left `lock_when`.
+pub fn await_done(tid: Tid) {
+    AWAITS.with(|a| a.borrow_mut().remove(&tid));
+}
+
+/// Whether `tid`'s next step `op` is an `Await` that waits for a condition that does not
+/// hold now. Call only when the mutex is free (its data is not being changed).
+pub fn unready(tid: Tid, op: Op) -> bool {
+    op.kind == OpKind::Await && AWAITS.with(|a| a.borrow().get(&tid).is_some_and(|(m, ready)| *m == op.obj && !ready()))
+}
+
+/// Records the data of awaitable mutex `mutex` as created, or as its holder releases it.
+pub fn record_version(mutex: u64, data: Rc<dyn Any>) {
+    VERSIONS.with(|v| v.borrow_mut().entry(mutex).or_default().push(data));
+}
+
+/// Every version of `mutex`'s data so far, the first as created (none if it is not awaitable).
+pub fn versions(mutex: u64) -> Vec<Rc<dyn Any>> {
+    VERSIONS.with(|v| v.borrow().get(&mutex).cloned().unwrap_or_default())
+}
+
+/// Records, as `tid` enters a `lock_when`, whether its condition held of each version so far.
+pub fn record_verdicts(tid: Tid, verdicts: Vec<bool>) {
+    VERDICTS.with(|v| v.borrow_mut().entry(tid).or_default().push(verdicts));
+}
+
+/// Whether the `k`-th `Await` of `tid` in this execution (its `k`-th `lock_when`) could have
+/// run at `version` of its mutex: `None` when unknown (the mutex is not awaitable, or that
+/// version came after the call).
+pub fn ready_at(tid: Tid, k: usize, version: usize) -> Option<bool> {
+    VERDICTS.with(|v| v.borrow().get(&tid)?.get(k)?.get(version).copied())
+}
+
 /// Forgets every report (a new execution starts) and turns reports on.
 pub fn clear() {
     PENDING.with(|p| p.borrow_mut().clear());
+    AWAITS.with(|a| a.borrow_mut().clear());
+    VERSIONS.with(|v| v.borrow_mut().clear());
+    VERDICTS.with(|v| v.borrow_mut().clear());
     NEXT_ID.with(|n| n.set(1 << 32));
     ENABLED.with(|e| e.set(true));
 }
@@ -165,6 +231,9 @@ pub fn clear() {
 pub fn disable() {
     ENABLED.with(|e| e.set(false));
     PENDING.with(|p| p.borrow_mut().clear());
+    AWAITS.with(|a| a.borrow_mut().clear());
+    VERSIONS.with(|v| v.borrow_mut().clear());
+    VERDICTS.with(|v| v.borrow_mut().clear());
 }
 
 /// A fresh object id, for the facade to assign when a mutex, condvar or atomic is created:

@@ -74,35 +74,148 @@ pub(super) mod announce {
             report::done(me());
         }
     }
+
+    /// The task's acquisitions of `mutex` wait for `ready` (see `report::awaits`).
+    pub fn awaits(mutex: u64, ready: report::Readiness) {
+        if report::enabled() {
+            report::awaits(me(), mutex, ready);
+        }
+    }
+
+    /// Records a version of awaitable mutex `mutex`'s data (`copy` runs only while DPOR listens).
+    pub fn version(mutex: u64, copy: impl FnOnce() -> std::rc::Rc<dyn std::any::Any>) {
+        if report::enabled() {
+            report::record_version(mutex, copy());
+        }
+    }
+
+    pub fn verdicts(verdicts: Vec<bool>) {
+        if report::enabled() {
+            report::record_verdicts(me(), verdicts);
+        }
+    }
+
+    pub fn await_done() {
+        if report::enabled() {
+            report::await_done(me());
+        }
+    }
 }
 
 #[cfg(rtnl_shuttle)]
 use super::dpor_report::OpKind;
 
+/// A mutex of the checker's, and the data it protects beside it, in a std mutex that is never
+/// contended (the checker's mutex excludes; one task runs at a time). Kept apart so that the
+/// DPOR scheduler can evaluate a `lock_when` condition between steps, while the mutex is free.
 #[derive(Debug)]
 pub struct RawMutex<T> {
-    inner: mc::sync::Mutex<T>,
+    inner: mc::sync::Mutex<()>,
+    data: std::sync::Arc<std::sync::Mutex<T>>,
     /// The id DPOR knows this mutex by (shuttle only; 0 under loom).
     id: u64,
+    /// For an awaitable mutex, how to copy its data for DPOR at each release.
+    #[cfg_attr(rtnl_loom, allow(dead_code))]
+    snapshot: Option<Snapshot<T>>,
+}
+
+/// Copies a mutex's data for DPOR's record of its versions (`dpor_report::record_version`).
+pub(super) type Snapshot<T> = fn(&T) -> std::rc::Rc<dyn std::any::Any>;
+
+fn snapshot_of<T: Clone + 'static>(data: &T) -> std::rc::Rc<dyn std::any::Any> {
+    std::rc::Rc::new(data.clone())
 }
 
 impl<T> RawMutex<T> {
     pub fn new(value: T) -> Self {
+        RawMutex::with_snapshot(value, None)
+    }
+
+    /// A mutex that `lock_when` waits on: under DPOR its data is copied at each release, so that
+    /// a reversal can tell whether a waiter's condition held of an earlier version (and drop
+    /// a reversal that would put the waiter where it could not run).
+    pub fn awaitable(value: T) -> Self
+    where
+        T: Clone + 'static,
+    {
+        RawMutex::with_snapshot(value, Some(snapshot_of::<T>))
+    }
+
+    fn with_snapshot(value: T, snapshot: Option<Snapshot<T>>) -> Self {
         #[cfg(rtnl_shuttle)]
         let id = announce::object_id();
         #[cfg(not(rtnl_shuttle))]
         let id = 0;
-        RawMutex { inner: mc::sync::Mutex::new(value), id }
+        #[cfg(rtnl_shuttle)]
+        if let Some(copy) = snapshot {
+            announce::version(id, || copy(&value));
+        }
+        RawMutex {
+            inner: mc::sync::Mutex::new(()),
+            data: std::sync::Arc::new(std::sync::Mutex::new(value)),
+            id,
+            snapshot,
+        }
     }
 
     pub fn lock(&self) -> RawMutexGuard<'_, T> {
+        self.lock_announced(
+            #[cfg(rtnl_shuttle)]
+            OpKind::Lock,
+        )
+    }
+
+    /// `lock()` for `lock_when`: announced as an `Await`, which DPOR enables only when its
+    /// condition holds.
+    pub(super) fn lock_awaiting(&self) -> RawMutexGuard<'_, T> {
+        self.lock_announced(
+            #[cfg(rtnl_shuttle)]
+            OpKind::Await,
+        )
+    }
+
+    fn lock_announced(&self, #[cfg(rtnl_shuttle)] kind: OpKind) -> RawMutexGuard<'_, T> {
         // Every point until the acquisition returns is an attempt to take this mutex.
         #[cfg(rtnl_shuttle)]
-        announce::before(&[(OpKind::Lock, self.id)], true);
+        announce::before(&[(kind, self.id)], true);
         let g = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         #[cfg(rtnl_shuttle)]
         announce::after();
-        RawMutexGuard::new(g, self.id)
+        RawMutexGuard::new(g, &self.data, self.id, self.snapshot)
+    }
+
+    /// Tells DPOR that this task's acquisitions of the mutex wait for `ready` until
+    /// [`await_over`](Self::await_over) (shuttle; nothing under loom).
+    pub(super) fn await_begin(&self, ready: std::rc::Rc<dyn Fn(&T) -> bool>)
+    where
+        T: 'static,
+    {
+        #[cfg(rtnl_shuttle)]
+        {
+            // Whether the condition held of each version so far, for DPOR's reversals.
+            let verdicts = super::dpor_report::versions(self.id)
+                .iter()
+                .map(|d| d.downcast_ref::<T>().is_none_or(|t| ready(t)))
+                .collect();
+            announce::verdicts(verdicts);
+            let data = self.data.clone();
+            // A held data mutex means a task holds the mutex: not this step's to judge.
+            announce::awaits(
+                self.id,
+                Box::new(move || match data.try_lock() {
+                    Ok(d) => ready(&d),
+                    Err(std::sync::TryLockError::Poisoned(p)) => ready(&p.into_inner()),
+                    Err(std::sync::TryLockError::WouldBlock) => true,
+                }),
+            );
+        }
+        #[cfg(not(rtnl_shuttle))]
+        let _ = ready;
+    }
+
+    pub(super) fn await_over(&self) {
+        #[cfg(rtnl_shuttle)]
+        announce::await_done();
     }
 }
 
@@ -123,16 +236,16 @@ impl Condvar {
         Condvar { inner: mc::sync::Condvar::new(), id }
     }
 
-    pub fn wait<'a, T>(&self, mut guard: RawMutexGuard<'a, T>) -> RawMutexGuard<'a, T> {
+    pub fn wait<'a, T>(&self, guard: RawMutexGuard<'a, T>) -> RawMutexGuard<'a, T> {
         let mutex = guard.mutex_id();
-        let inner = guard.0.take().expect("live guard");
+        let (inner, data, snapshot) = guard.release_data();
         // The release (which registers the waiter), the wake-up, then the re-acquisition.
         #[cfg(rtnl_shuttle)]
         announce::before(&[(OpKind::Unlock, mutex), (OpKind::Wait, self.id), (OpKind::Lock, mutex)], true);
         let g = self.inner.wait(inner).unwrap_or_else(|p| p.into_inner());
         #[cfg(rtnl_shuttle)]
         announce::after();
-        RawMutexGuard::new(g, mutex)
+        RawMutexGuard::new(g, data, mutex, snapshot)
     }
 
     /// Wakes every waiter. The guard is the caller's proof that it holds the waiters' mutex:

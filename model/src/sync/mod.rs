@@ -6,7 +6,8 @@
 //! feature, because features unify across a build and cannot exclude each other.
 //!
 //! # Surface
-//! std-shaped primitives only, and a leaf of the model: [`RawMutex`], [`Condvar`], [`atomic`]
+//! std-shaped primitives only, and a leaf of the model: [`RawMutex`] (with
+//! [`RawMutex::lock_when`], a lock that waits for a condition on its data), [`Condvar`], [`atomic`]
 //! (the same `AtomicUsize`/`AtomicBool` surface in every backend), [`Arc`], [`thread`], the
 //! scheduler's choice [`choose`] (a CPU for a queuing thread), and the instrumentation cell [`Instr`]; [`execution_begin`] scopes one execution (the std backend
 //! watches it for a hang; a no-op under loom and shuttle, which detect deadlocks themselves). The kernel's lockdep-aware `Mutex` is built on [`RawMutex`]
@@ -76,6 +77,35 @@ pub enum Hang {
     Blocked(String),
     /// The step or time bound was exceeded: a livelock, or an execution too long to be one.
     Bound(String),
+}
+
+impl<T: 'static> RawMutex<T> {
+    /// Locks the mutex once `ready` holds of its data: `lock()`, then, while `ready` does not
+    /// hold, `on_wait` (to record what the thread waits for) and a wait on `cv`, which whoever
+    /// changes the data that `ready` reads must notify. `ready` must read only the data this
+    /// mutex protects and the caller's own values.
+    ///
+    /// Under DPOR (shuttle) the acquisition is enabled only while the mutex is free and `ready`
+    /// holds, so the wait is one step: a check that fails and the wait after it would be more
+    /// steps, each racing with the steps that make `ready` true, and every order of those a
+    /// class with the same outcome. If nothing else can run, the thread runs anyway, fails the
+    /// check and waits, and the checker reports the deadlock.
+    pub fn lock_when(
+        &self,
+        cv: &Condvar,
+        ready: impl Fn(&T) -> bool + 'static,
+        mut on_wait: impl FnMut(&T),
+    ) -> RawMutexGuard<'_, T> {
+        let ready: std::rc::Rc<dyn Fn(&T) -> bool> = std::rc::Rc::new(ready);
+        self.await_begin(ready.clone());
+        let mut g = self.lock_awaiting();
+        while !ready(&g) {
+            on_wait(&g);
+            g = cv.wait(g);
+        }
+        self.await_over();
+        g
+    }
 }
 
 /// A shared pointer for model plumbing: the synchronisation parts of nets, devices and ports,

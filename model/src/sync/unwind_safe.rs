@@ -5,6 +5,7 @@
 //! the process. Nothing will run again in a failing execution, so these wrappers skip the drop
 //! while the thread is panicking; in a passing execution they drop as usual.
 
+use super::mc_backend::Snapshot;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 
@@ -53,42 +54,77 @@ impl<T: ?Sized + fmt::Debug> fmt::Debug for Arc<T> {
     }
 }
 
-/// A backend mutex guard whose drop is skipped during a failing execution's unwind. It carries
-/// its mutex's DPOR id (shuttle) to announce the unlock.
-pub struct RawMutexGuard<'a, T>(pub(super) Option<super::backend_arc::MutexGuard<'a, T>>, u64);
+/// A backend mutex guard whose drop is skipped during a failing execution's unwind, with the
+/// guard of the data beside the mutex. It carries its mutex's DPOR id (shuttle) to announce the
+/// unlock.
+pub struct RawMutexGuard<'a, T> {
+    lock: Option<super::backend_arc::MutexGuard<'a, ()>>,
+    data: Option<std::sync::MutexGuard<'a, T>>,
+    cell: &'a std::sync::Mutex<T>,
+    mutex_id: u64,
+    /// Set for an awaitable mutex: its data is recorded for DPOR at each release.
+    snapshot: Option<Snapshot<T>>,
+}
 
 impl<'a, T> RawMutexGuard<'a, T> {
-    pub(super) fn new(g: super::backend_arc::MutexGuard<'a, T>, mutex_id: u64) -> Self {
-        RawMutexGuard(Some(g), mutex_id)
+    /// Holding `lock`, takes the data (never contended: the lock excludes).
+    pub(super) fn new(
+        lock: super::backend_arc::MutexGuard<'a, ()>,
+        cell: &'a std::sync::Mutex<T>,
+        mutex_id: u64,
+        snapshot: Option<Snapshot<T>>,
+    ) -> Self {
+        let data = cell.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        RawMutexGuard { lock: Some(lock), data: Some(data), cell, mutex_id, snapshot }
     }
 
     pub(super) fn mutex_id(&self) -> u64 {
-        self.1
+        self.mutex_id
+    }
+
+    /// Gives the data back and hands over the lock (a condvar wait releases it).
+    pub(super) fn release_data(
+        mut self,
+    ) -> (super::backend_arc::MutexGuard<'a, ()>, &'a std::sync::Mutex<T>, Option<Snapshot<T>>) {
+        self.record_version();
+        drop(self.data.take());
+        (self.lock.take().expect("live guard"), self.cell, self.snapshot)
+    }
+
+    /// The data as released, for DPOR (shuttle, awaitable mutexes only).
+    fn record_version(&self) {
+        #[cfg(rtnl_shuttle)]
+        if let (Some(copy), Some(data)) = (self.snapshot, self.data.as_deref()) {
+            super::mc_backend::announce::version(self.mutex_id, || copy(data));
+        }
     }
 }
 
 impl<T> Deref for RawMutexGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        self.0.as_deref().expect("live guard")
+        self.data.as_deref().expect("live guard")
     }
 }
 
 impl<T> DerefMut for RawMutexGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
-        self.0.as_deref_mut().expect("live guard")
+        self.data.as_deref_mut().expect("live guard")
     }
 }
 
 impl<T> Drop for RawMutexGuard<'_, T> {
     fn drop(&mut self) {
-        if let Some(g) = self.0.take() {
+        if let Some(g) = self.lock.take() {
             if std::thread::panicking() {
+                std::mem::forget(self.data.take());
                 std::mem::forget(g);
                 return;
             }
+            self.record_version();
+            drop(self.data.take());
             #[cfg(rtnl_shuttle)]
-            super::mc_backend::announce::before(&[(super::dpor_report::OpKind::Unlock, self.1)], false);
+            super::mc_backend::announce::before(&[(super::dpor_report::OpKind::Unlock, self.mutex_id)], false);
             drop(g);
             #[cfg(rtnl_shuttle)]
             super::mc_backend::announce::after();
