@@ -113,6 +113,8 @@ pub enum Mutant {
     IpTunnelNoToken,
     /// ip_tunnel edits `itn->tunnels[]` without `itn->lock` (`followup-ip-tunnel`).
     IpTunnelNoMutex,
+    /// The end of a work item does not wake the flushers waiting for it.
+    FlushNotWoken,
 }
 
 /// One row of the catalogue: everything known about a mutant, in one place.
@@ -140,7 +142,7 @@ pub struct MutantInfo {
 }
 
 /// The catalogue, in the order of the enum's variants (a test holds it to that).
-pub const CATALOGUE: [MutantInfo; 43] = [
+pub const CATALOGUE: [MutantInfo; 44] = [
     MutantInfo {
         mutant: Mutant::IpvlanPortNoHold,
         name: "ipvlan-port-no-hold",
@@ -750,6 +752,21 @@ pub const CATALOGUE: [MutantInfo; 43] = [
         rationale: "ip_tunnel walks and edits itn->tunnels[] without itn->lock. The lock matters when the link \
              net's exit and a dellink in the device's net run under different per-netns locks; while RTNL \
              is global they cannot overlap. It is caught the way lockdep_assert_held() would catch it.",
+    },
+    MutantInfo {
+        mutant: Mutant::FlushNotWoken,
+        name: "flush-not-woken",
+        function: "worker_thread",
+        undoes: None,
+        scenarios: &["mutants/netns-del-pending-work.sh"],
+        breaks: Some(Property::NoDeadlock),
+        driver_probe: false,
+        requires: &[],
+        rationale: "The end of a work item does not complete the flushers waiting for its colour \
+             (pwq_dec_nr_in_flight() forgets the flusher's done): a flush that found the item queued or \
+             running sleeps for ever, here cleanup_net()'s flush of rtnl_net_wq. A lost wake-up: DPOR, \
+             which takes the flush's wait as one step, catches it only through lock_when's rule that a \
+             waiter which could have checked earlier needs a notify since.",
     },
 ];
 

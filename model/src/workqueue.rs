@@ -18,6 +18,7 @@
 
 use crate::kernel::{Kernel, NetId, Placement};
 use crate::lockdep::{LockClass, LockId};
+use crate::mutants::Mutant;
 use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use crate::sync::{thread, Condvar, Instr, RawMutex};
 use std::collections::VecDeque;
@@ -326,7 +327,10 @@ pub fn worker_thread(k: &Kernel, wq: &Workqueue, cpu: usize, slot: usize) {
             q.running.remove(i);
         }
         // pwq_dec_nr_in_flight(): the flushers waiting for this colour.
-        pool.done.notify_all(&q);
+        // mutant flush-not-woken: the item's end wakes no flusher.
+        if !k.mutated(Mutant::FlushNotWoken) {
+            pool.done.notify_all(&q);
+        }
     }
 }
 

@@ -690,8 +690,9 @@ fn unready_before(trace: &[Step], c: usize, j: usize, s: Step) -> bool {
 
 /// For each `Await` (run, or pending in `blocked`), every acquisition of its mutex by another
 /// thread while it was waiting, besides the race with the last one: an `Await` is not
-/// persistent, so the last acquisition may be one before which it could not run (`finish`
-/// drops that reversal), while an earlier one left a window where it could. Reversing only the
+/// persistent, so the last acquisition may be one before which it could not run
+/// (`unready_before`, or `awaits_in_vain` in `finish`, drops that reversal), while an earlier
+/// one left a window where it could. Reversing only the
 /// last race would never reach that window.
 fn await_windows(trace: &[Step], blocked: &[Step], found: &[(usize, usize, Step)]) -> Vec<(usize, usize, Step)> {
     let steps = trace.iter().enumerate().map(|(j, &s)| (j, s)).chain(blocked.iter().map(|&s| (trace.len(), s)));

@@ -19,7 +19,7 @@ enum Ins {
     Add(u8),
     /// A store the explorer is not told about: an `Unknown` step.
     Opaque(u8, u8),
-    /// `lock_when`: lock the mutex once its guarded value is this one (a `Lock` step, enabled
+    /// `lock_when`: lock the mutex once its guarded value is this one (an `Await` step, enabled
     /// only then).
     LockWhen(u8, u8),
     /// Set the mutex's guarded value and unlock it (an `Unlock` step).

@@ -123,6 +123,7 @@ impl Scheduler for DporScheduler {
             Some(Op { kind: OpKind::Unlock, obj }) => {
                 self.held.remove(&obj);
             }
+            Some(Op { kind: OpKind::Notify, obj }) => report::notified(obj),
             _ => {}
         }
         Some(TaskId::from(tid))

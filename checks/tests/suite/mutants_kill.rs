@@ -185,6 +185,7 @@ mod loom_kills {
         unload_notifier_before_links => UnloadNotifierBeforeLinks,
         ip_tunnel_no_token => IpTunnelNoToken,
         ip_tunnel_no_mutex => IpTunnelNoMutex,
+        flush_not_woken => FlushNotWoken,
     }
 
     mod faithful {
@@ -329,6 +330,7 @@ mod shuttle_kills {
         unload_notifier_before_links => UnloadNotifierBeforeLinks,
         ip_tunnel_no_token => IpTunnelNoToken,
         ip_tunnel_no_mutex => IpTunnelNoMutex,
+        flush_not_woken => FlushNotWoken,
     }
 }
 

@@ -123,7 +123,7 @@ thread_local! {
     /// Whether a DPOR exploration is listening.
     static ENABLED: Cell<bool> = const { Cell::new(false) };
     /// Per thread inside `RawMutex::lock_when`: the mutex and whether its condition holds now.
-    static AWAITS: RefCell<HashMap<Tid, (u64, Readiness)>> = RefCell::new(HashMap::new());
+    static AWAITS: RefCell<HashMap<Tid, Awaiting>> = RefCell::new(HashMap::new());
     /// Per awaitable mutex (`RawMutex::awaitable`), its data as created and after each release:
     /// version `n` is the data after `n` releases (`Unlock` steps of the mutex).
     static VERSIONS: RefCell<HashMap<u64, Vec<Rc<dyn Any>>>> = RefCell::new(HashMap::new());
@@ -134,6 +134,17 @@ thread_local! {
 
 /// Evaluates an awaiter's condition on its mutex's data as it is now.
 pub type Readiness = Box<dyn Fn() -> bool>;
+
+/// A thread inside `RawMutex::lock_when`.
+struct Awaiting {
+    mutex: u64,
+    /// The condvar that whoever makes the condition true must notify.
+    cv: u64,
+    ready: Readiness,
+    /// The condition was seen false while the mutex was free, and no notify of `cv` came since:
+    /// a schedule exists where the waiter checked there, slept, and nothing woke it.
+    unwoken: bool,
+}
 
 /// Whether reports are wanted (a DPOR exploration runs).
 pub fn enabled() -> bool {
@@ -180,8 +191,8 @@ pub fn done(tid: Tid) {
 /// the mutex's data: while `ready` says it does not hold, such an acquisition is not enabled.
 /// The condition must read only data the mutex protects (and the awaiter's own values), so only
 /// a step on the mutex can change it.
-pub fn awaits(tid: Tid, mutex: u64, ready: Readiness) {
-    AWAITS.with(|a| a.borrow_mut().insert(tid, (mutex, ready)));
+pub fn awaits(tid: Tid, mutex: u64, cv: u64, ready: Readiness) {
+    AWAITS.with(|a| a.borrow_mut().insert(tid, Awaiting { mutex, cv, ready, unwoken: false }));
 }
 
 /// `tid` left `lock_when`.
@@ -190,9 +201,31 @@ pub fn await_done(tid: Tid) {
 }
 
 /// Whether `tid`'s next step `op` is an `Await` that waits for a condition that does not
-/// hold now. Call only when the mutex is free (its data is not being changed).
+/// hold now. Call only when the mutex is free (its data is not being changed): a waiter could
+/// have checked here and slept, so it now needs a notify ([`unwoken`]).
 pub fn unready(tid: Tid, op: Op) -> bool {
-    op.kind == OpKind::Await && AWAITS.with(|a| a.borrow().get(&tid).is_some_and(|(m, ready)| *m == op.obj && !ready()))
+    if op.kind != OpKind::Await {
+        return false;
+    }
+    AWAITS.with(|a| {
+        let mut a = a.borrow_mut();
+        let Some(w) = a.get_mut(&tid).filter(|w| w.mutex == op.obj) else { return false };
+        let unready = !(w.ready)();
+        w.unwoken |= unready;
+        unready
+    })
+}
+
+/// A notify of condvar `cv` was performed: its waiters are woken.
+pub fn notified(cv: u64) {
+    AWAITS.with(|a| a.borrow_mut().values_mut().filter(|w| w.cv == cv).for_each(|w| w.unwoken = false));
+}
+
+/// Whether `tid`, now past its `Await`, could have checked its condition earlier, found it
+/// false and slept with no notify since: the wake-up a schedule would lose. Its `lock_when`
+/// then sleeps as that schedule would, and a missing notify shows as the hang it causes.
+pub fn unwoken(tid: Tid) -> bool {
+    AWAITS.with(|a| a.borrow().get(&tid).is_some_and(|w| w.unwoken))
 }
 
 /// Records the data of awaitable mutex `mutex` as created, or as its holder releases it.

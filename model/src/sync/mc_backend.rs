@@ -75,11 +75,15 @@ pub(super) mod announce {
         }
     }
 
-    /// The task's acquisitions of `mutex` wait for `ready` (see `report::awaits`).
-    pub fn awaits(mutex: u64, ready: report::Readiness) {
-        if report::enabled() {
-            report::awaits(me(), mutex, ready);
-        }
+    /// The task's acquisitions of `mutex` wait for `ready`, which notifies of `cv` make true
+    /// (see `report::awaits`).
+    pub fn awaits(mutex: u64, cv: u64, ready: report::Readiness) {
+        report::awaits(me(), mutex, cv, ready);
+    }
+
+    /// See `report::unwoken`.
+    pub fn unwoken() -> bool {
+        report::enabled() && report::unwoken(me())
     }
 
     /// Records a version of awaitable mutex `mutex`'s data (`copy` runs only while DPOR listens).
@@ -186,12 +190,12 @@ impl<T> RawMutex<T> {
 
     /// Tells DPOR that this task's acquisitions of the mutex wait for `ready` until
     /// [`await_over`](Self::await_over) (shuttle; nothing under loom).
-    pub(super) fn await_begin(&self, ready: std::rc::Rc<dyn Fn(&T) -> bool>)
+    pub(super) fn await_begin(&self, cv: &Condvar, ready: std::rc::Rc<dyn Fn(&T) -> bool>)
     where
         T: 'static,
     {
         #[cfg(rtnl_shuttle)]
-        {
+        if super::dpor_report::enabled() {
             // Whether the condition held of each version so far, for DPOR's reversals.
             let verdicts = super::dpor_report::versions(self.id)
                 .iter()
@@ -202,6 +206,7 @@ impl<T> RawMutex<T> {
             // A held data mutex means a task holds the mutex: not this step's to judge.
             announce::awaits(
                 self.id,
+                cv.id,
                 Box::new(move || match data.try_lock() {
                     Ok(d) => ready(&d),
                     Err(std::sync::TryLockError::Poisoned(p)) => ready(&p.into_inner()),
@@ -210,7 +215,16 @@ impl<T> RawMutex<T> {
             );
         }
         #[cfg(not(rtnl_shuttle))]
-        let _ = ready;
+        let _ = (cv, ready);
+    }
+
+    /// Under DPOR: whether the `Await` just taken could have been a check that failed, with no
+    /// notify since (`report::unwoken`); never under loom, which runs the wait itself.
+    pub(super) fn await_unwoken(&self) -> bool {
+        #[cfg(rtnl_shuttle)]
+        return announce::unwoken();
+        #[cfg(not(rtnl_shuttle))]
+        false
     }
 
     pub(super) fn await_over(&self) {

@@ -88,7 +88,10 @@ impl<T: 'static> RawMutex<T> {
     /// Under DPOR (shuttle) the acquisition is enabled only while the mutex is free and `ready`
     /// holds, so the wait is one step: a check that fails and the wait after it would be more
     /// steps, each racing with the steps that make `ready` true, and every order of those a
-    /// class with the same outcome. If nothing else can run, the thread runs anyway, fails the
+    /// class with the same outcome, as long as `cv` is notified. So that a missing notify
+    /// still shows: if `ready` was false at some point where the thread could have checked and
+    /// no notify of `cv` came since, the thread sleeps on `cv` after its step, as a schedule
+    /// that checked there would. If nothing else can run, the thread runs anyway, fails the
     /// check and waits, and the checker reports the deadlock.
     pub fn lock_when(
         &self,
@@ -97,8 +100,14 @@ impl<T: 'static> RawMutex<T> {
         mut on_wait: impl FnMut(&T),
     ) -> RawMutexGuard<'_, T> {
         let ready: std::rc::Rc<dyn Fn(&T) -> bool> = std::rc::Rc::new(ready);
-        self.await_begin(ready.clone());
+        self.await_begin(cv, ready.clone());
         let mut g = self.lock_awaiting();
+        if self.await_unwoken() {
+            // DPOR took the wait as one step once `ready` held; a schedule that checked before,
+            // found it false and slept has had no notify since: sleep as it would.
+            on_wait(&g);
+            g = cv.wait(g);
+        }
         while !ready(&g) {
             on_wait(&g);
             g = cv.wait(g);

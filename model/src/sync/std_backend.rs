@@ -272,7 +272,11 @@ impl<T> RawMutex<T> {
     }
 
     /// Real threads are not scheduled by a DPOR explorer: nothing to tell.
-    pub(super) fn await_begin(&self, _ready: std::rc::Rc<dyn Fn(&T) -> bool>) {}
+    pub(super) fn await_begin(&self, _cv: &Condvar, _ready: std::rc::Rc<dyn Fn(&T) -> bool>) {}
+
+    pub(super) fn await_unwoken(&self) -> bool {
+        false
+    }
 
     pub(super) fn await_over(&self) {}
 }
