@@ -235,6 +235,38 @@ mod tests {
         assert_eq!((with, without), (1, 35));
     }
 
+    /// `lock_when` through the facade, with DPOR's bookkeeping of it: a waiter that reaches its
+    /// wait after the section that makes its condition true. The race of that section with the
+    /// waiter's `Await` would move the waiter before it, where the condition was false; the
+    /// waiter judged that version when it began to wait (the data as each release left it), so
+    /// the reversal is dropped instead of run and found infeasible.
+    #[test]
+    fn lock_when_is_one_step_judged_on_the_versions_of_its_data() {
+        use rtnl_model::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+        use rtnl_model::sync::{thread, Condvar, RawMutex};
+        let sched = DporScheduler::new(None);
+        let dpor = sched.dpor.clone();
+        shuttle::Runner::new(sched, shuttle::Config::new()).run(|| {
+            let shared = Arc::new((RawMutex::awaitable(true), Condvar::new(), AtomicUsize::new(0)));
+            let s2 = shared.clone();
+            let waiter = thread::spawn(move || {
+                let (busy, done, other) = &*s2;
+                other.store(1, SeqCst);
+                drop(busy.lock_when(done, |b| !*b, |_| {}));
+            });
+            let (busy, done, _) = &*shared;
+            // Two sections, so that the version judged is one recorded at a release.
+            drop(busy.lock());
+            let mut g = busy.lock();
+            *g = false;
+            done.notify_all(&g);
+            drop(g);
+            waiter.join().expect("joined");
+        });
+        let st = dpor.lock().expect("not poisoned").stats();
+        assert_eq!((st.executions, st.infeasible, st.sleep_blocked), (1, 0, 0), "{st:?}");
+    }
+
     /// A lost wake-up is found: the exploration reaches the order where it deadlocks.
     #[test]
     fn dpor_scheduler_finds_a_deadlock() {
