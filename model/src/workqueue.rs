@@ -84,8 +84,8 @@ pub struct Workqueue {
     /// `wq->work_color`. The C bumps it under `wq->mutex` and each pool's copy
     /// (`pwq->work_color`) under that pool's lock, and stamps items under the pool's lock. An
     /// atomic here: a flush's bump and a `queue_work()`'s read are steps the explorers order
-    /// (as plain data, which colour an item queued during a flush's start got was a choice
-    /// no explorer saw).
+    /// (as plain data, the bump rode on an unrelated step, and DPOR and loom, which follow the
+    /// dependences they see, could leave unexplored which colour such an item got).
     work_color: AtomicUsize,
     /// Each item's last pool (`get_work_pool()`: `work->data` names it after `insert_work()`).
     last_pool: Instr<Vec<(Work, usize)>>,

@@ -250,12 +250,17 @@ pub fn ready_at(tid: Tid, k: usize, version: usize) -> Option<bool> {
     VERDICTS.with(|v| v.borrow().get(&tid)?.get(k)?.get(version).copied())
 }
 
-/// Forgets every report (a new execution starts) and turns reports on.
-pub fn clear() {
+/// Forgets what the last execution reported.
+fn forget_execution() {
     PENDING.with(|p| p.borrow_mut().clear());
     AWAITS.with(|a| a.borrow_mut().clear());
     VERSIONS.with(|v| v.borrow_mut().clear());
     VERDICTS.with(|v| v.borrow_mut().clear());
+}
+
+/// Forgets every report (a new execution starts) and turns reports on.
+pub fn clear() {
+    forget_execution();
     NEXT_ID.with(|n| n.set(1 << 32));
     ENABLED.with(|e| e.set(true));
 }
@@ -263,10 +268,7 @@ pub fn clear() {
 /// Turns reports off (the DPOR exploration is over).
 pub fn disable() {
     ENABLED.with(|e| e.set(false));
-    PENDING.with(|p| p.borrow_mut().clear());
-    AWAITS.with(|a| a.borrow_mut().clear());
-    VERSIONS.with(|v| v.borrow_mut().clear());
-    VERDICTS.with(|v| v.borrow_mut().clear());
+    forget_execution();
 }
 
 /// A fresh object id, for the facade to assign when a mutex, condvar or atomic is created:
