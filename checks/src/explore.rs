@@ -716,6 +716,8 @@ fn replay_recording(token: &ReplayToken, timeline: bool) -> Result<(Option<Failu
         #[cfg(rtnl_loom)]
         s @ Schedule::Loom { .. } => backends::loom_replay(&target, s, &col),
         #[cfg(rtnl_shuttle)]
+        s @ Schedule::Shuttle { .. } if token.explorer == Explorer::Dpor => dpor_scheduler::replay(&target, s, &col),
+        #[cfg(rtnl_shuttle)]
         s @ Schedule::Shuttle { .. } => backends::shuttle_replay(&target, s, &col),
         #[allow(unreachable_patterns)]
         _ => return Err("the token's schedule does not match its explorer".into()),

@@ -33,6 +33,10 @@ pub struct DporScheduler {
     /// instead would leak it (shuttle leaks the stacks of a stopped execution's unfinished
     /// tasks, and what they own: 6 GB in 10 minutes of a search that abandons 100 per second).
     draining: bool,
+    /// A replay: the recorded choices still to make (front first); DPOR chooses nothing.
+    replay: Option<std::collections::VecDeque<usize>>,
+    /// A replay ran its one execution.
+    replayed: bool,
 }
 
 impl DporScheduler {
@@ -48,7 +52,15 @@ impl DporScheduler {
             held: FxHashMap::default(),
             ran: FxHashSet::default(),
             draining: false,
+            replay: None,
+            replayed: false,
         }
+    }
+
+    /// A scheduler that runs one execution along `choices` (a DPOR token's) with the facade
+    /// reporting as under DPOR, so each `lock_when` is one step as it was when recorded.
+    pub fn replaying(choices: impl IntoIterator<Item = usize>) -> Self {
+        DporScheduler { replay: Some(choices.into_iter().collect()), ..DporScheduler::new(None) }
     }
 
     fn dpor(&self) -> std::sync::MutexGuard<'_, Dpor> {
@@ -61,6 +73,10 @@ impl Scheduler for DporScheduler {
         self.held.clear();
         self.ran.clear();
         self.draining = false;
+        if self.replay.is_some() {
+            report::clear();
+            return (!std::mem::replace(&mut self.replayed, true)).then(|| Schedule::new(0));
+        }
         let mut dpor = self.dpor();
         // Ends the last execution (its races read the reports it left: the versions of
         // awaitable mutexes), then claims the next, unless the exploration is complete,
@@ -74,15 +90,12 @@ impl Scheduler for DporScheduler {
     }
 
     fn next_task(&mut self, runnable: &[&Task], current: Option<TaskId>, _is_yielding: bool) -> Option<TaskId> {
-        // Draining never preempts: the execution keeps the preemptions it was abandoned with.
         let tasks = runnable;
+        // Draining never preempts: the execution keeps the preemptions it was abandoned with.
         let current_or_first = || {
             let keep = current.filter(|c| tasks.iter().any(|t| t.id() == *c));
-            keep.unwrap_or_else(|| tasks[0].id())
+            usize::from(keep.unwrap_or_else(|| tasks[0].id()))
         };
-        if self.draining {
-            return Some(current_or_first());
-        }
         let runnable: Vec<Step> = runnable
             .iter()
             .map(|t| {
@@ -96,24 +109,38 @@ impl Scheduler for DporScheduler {
         // a step racing with the holder's unlock, and reversing it an execution of a class
         // already explored.
         // Likewise a `lock_when` whose condition does not hold on the free mutex's data.
+        // Computed at every step, draining too: it records the waits a schedule could lose
+        // (`report::unready`), which a replay must see at the same steps.
         let waits_for_held = |s: &Step| {
             matches!(s.op.kind, OpKind::Lock | OpKind::Await) && self.held.get(&s.op.obj).is_some_and(|&h| h != s.tid)
         };
         let enabled: Vec<Step> =
             runnable.iter().filter(|s| !waits_for_held(s) && !report::unready(s.tid, s.op)).copied().collect();
-        if enabled.is_empty() {
+        let tid = if let Some(r) = &mut self.replay {
+            // Past the recorded choices, the execution drains as it did when recorded.
+            match r.pop_front() {
+                Some(t) if runnable.iter().any(|s| s.tid == t) => t,
+                Some(t) => panic!(
+                    "replay diverged: the token chooses task {t}, which cannot run here (was the model changed since \
+                     the token was made?)"
+                ),
+                None => current_or_first(),
+            }
+        } else if self.draining {
+            current_or_first()
+        } else if enabled.is_empty() {
             // Every runnable task waits for a held mutex whose holder cannot run, or for a
             // condition nothing left can make true: a deadlock. DPOR ends the execution with
             // those waits; shuttle, let in (the execution drains), finds the deadlock.
             self.dpor().end(&runnable);
             self.draining = true;
-            return Some(TaskId::from(runnable[0].tid));
-        }
-        // `None`: the execution is redundant (every thread asleep) or over the bound.
-        let disabled: Vec<Step> = runnable.iter().filter(|s| !enabled.contains(s)).copied().collect();
-        let Some(tid) = self.dpor().choose(&enabled, &disabled) else {
-            self.draining = true;
-            return Some(current_or_first());
+            runnable[0].tid
+        } else {
+            let disabled: Vec<Step> = runnable.iter().filter(|s| !enabled.contains(s)).copied().collect();
+            // `None`: the execution is redundant (every thread asleep) or over the bound.
+            let chosen = self.dpor().choose(&enabled, &disabled);
+            self.draining = chosen.is_none();
+            chosen.unwrap_or_else(current_or_first)
         };
         self.ran.insert(tid);
         match report::take(tid) {
@@ -276,6 +303,24 @@ pub(crate) fn run(
         (false, None) => "stopped by a failure".to_string(),
     };
     (e.panic, e.schedule, Some(format!("{limit}; {}", counters(&e.stats))), exhaustive)
+}
+
+/// Replays a DPOR token's `schedule` once, under DPOR's reports (each `lock_when` one step,
+/// a lost wake-up a sleep), as the exploration ran it.
+pub(crate) fn replay(
+    target: &Arc<Target>,
+    schedule: &crate::token::Schedule,
+    col: &Arc<Mutex<Collector>>,
+) -> Option<String> {
+    let crate::token::Schedule::Shuttle { steps, .. } = schedule else { return Some("not a shuttle schedule".into()) };
+    let sched = DporScheduler::replaying(steps.iter().flatten().copied());
+    let runner = shuttle::Runner::new(sched, shuttle_config(usize::MAX / 2));
+    let (t, c) = (target.clone(), col.clone());
+    let panic = quietly(move || {
+        runner.run(move || body(&t, &c));
+    });
+    report::disable();
+    panic
 }
 
 /// `--shortest`: preemption bounds 0, 1, 2, ... (at most `opts.preemptions`), each explored
