@@ -105,6 +105,23 @@ fn dev_unreg_head<R>(k: &Kernel, net: NetId, f: impl FnOnce(&mut Vec<DevId>) -> 
     k.net(net, |n| f(&mut n.dev_unreg_head))
 }
 
+/// Edits `net->dev_unreg_head` and keeps its lockless mirror (hazard A3) in step. A list
+/// operation writes `head->next`, the one word `list_empty()` reads, only when it changes the
+/// first entry; the mirror holds emptiness alone, so it is stored when emptiness changes and at
+/// no other time. A store of the same value would only add orders in which the lockless
+/// reader reads the same thing.
+fn edit_dev_unreg_head<R>(k: &Kernel, net: NetId, f: impl FnOnce(&mut Vec<DevId>) -> R) -> R {
+    let (was_empty, out, is_empty) = dev_unreg_head(k, net, |l| {
+        let was_empty = l.is_empty();
+        let out = f(l);
+        (was_empty, out, l.is_empty())
+    });
+    if was_empty != is_empty {
+        k.net_sync(net).dev_unreg_nonempty.store(!is_empty, SeqCst);
+    }
+    out
+}
+
 /// Models `unregister_netdevice_queue_net()`: net/core/dev.c, MN@af3634d4 (patch 6). Without
 /// CONFIG_DEBUG_NET_SMALL_RTNL it is `unregister_netdevice_queue()`.
 ///
@@ -137,9 +154,8 @@ pub fn unregister_netdevice_queue_net(k: &Kernel, net: NetId, dev: DevId, head: 
             format!("unregister_netdevice_queue_net: DEBUG_NET_WARN_ON_ONCE: {name} is already on an unregister list"),
         );
     }
-    dev_unreg_head(k, dnet, |l| l.push(dev));
+    edit_dev_unreg_head(k, dnet, |l| l.push(dev));
     k.dev_mut(dev, |d| d.unreg_list_net = Some(dnet));
-    nsync.dev_unreg_nonempty.store(true, SeqCst);
     // mutant queue-net-no-work: the device is queued, the netns's work is not.
     if !k.mutated(Mutant::QueueNetNoWork) {
         rtnl_net_queue_work(k, dnet);
@@ -160,8 +176,7 @@ pub fn unregister_netdevice_many_net(k: &Kernel, net: NetId) {
     let _f = k.enter_net("unregister_netdevice_many_net", net);
     let nsync = k.net_sync(net);
     let sl = nsync.dev_unreg_lock.lock();
-    let local = dev_unreg_head(k, net, std::mem::take);
-    nsync.dev_unreg_nonempty.store(false, SeqCst);
+    let local = edit_dev_unreg_head(k, net, std::mem::take);
     mutex_unlock(sl);
     if local.is_empty() {
         return;
@@ -194,10 +209,7 @@ pub fn unregister_netdevice_queue_many_net(k: &Kernel, net: NetId, head: &mut Ki
     for &dev in &mine {
         head.remove(k, dev);
         k.dev_mut(dev, |d| d.unreg_list_net = Some(net));
-        dev_unreg_head(k, net, |l| l.push(dev));
-    }
-    if !mine.is_empty() {
-        nsync.dev_unreg_nonempty.store(true, SeqCst);
+        edit_dev_unreg_head(k, net, |l| l.push(dev));
     }
     mutex_unlock(sl);
 }
@@ -217,11 +229,9 @@ pub fn unregister_netdevice_move_net(k: &Kernel, net_old: NetId, net: NetId, dev
     // list_move_tail() unlinks the entry from whichever list holds it: net_old's, or already
     // net's when a hand-over used the new dev_net(dev) during the move.
     if let Some(on) = k.dev(dev, |d| d.unreg_list_net) {
-        dev_unreg_head(k, on, |l| l.retain(|&d| d != dev));
-        dev_unreg_head(k, net, |l| l.push(dev));
+        edit_dev_unreg_head(k, on, |l| l.retain(|&d| d != dev));
+        edit_dev_unreg_head(k, net, |l| l.push(dev));
         k.dev_mut(dev, |d| d.unreg_list_net = Some(net));
-        so.dev_unreg_nonempty.store(dev_unreg_head(k, net_old, |l| !l.is_empty()), SeqCst);
-        sn.dev_unreg_nonempty.store(true, SeqCst);
     }
     mutex_unlock(g1);
     mutex_unlock(g2);
@@ -348,11 +358,7 @@ pub fn unregister_netdevice_many_notify(k: &Kernel, head: &mut KillList) {
             let nsync = k.net_sync(k.dev_net(dev));
             let sl = nsync.dev_unreg_lock.lock();
             if let Some(on) = k.dev(dev, |d| d.unreg_list_net) {
-                let nonempty = dev_unreg_head(k, on, |l| {
-                    l.retain(|&d| d != dev);
-                    !l.is_empty()
-                });
-                nsync.dev_unreg_nonempty.store(nonempty, SeqCst);
+                edit_dev_unreg_head(k, on, |l| l.retain(|&d| d != dev));
                 k.dev_mut(dev, |d| d.unreg_list_net = None);
             }
             mutex_unlock(sl);

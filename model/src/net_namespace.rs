@@ -27,7 +27,7 @@ pub struct NetSync {
     /// `rtnl_work`'s WORK_STRUCT_PENDING bit.
     pub rtnl_work_pending: AtomicBool,
     /// `!list_empty(&net->dev_unreg_head)` as `rtnl_net_work_func()` reads it without the lock
-    /// (hazard A3): an atomic mirror, written under `dev_unreg_lock`.
+    /// (hazard A3): an atomic mirror, written under `dev_unreg_lock` when emptiness changes.
     pub dev_unreg_nonempty: AtomicBool,
 }
 

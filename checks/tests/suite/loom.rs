@@ -37,7 +37,7 @@ mod tests {
             (COVER, Mode::Series, Some(2), 197),
             ("scenarios/veth-cross-netns-del-peer.sh", Mode::Series, Some(2), 22),
             (RACE, Mode::PreSeries, Some(1), 63),
-            (RACE, Mode::Series, Some(1), 770),
+            (RACE, Mode::Series, Some(1), 751),
             (TUNNEL, Mode::Series, Some(2), 7),
         ];
         for &(path, mode, bound, want) in cases {
