@@ -566,8 +566,9 @@ pub fn netdev_wait_allrefs_any(k: &Kernel, list: &[DevId]) -> DevId {
 ///
 /// # Kernel steps
 /// 1. UNREGISTERING: set `needs_free_netdev` and return (netdev_run_todo frees it).
-/// 2. UNINITIALIZED: free at once.
-/// 3. `BUG_ON(reg_state != NETREG_UNREGISTERED)`; `reg_state = NETREG_RELEASED`; `put_device()`.
+/// 2. `mutex_destroy(&dev->lock)` (its debug check reads whether the lock is held).
+/// 3. UNINITIALIZED: free at once.
+/// 4. `BUG_ON(reg_state != NETREG_UNREGISTERED)`; `reg_state = NETREG_RELEASED`; `put_device()`.
 ///
 /// The model checks at the free that no tracked reference is left (S2) and marks the memory
 /// freed, so any later access is a use-after-free (S1): its plain fields, and its instance lock,
@@ -580,9 +581,17 @@ pub fn free_netdev(k: &Kernel, dev: DevId) {
     let _f = k.enter_dev("free_netdev", dev);
     let (name, state, trackers, ifindex) = k.dev(dev, |d| (d.name.clone(), d.reg_state, d.trackers.clone(), d.ifindex));
     if state != RegState::Unregistering {
+        // `mutex_destroy(&dev->lock)`: CONFIG_DEBUG_MUTEXES warns if `mutex_is_locked()`. The
+        // read of the lock word is a step of its own, ordered against the holder's unlock, so
+        // the explorers reach the free inside a holder's section however they reach the rest.
+        let locked = k.dev_sync(dev).lock.is_locked();
         let users = k.obs(|s| s.recorder.users_of(crate::lockdep::LockClass::DevInstance, ifindex));
-        if !users.is_empty() {
-            let who: Vec<String> = users.iter().map(|(t, how, f)| format!("{t} {how} it in {f}")).collect();
+        if locked || !users.is_empty() {
+            let mut who: Vec<String> = users.iter().map(|(t, how, f)| format!("{t} {how} it in {f}")).collect();
+            if who.is_empty() {
+                // Released for lockdep, not yet for the mutex: the unlock is under way.
+                who.push("a thread is in mutex_unlock() on it".to_string());
+            }
             k.bug(
                 Property::NoUseAfterFree,
                 format!("free_netdev({name}) while {name}->lock is in use: held lock freed! ({})", who.join(", ")),

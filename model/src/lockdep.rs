@@ -421,6 +421,11 @@ impl<T> Mutex<T> {
         &self.id
     }
 
+    /// `mutex_is_locked()`: reads the lock word, not an acquisition (lockdep records nothing).
+    pub fn is_locked(&self) -> bool {
+        self.raw.is_locked()
+    }
+
     /// `mutex_lock()`: records the dependency on every held lock, then blocks.
     #[track_caller]
     pub fn lock(&self) -> MutexGuard<'_, T> {

@@ -776,7 +776,14 @@ fn set_last(v: &mut Vec<(Tid, usize)>, t: Tid, j: usize) {
 fn on_object(k: OpKind) -> bool {
     matches!(
         k,
-        OpKind::Lock | OpKind::Await | OpKind::Unlock | OpKind::Notify | OpKind::Load | OpKind::Store | OpKind::Rmw
+        OpKind::Lock
+            | OpKind::Await
+            | OpKind::Probe
+            | OpKind::Unlock
+            | OpKind::Notify
+            | OpKind::Load
+            | OpKind::Store
+            | OpKind::Rmw
     )
 }
 
@@ -855,7 +862,8 @@ impl<'a> HappensBefore<'a> {
         if s.op.kind == OpKind::Notify {
             self.notifies.entry(s.op.obj).or_default().push(j);
         }
-        if matches!(s.op.kind, OpKind::Lock | OpKind::Await) {
+        // A probe that found the mutex free took it until its unlock (one that failed has none).
+        if matches!(s.op.kind, OpKind::Lock | OpKind::Await | OpKind::Probe) {
             self.last_lock.insert((s.tid, s.op.obj), j);
         }
         if on_object(s.op.kind) {

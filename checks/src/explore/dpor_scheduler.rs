@@ -147,6 +147,10 @@ impl Scheduler for DporScheduler {
             Some(Op { kind: OpKind::Lock | OpKind::Await, obj }) => {
                 self.held.insert(obj, tid);
             }
+            Some(Op { kind: OpKind::Probe, obj }) => {
+                // A free mutex is taken until the probe's unlock; a held one stays its holder's.
+                self.held.entry(obj).or_insert(tid);
+            }
             Some(Op { kind: OpKind::Unlock, obj }) => {
                 self.held.remove(&obj);
             }

@@ -284,6 +284,29 @@ mod tests {
         assert_eq!((st.executions, st.infeasible, st.sleep_blocked), (1, 0, 0), "{st:?}");
     }
 
+    /// `is_locked()` (`mutex_is_locked()`, as `free_netdev()`'s `mutex_destroy()` reads it) is a
+    /// step dependent with the holder's lock and unlock: DPOR runs it before the section, inside
+    /// it and after it, one execution each, and so sees the mutex both held and free.
+    #[test]
+    fn is_locked_is_ordered_against_the_holders_lock_and_unlock() {
+        use rtnl_model::sync::{thread, RawMutex};
+        use std::sync::atomic::AtomicBool;
+        let sched = DporScheduler::new(None);
+        let dpor = sched.dpor.clone();
+        let seen = Arc::new([AtomicBool::new(false), AtomicBool::new(false)]);
+        let seen2 = seen.clone();
+        shuttle::Runner::new(sched, shuttle::Config::new()).run(move || {
+            let m = Arc::new(RawMutex::new(()));
+            let (m2, seen) = (m.clone(), seen2.clone());
+            let prober = thread::spawn(move || seen[usize::from(m2.is_locked())].store(true, Ordering::Relaxed));
+            drop(m.lock());
+            prober.join().expect("joined");
+        });
+        assert!(seen.iter().all(|s| s.load(Ordering::Relaxed)), "held and free both seen");
+        let st = dpor.lock().expect("not poisoned").stats();
+        assert_eq!((st.executions, st.sleep_blocked), (3, 0), "{st:?}");
+    }
+
     /// A lost wake-up is found: the exploration reaches the order where it deadlocks.
     #[test]
     fn dpor_scheduler_finds_a_deadlock() {

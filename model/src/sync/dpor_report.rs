@@ -46,6 +46,10 @@ pub enum OpKind {
     /// mutex is free.
     Await,
     Unlock,
+    /// `mutex_is_locked()` (`RawMutex::is_locked`): a try-lock, always enabled, that either
+    /// fails (the mutex is held) or takes the mutex until the `Unlock` that follows it.
+    /// Dependent with every step on the mutex.
+    Probe,
     /// The wake-up from a condvar wait, after a notify (the release before it is an `Unlock`,
     /// the re-acquisition after it a `Lock`). The object is the condvar.
     Wait,

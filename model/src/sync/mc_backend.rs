@@ -169,6 +169,28 @@ impl<T> RawMutex<T> {
         )
     }
 
+    /// `mutex_is_locked()`: whether another task holds the mutex, read at a schedule point of
+    /// its own, so the explorers order it against the holder's lock and unlock.
+    pub fn is_locked(&self) -> bool {
+        // Fails if held; else takes the mutex and releases it (a second point, the unlock).
+        #[cfg(rtnl_shuttle)]
+        announce::before(&[(OpKind::Probe, self.id), (OpKind::Unlock, self.id)], false);
+        let locked = match self.inner.try_lock() {
+            Ok(g) => {
+                drop(g);
+                false
+            }
+            Err(std::sync::TryLockError::Poisoned(p)) => {
+                drop(p.into_inner());
+                false
+            }
+            Err(std::sync::TryLockError::WouldBlock) => true,
+        };
+        #[cfg(rtnl_shuttle)]
+        announce::after();
+        locked
+    }
+
     /// `lock()` for `lock_when`: announced as an `Await`, which DPOR enables only when its
     /// condition holds.
     pub(super) fn lock_awaiting(&self) -> RawMutexGuard<'_, T> {

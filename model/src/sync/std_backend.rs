@@ -262,6 +262,11 @@ impl<T> RawMutex<T> {
         }
     }
 
+    /// `mutex_is_locked()`: whether a thread holds the mutex now.
+    pub fn is_locked(&self) -> bool {
+        matches!(self.0.try_lock(), Err(std::sync::TryLockError::WouldBlock))
+    }
+
     /// Real threads are not explored by DPOR: an awaitable mutex is a mutex.
     pub fn awaitable(value: T) -> Self {
         RawMutex::new(value)
