@@ -14,6 +14,7 @@ use crate::rtnetlink::{
     rtnl_net_unlock_raw, rtnl_unlock, rtnl_unlock_raw, Errno, Rtnl,
 };
 use crate::sync::atomic::Ordering::SeqCst;
+use std::collections::BTreeSet;
 use std::fmt;
 
 /// A kill list on a caller's stack (`LIST_HEAD(list_kill)`): the devices it will pass to
@@ -504,9 +505,11 @@ pub fn netdev_run_todo(k: &Kernel, rtnl: Rtnl<'_>) {
 /// # Abstracted
 /// Time: the re-broadcasts (`Config::rebroadcasts` passes, 0 to 2) come back to back at the
 /// first wait, each followed by the readiness check the C makes after its sleep; polling
-/// is a sleep on `refs_wq` that every put leaving a device at 1 wakes. A reference that is
-/// never put leaves this thread blocked for ever, which the explorers report with what it
-/// waits for (the kernel prints "unregister_netdevice: waiting for DEV to become free").
+/// is a sleep on `refs_wq` that every put leaving a device at 1 wakes; after the sleep, the
+/// check reads which devices such puts left (under `refs_wq`), then the C's
+/// `netdev_refcnt_read(dev) == 1` of the one it picks. A reference that is never put leaves
+/// this thread blocked for ever, which the explorers report with what it waits for (the kernel
+/// prints "unregister_netdevice: waiting for DEV to become free").
 pub fn netdev_wait_allrefs_any(k: &Kernel, list: &[DevId]) -> DevId {
     let _f = k.enter("netdev_wait_allrefs_any");
     let ready = |k: &Kernel| list.iter().copied().find(|&d| netdev_refcnt_read(k, d) == 1);
@@ -540,26 +543,46 @@ pub fn netdev_wait_allrefs_any(k: &Kernel, list: &[DevId]) -> DevId {
         rtnl_unlock_raw(k, rtnl);
         k.synchronize_net();
     }
-    let mut g = k.refs_wq.lock();
     loop {
-        if let Some(d) = ready(k) {
+        let waited: Vec<DevId> = list.to_vec();
+        let mut g = k.refs_wq.lock_when(
+            &k.refs_cv,
+            move |released| waited.iter().any(|d| released.contains(d)),
+            |_| k.will_wait(waiting_for(k, list)),
+        );
+        if let Some(d) = first_released(k, &mut g, list) {
             drop(g);
             k.done_waiting();
             return d;
         }
-        let names: Vec<String> = list
-            .iter()
-            .map(|&d| {
-                let held: Vec<String> = k.with(|s| {
-                    s.devs[d].trackers.iter().filter(|t| t.starts_with(HOLD_TRACKER_PREFIX)).cloned().collect()
-                });
-                let by = if held.is_empty() { String::new() } else { format!(", held by [{}]", held.join(", ")) };
-                format!("{} (usage count {}{by})", k.dev_name(d), netdev_refcnt_read(k, d))
-            })
-            .collect();
-        k.will_wait(format!("unregister_netdevice: waiting for {} to become free", names.join(", ")));
-        g = k.refs_cv.wait(g);
     }
+}
+
+/// The first device of `list` that a put left at its last reference and that is still there
+/// (`netdev_refcnt_read(dev) == 1`, as the C reads it), taken out of `released`. A device
+/// held again since is taken out too: its next put to 1 puts it back.
+fn first_released(k: &Kernel, released: &mut BTreeSet<DevId>, list: &[DevId]) -> Option<DevId> {
+    while let Some(d) = list.iter().copied().find(|d| released.contains(d)) {
+        released.remove(&d);
+        if netdev_refcnt_read(k, d) == 1 {
+            return Some(d);
+        }
+    }
+    None
+}
+
+/// What `netdev_wait_allrefs_any()` waits for, as the kernel prints it.
+fn waiting_for(k: &Kernel, list: &[DevId]) -> String {
+    let names: Vec<String> = list
+        .iter()
+        .map(|&d| {
+            let held: Vec<String> =
+                k.with(|s| s.devs[d].trackers.iter().filter(|t| t.starts_with(HOLD_TRACKER_PREFIX)).cloned().collect());
+            let by = if held.is_empty() { String::new() } else { format!(", held by [{}]", held.join(", ")) };
+            format!("{} (usage count {}{by})", k.dev_name(d), netdev_refcnt_read(k, d))
+        })
+        .collect();
+    format!("unregister_netdevice: waiting for {} to become free", names.join(", "))
 }
 
 /// Models `free_netdev()`: net/core/dev.c, MN@af3634d4.

@@ -15,7 +15,7 @@ use crate::workqueue::Workqueue;
 use rustc_hash::FxHashMap as HashMap;
 use serde::{Deserialize, Serialize};
 use std::any::{Any, TypeId};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::panic::Location;
 
@@ -380,10 +380,13 @@ pub struct Kernel {
     pub netns_wq: Workqueue,
     /// `net_cleanup_work`'s pending bit.
     pub cleanup_work_pending: sync::atomic::AtomicBool,
-    /// Where `netdev_wait_allrefs_any()` sleeps until a reference is put. The kernel polls;
-    /// a wake-up on every put that leaves a device at its last reference is equivalent and
-    /// lets the explorers see a reference that is never put as a blocked thread.
-    pub refs_wq: RawMutex<u64>,
+    /// Where `netdev_wait_allrefs_any()` sleeps until a reference is put, and the devices a
+    /// put has left at their last reference since. The kernel polls the counts; a wake-up on
+    /// every such put is equivalent and lets the explorers see a reference that is never put
+    /// as a blocked thread. The sleeper reads the set, not every count, so to DPOR its wait is
+    /// one step (`lock_when`) that races only with the puts that end at 1, not with every put
+    /// of every device it waits for.
+    pub refs_wq: RawMutex<BTreeSet<DevId>>,
     pub refs_cv: sync::Condvar,
     /// `namespace_sem`, as far as `/run/netns` goes: `ip netns add` bind-mounts a name, `ip
     /// netns del` unmounts it, and an `ip -n`/`netns` argument opens it (a reference on the
@@ -430,7 +433,7 @@ impl Kernel {
             rtnl_net_wq,
             netns_wq,
             cleanup_work_pending: sync::atomic::AtomicBool::new(false),
-            refs_wq: RawMutex::new(0),
+            refs_wq: RawMutex::awaitable(BTreeSet::new()),
             refs_cv: sync::Condvar::new(),
             netns_mounts: RawMutex::new(()),
             modules: sync::SetOnce::new(),

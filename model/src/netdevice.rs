@@ -231,11 +231,16 @@ pub fn netdev_put(k: &Kernel, dev: Option<DevId>, tracker: &str) {
         k.bug(Property::RefcountBalanced, format!("refcount_t: underflow; use-after-free: {name}"));
     }
     if old == 2 {
-        // Only the allocation's reference is left: wake netdev_wait_allrefs_any().
+        // Only the allocation's reference is left: wake netdev_wait_allrefs_any(), which sees
+        // the put here rather than at the decrement. The C's caller can lose the CPU right
+        // after the decrement; the re-read is a point where it can lose it after the waiter
+        // can see it (loom does not preempt at an unlock, so without it loom could not run the
+        // waiter before the caller's next unlock).
         let mut g = k.refs_wq.lock();
-        *g += 1;
+        g.insert(dev);
         k.refs_cv.notify_all(&g);
         drop(g);
+        sync.refcnt.load(SeqCst);
     }
 }
 
