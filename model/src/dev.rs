@@ -512,7 +512,7 @@ pub fn netdev_run_todo(k: &Kernel, rtnl: Rtnl<'_>) {
 /// prints "unregister_netdevice: waiting for DEV to become free").
 pub fn netdev_wait_allrefs_any(k: &Kernel, list: &[DevId]) -> DevId {
     let _f = k.enter("netdev_wait_allrefs_any");
-    let ready = |k: &Kernel| list.iter().copied().find(|&d| netdev_refcnt_read(k, d) == 1);
+    let ready = |k: &Kernel| list.iter().copied().find(|&d| netdev_released(k, d) && netdev_refcnt_read(k, d) == 1);
     if let Some(d) = ready(k) {
         return d;
     }
@@ -569,6 +569,12 @@ fn first_released(k: &Kernel, released: &mut BTreeSet<DevId>, list: &[DevId]) ->
         }
     }
     None
+}
+
+/// Whether a put has left `dev` at its last reference: the checks of `netdev_wait_allrefs_any()`
+/// read this first and the count only if so, since only a count of 1 changes what they do.
+fn netdev_released(k: &Kernel, dev: DevId) -> bool {
+    k.dev_sync(dev).released.load(SeqCst)
 }
 
 /// What `netdev_wait_allrefs_any()` waits for, as the kernel prints it.
@@ -937,6 +943,7 @@ pub fn alloc_netdev(
     let sync = crate::sync::Shared::new(DevSync {
         lock: k.new_lock(LockClass::DevInstance, ifindex, format!("{name}->lock")),
         refcnt: AtomicUsize::new(1),
+        released: crate::sync::atomic::AtomicBool::new(false),
         priv_peer: AtomicUsize::new(0),
     });
     k.with(|s| {

@@ -7,7 +7,7 @@
 use crate::kernel::{DevId, EventKind, Kernel, NetId};
 use crate::lockdep::{mutex_unlock, Mutex, MutexGuard};
 use crate::properties::Property;
-use crate::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use crate::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use serde::{Deserialize, Serialize};
 
 /// `enum netdev_reg_state` (`NETREG_*`).
@@ -77,6 +77,10 @@ pub struct DevSync {
     pub lock: Mutex<()>,
     /// `dev_refcnt`: 1 from `alloc_netdev_mqs()`, never dropped, plus one per live hold.
     pub refcnt: AtomicUsize,
+    /// [model] A put has left `refcnt` at 1. `netdev_wait_allrefs_any()` reads it before the
+    /// count, whose value matters to it only when it is 1: so its check races with the put
+    /// that ends at 1, not with every put before it.
+    pub released: AtomicBool,
     /// `priv->peer` of a paired device (veth's; vxcan and netkit keep the same pointer in their
     /// private part): `0` is NULL, otherwise `DevId + 1`. Here rather than in `priv` because it
     /// is shared state that threads race on: the series hands it over with `xchg()`.
@@ -236,6 +240,7 @@ pub fn netdev_put(k: &Kernel, dev: Option<DevId>, tracker: &str) {
         // after the decrement; the re-read is a point where it can lose it after the waiter
         // can see it (loom does not preempt at an unlock, so without it loom could not run the
         // waiter before the caller's next unlock).
+        sync.released.store(true, SeqCst);
         let mut g = k.refs_wq.lock();
         g.insert(dev);
         k.refs_cv.notify_all(&g);

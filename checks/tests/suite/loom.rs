@@ -34,7 +34,7 @@ mod tests {
     fn pinned_execution_counts() {
         let cases: &[(&str, Mode, Option<usize>, u64)] = &[
             (COVER, Mode::PreSeries, None, 1),
-            (COVER, Mode::Series, Some(2), 201),
+            (COVER, Mode::Series, Some(2), 192),
             ("scenarios/veth-cross-netns-del-peer.sh", Mode::Series, Some(2), 22),
             (RACE, Mode::PreSeries, Some(1), 63),
             (RACE, Mode::Series, Some(1), 751),
