@@ -282,13 +282,20 @@ impl Recorder {
     /// The real locks `thread` holds (lockdep's pseudo-locks for workqueues and work items left
     /// out: they order, they do not exclude), as (class, key, name).
     pub fn held_locks(&self, thread: &str) -> Vec<(LockClass, u64, String)> {
-        let Some(&t) = self.thread_ix.get(thread) else { return Vec::new() };
-        self.held[t]
-            .iter()
+        self.held_real_locks(thread).map(|l| (l.class, l.key, l.name.clone())).collect()
+    }
+
+    /// [`Recorder::held_locks`] without the names.
+    pub fn held_lock_ids(&self, thread: &str) -> Vec<(LockClass, u64)> {
+        self.held_real_locks(thread).map(|l| (l.class, l.key)).collect()
+    }
+
+    /// The locks `thread` holds, the workqueue pseudo-locks aside.
+    fn held_real_locks(&self, thread: &str) -> impl Iterator<Item = &LockId> {
+        let held = self.thread_ix.get(thread).map_or(&[][..], |&t| &self.held[t][..]);
+        held.iter()
             .map(|(l, _)| &self.locks[*l])
             .filter(|l| !matches!(l.class, LockClass::WqCompletion | LockClass::WqNetns | LockClass::WorkCompletion))
-            .map(|l| (l.class, l.key, l.name.clone()))
-            .collect()
     }
 
     /// Every thread that holds or waits for the lock of `class` with `key`: (thread, "holds"
@@ -354,18 +361,36 @@ impl Locksets {
     /// Records an access; returns two accesses from different threads that share no lock (or,
     /// failing such a pair, the one that emptied the set and one before it) the first time the
     /// state's candidate set becomes empty with two threads seen.
-    pub fn access(&mut self, what: &str, access: Access, held: Vec<(LockClass, u64)>) -> Option<(Access, Access)> {
-        let e = self.entries.entry(what.to_string()).or_insert_with(|| LocksetEntry {
-            candidate: held.clone(),
-            witnesses: Vec::new(),
-            threads: HashSet::default(),
-            reported: false,
-        });
-        e.threads.insert(access.thread.clone());
+    /// `access` describes the access by `thread` holding `held`; it is called only when the
+    /// access is kept as a witness or reported.
+    pub fn access(
+        &mut self,
+        what: &str,
+        thread: &str,
+        held: Vec<(LockClass, u64)>,
+        access: impl FnOnce() -> Access,
+    ) -> Option<(Access, Access)> {
+        if !self.entries.contains_key(what) {
+            let entry = LocksetEntry {
+                candidate: held.clone(),
+                witnesses: Vec::new(),
+                threads: HashSet::default(),
+                reported: false,
+            };
+            self.entries.insert(what.to_string(), entry);
+        }
+        let e = self.entries.get_mut(what).expect("inserted above");
+        if !e.threads.contains(thread) {
+            e.threads.insert(thread.to_string());
+        }
         e.candidate.retain(|l| held.contains(l));
-        let seen = e.witnesses.iter().any(|(a, h)| a.thread == access.thread && *h == held);
+        let seen = e.witnesses.iter().any(|(a, h)| a.thread == thread && *h == held);
+        let mut make = Some(access);
+        let mut built = None;
         if !seen && e.witnesses.len() < MAX_WITNESSES {
-            e.witnesses.push((access.clone(), held.clone()));
+            let a = make.take().expect("called once")();
+            e.witnesses.push((a.clone(), held.clone()));
+            built = Some(a);
         }
         if !e.candidate.is_empty() || e.threads.len() < 2 || e.reported {
             return None;
@@ -375,12 +400,12 @@ impl Locksets {
             .witnesses
             .iter()
             .rev()
-            .find(|(a, h)| a.thread != access.thread && !h.iter().any(|l| held.contains(l)))
-            .or_else(|| e.witnesses.iter().rev().find(|(a, _)| a.thread != access.thread))
+            .find(|(a, h)| a.thread != thread && !h.iter().any(|l| held.contains(l)))
+            .or_else(|| e.witnesses.iter().rev().find(|(a, _)| a.thread != thread))
             .or_else(|| e.witnesses.first())
             .map(|(a, _)| a.clone())
             .expect("an entry has a witness");
-        Some((other, access))
+        Some((other, built.unwrap_or_else(|| make.take().expect("called once")())))
     }
 }
 

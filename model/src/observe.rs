@@ -225,12 +225,19 @@ impl Observed {
     /// S14: an access to shared state `what` narrows its candidate lockset to the locks this
     /// thread holds; a violation when it becomes empty.
     pub(crate) fn access(&mut self, what: &str) {
-        let thread = self.thread_name();
-        let held = self.recorder.held_locks(&thread);
-        let access =
-            Access { thread, func: self.current_func().to_string(), held: held.iter().map(|h| h.2.clone()).collect() };
-        let ids = held.into_iter().map(|(c, k, _)| (c, k)).collect();
-        if let Some((a, b)) = self.locksets.access(what, access, ids) {
+        // Names are copied only for an access the lockset keeps or reports (a hot path).
+        let (thread, func) = match self.threads.get(&thread::current_id()) {
+            Some(t) => (t.name.as_str(), t.stack.last().copied().unwrap_or("?")),
+            None => ("main", "?"),
+        };
+        let recorder = &self.recorder;
+        let ids = recorder.held_lock_ids(thread);
+        let access = || Access {
+            thread: thread.to_string(),
+            func: func.to_string(),
+            held: recorder.held_locks(thread).into_iter().map(|h| h.2).collect(),
+        };
+        if let Some((a, b)) = self.locksets.access(what, thread, ids, access) {
             let text = format!("no lock protects {what}: accessed by {a} and by {b}");
             self.push_event(EventKind::Warn, None, None, format!("WARNING [S14]: {text}"));
             let v = Violation::new(Property::CommonLockForSharedState, text, self.thread_name(), self.stack());

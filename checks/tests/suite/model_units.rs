@@ -16,28 +16,28 @@ mod lockset {
     #[test]
     fn a_lock_common_to_every_access_protects_the_state() {
         let mut l = Locksets::default();
-        assert!(l.access("x", access("a"), vec![RTNL, NS1]).is_none());
-        assert!(l.access("x", access("b"), vec![RTNL, NS2]).is_none());
-        assert!(l.access("x", access("a"), vec![RTNL]).is_none());
+        assert!(l.access("x", "a", vec![RTNL, NS1], || access("a")).is_none());
+        assert!(l.access("x", "b", vec![RTNL, NS2], || access("b")).is_none());
+        assert!(l.access("x", "a", vec![RTNL], || access("a")).is_none());
     }
 
     #[test]
     fn disjoint_locks_from_two_threads_are_reported_once_with_both_accesses() {
         let mut l = Locksets::default();
-        assert!(l.access("x", access("a"), vec![RTNL, NS1]).is_none());
-        assert!(l.access("x", access("b"), vec![RTNL, NS2]).is_none());
-        let (first, second) = l.access("x", access("c"), vec![NS2]).expect("no common lock left");
+        assert!(l.access("x", "a", vec![RTNL, NS1], || access("a")).is_none());
+        assert!(l.access("x", "b", vec![RTNL, NS2], || access("b")).is_none());
+        let (first, second) = l.access("x", "c", vec![NS2], || access("c")).expect("no common lock left");
         assert_eq!((first.thread.as_str(), second.thread.as_str()), ("a", "c"), "a shares no lock with c");
-        assert!(l.access("x", access("d"), vec![]).is_none(), "reported once");
-        assert!(l.access("y", access("a"), vec![]).is_none(), "per piece of state");
+        assert!(l.access("x", "d", vec![], || access("d")).is_none(), "reported once");
+        assert!(l.access("y", "a", vec![], || access("a")).is_none(), "per piece of state");
     }
 
     #[test]
     fn one_thread_alone_is_never_a_race() {
         let mut l = Locksets::default();
-        assert!(l.access("x", access("a"), vec![NS1]).is_none());
-        assert!(l.access("x", access("a"), vec![NS2]).is_none());
-        assert!(l.access("x", access("b"), vec![NS2]).is_some());
+        assert!(l.access("x", "a", vec![NS1], || access("a")).is_none());
+        assert!(l.access("x", "a", vec![NS2], || access("a")).is_none());
+        assert!(l.access("x", "b", vec![NS2], || access("b")).is_some());
     }
 }
 
