@@ -164,7 +164,16 @@ pub(crate) fn shuttle_replay(target: &Arc<Target>, schedule: &Schedule, col: &Ar
             None => s.push_random(),
         }
     }
-    let sched = shuttle::scheduler::ReplayScheduler::new_from_schedule(s);
+    replay_with(shuttle::scheduler::ReplayScheduler::new_from_schedule(s), target, col)
+}
+
+/// One replayed execution of the harness under `sched`, quietly: the panic of a failure.
+#[cfg(rtnl_shuttle)]
+pub(crate) fn replay_with(
+    sched: impl shuttle::scheduler::Scheduler + 'static,
+    target: &Arc<Target>,
+    col: &Arc<Mutex<Collector>>,
+) -> Option<String> {
     let runner = shuttle::Runner::new(sched, shuttle_config(usize::MAX / 2));
     let (t, c) = (target.clone(), col.clone());
     quietly(move || {

@@ -317,12 +317,7 @@ pub(crate) fn replay(
     col: &Arc<Mutex<Collector>>,
 ) -> Option<String> {
     let crate::token::Schedule::Shuttle { steps, .. } = schedule else { return Some("not a shuttle schedule".into()) };
-    let sched = DporScheduler::replaying(steps.iter().flatten().copied());
-    let runner = shuttle::Runner::new(sched, shuttle_config(usize::MAX / 2));
-    let (t, c) = (target.clone(), col.clone());
-    let panic = quietly(move || {
-        runner.run(move || body(&t, &c));
-    });
+    let panic = super::backends::replay_with(DporScheduler::replaying(steps.iter().flatten().copied()), target, col);
     report::disable();
     panic
 }
