@@ -307,6 +307,31 @@ mod tests {
         assert_eq!((st.executions, st.sleep_blocked), (3, 0), "{st:?}");
     }
 
+    /// A probe that finds the mutex free holds it until its unlock, against a third thread's
+    /// lock as against the main thread's: 10 orders of the three uses of the mutex (6 with the
+    /// probe's own section, 2 with the probe inside each lock's section), more by the probe
+    /// before or after the second spawn (a spawn is not reported, so dependent with all). Not
+    /// treating the probe as a lock in the races loses half of them (12).
+    #[test]
+    fn a_free_mutex_probed_is_held_until_the_probes_unlock() {
+        use rtnl_model::sync::{thread, RawMutex};
+        let sched = DporScheduler::new(None);
+        let dpor = sched.dpor.clone();
+        shuttle::Runner::new(sched, shuttle::Config::new()).run(move || {
+            let m = Arc::new(RawMutex::new(()));
+            let (m2, m3) = (m.clone(), m.clone());
+            let prober = thread::spawn(move || {
+                let _ = m2.is_locked();
+            });
+            let locker = thread::spawn(move || drop(m3.lock()));
+            drop(m.lock());
+            prober.join().expect("joined");
+            locker.join().expect("joined");
+        });
+        let st = dpor.lock().expect("not poisoned").stats();
+        assert_eq!((st.executions, st.infeasible, st.sleep_blocked), (24, 0, 0), "{st:?}");
+    }
+
     /// A lost wake-up is found: the exploration reaches the order where it deadlocks.
     #[test]
     fn dpor_scheduler_finds_a_deadlock() {
