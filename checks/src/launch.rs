@@ -51,7 +51,11 @@ pub fn hand_over(backend: &str, args: &[String]) -> CmdResult {
 
 /// Lines shuttle prints on stderr for every failing execution, which rtnl-check reports itself
 /// (property, trace, replay token).
-const SHUTTLE_CHATTER: [&str; 2] = ["Task failed, serializing schedule", "test panicked in task '"];
+const SHUTTLE_CHATTER: [&str; 3] = [
+    "Task failed, serializing schedule",
+    "test panicked in task '",
+    "Test deadlocked, and SHUTTLE_CAPTURE_BACKTRACE is not set",
+];
 
 /// A backend build's stderr: inherited when this process's stderr is a terminal (the build
 /// draws its progress bars there); otherwise piped, so `forward_stderr` can drop shuttle's

@@ -141,7 +141,9 @@ pub(crate) fn shuttle_run(target: &Arc<Target>, opts: &ExploreOptions, col: &Arc
     let last: recording::Recorded = Arc::new(Mutex::new((opts.seed, Vec::new())));
     let inner: Box<dyn Scheduler + Send> = match opts.explorer {
         Explorer::Pct => Box::new(PctScheduler::new_from_seed(opts.seed, opts.depth, opts.iterations)),
-        _ => Box::new(RandomScheduler::new_from_seed(opts.seed, opts.iterations)),
+        _ => {
+            Box::new(Undropped(std::mem::ManuallyDrop::new(RandomScheduler::new_from_seed(opts.seed, opts.iterations))))
+        }
     };
     let runner = shuttle::Runner::new(recording::Recording::new(inner, last.clone()), shuttle_config(opts.max_steps));
     let (t, c) = (target.clone(), col.clone());
@@ -152,6 +154,32 @@ pub(crate) fn shuttle_run(target: &Arc<Target>, opts: &ExploreOptions, col: &Arc
     let what = if opts.explorer == Explorer::Pct { format!("pct depth {}, ", opts.depth) } else { String::new() };
     let bound = Some(format!("{what}{} sampled schedules, seed {}", opts.iterations, opts.seed));
     (panic, Schedule::Shuttle { seed, steps }, bound, false)
+}
+
+/// A scheduler never dropped: shuttle's `RandomScheduler`, dropped after a failing execution,
+/// prints its seed and how to replay it with shuttle's own API, which is not how a user of
+/// this tool replays (the report's token). It leaks a few hundred bytes once per run.
+#[cfg(rtnl_shuttle)]
+struct Undropped<S>(std::mem::ManuallyDrop<S>);
+
+#[cfg(rtnl_shuttle)]
+impl<S: shuttle::scheduler::Scheduler> shuttle::scheduler::Scheduler for Undropped<S> {
+    fn new_execution(&mut self) -> Option<shuttle::scheduler::Schedule> {
+        self.0.new_execution()
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&shuttle::scheduler::Task],
+        current: Option<shuttle::scheduler::TaskId>,
+        is_yielding: bool,
+    ) -> Option<shuttle::scheduler::TaskId> {
+        self.0.next_task(runnable, current, is_yielding)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.0.next_u64()
+    }
 }
 
 #[cfg(rtnl_shuttle)]

@@ -52,6 +52,29 @@ fn bad_input_exits_2_with_its_location() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A failure that shuttle finds (a deadlock, under each of its explorers) is reported once, by
+/// rtnl-check: none of shuttle's own lines (its seed and replay advice, its deadlock hint)
+/// reach a log.
+#[test]
+fn a_shuttle_failure_leaves_no_shuttle_chatter_on_stderr() {
+    for explorer in ["shuttle", "pct", "dpor"] {
+        let o = rtnl_check(&[
+            "check",
+            "scenarios/mutants/veth-same-netns.sh",
+            "--mode",
+            "series",
+            "--mutant",
+            "nets-no-dedup",
+            "--explorer",
+            explorer,
+        ]);
+        assert_eq!(o.status.code(), Some(1), "{explorer}: {}", text(&o.stderr));
+        assert!(text(&o.stdout).contains("VIOLATION of L5 no-deadlock"), "{explorer}: {}", text(&o.stdout));
+        let err = text(&o.stderr);
+        assert!(!err.contains("seed") && !err.contains("SHUTTLE"), "{explorer}: {err}");
+    }
+}
+
 /// `--jobs` splits a dpor search: with another explorer, or 0 threads, it exits 2 before
 /// anything runs.
 #[test]
