@@ -31,7 +31,8 @@
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+// FxHash: these maps are read at every schedule point of a DPOR run (SipHash showed in perf).
+use rustc_hash::FxHashMap as HashMap;
 use std::rc::Rc;
 
 /// A thread of the explored program (shuttle's task id as a `usize`).
@@ -121,19 +122,19 @@ struct Pending {
 thread_local! {
     /// Per explored thread, its announced schedule points. Shuttle runs every task on the thread
     /// that runs the test, so one thread-local map sees them all.
-    static PENDING: RefCell<HashMap<Tid, Pending>> = RefCell::new(HashMap::new());
+    static PENDING: RefCell<HashMap<Tid, Pending>> = RefCell::new(HashMap::default());
     /// Object ids start above thread ids, which spawn and join use as objects.
     static NEXT_ID: Cell<u64> = const { Cell::new(1 << 32) };
     /// Whether a DPOR exploration is listening.
     static ENABLED: Cell<bool> = const { Cell::new(false) };
     /// Per thread inside `RawMutex::lock_when`: the mutex and whether its condition holds now.
-    static AWAITS: RefCell<HashMap<Tid, Awaiting>> = RefCell::new(HashMap::new());
+    static AWAITS: RefCell<HashMap<Tid, Awaiting>> = RefCell::new(HashMap::default());
     /// Per awaitable mutex (`RawMutex::awaitable`), its data as created and after each release:
     /// version `n` is the data after `n` releases (`Unlock` steps of the mutex).
-    static VERSIONS: RefCell<HashMap<u64, Vec<Rc<dyn Any>>>> = RefCell::new(HashMap::new());
+    static VERSIONS: RefCell<HashMap<u64, Vec<Rc<dyn Any>>>> = RefCell::new(HashMap::default());
     /// Per thread, per `lock_when` call in order: whether its condition held of each version of
     /// its mutex up to the call.
-    static VERDICTS: RefCell<HashMap<Tid, Vec<Vec<bool>>>> = RefCell::new(HashMap::new());
+    static VERDICTS: RefCell<HashMap<Tid, Vec<Vec<bool>>>> = RefCell::new(HashMap::default());
 }
 
 /// Evaluates an awaiter's condition on its mutex's data as it is now.

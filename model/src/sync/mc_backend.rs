@@ -309,7 +309,14 @@ impl Default for Condvar {
 }
 
 pub mod thread {
-    pub use super::mc::thread::{current, yield_now, ThreadId};
+    pub use super::mc::thread::{current, yield_now};
+
+    /// A thread's id. Under shuttle the task's id: `thread::current()` would clone the
+    /// thread's name at every lookup (the model looks its thread up at every lock and access).
+    #[cfg(rtnl_shuttle)]
+    pub type ThreadId = shuttle::current::TaskId;
+    #[cfg(not(rtnl_shuttle))]
+    pub use super::mc::thread::ThreadId;
 
     /// A spawned thread; its `join` is announced to the DPOR explorer (shuttle) as a join of
     /// that thread, which happens after the thread's last step and commutes with the rest.
@@ -335,6 +342,12 @@ pub mod thread {
         JoinHandle(super::mc::thread::spawn(f))
     }
 
+    #[cfg(rtnl_shuttle)]
+    pub fn current_id() -> ThreadId {
+        shuttle::current::me()
+    }
+
+    #[cfg(not(rtnl_shuttle))]
     pub fn current_id() -> ThreadId {
         current().id()
     }
