@@ -25,9 +25,14 @@ measure() {
 import json, sys
 m = json.load(open(sys.argv[1]))[0]["modes"][0]
 s = m["stats"]
-print("%d %s %.1f %s %s" % (s["executions"], "exhausted" if s["exhausted"] else "not-exhausted",
+print("%d %s %.2f %s %s" % (s["executions"], "exhausted" if s["exhausted"] else "not-exhausted",
       s["seconds"], sys.argv[2], "pass" if m["passed"] else "FAIL"))
 PY
+}
+
+# Executions per second, or "-" for a run too short to time (under half a second).
+rate() {
+    python3 -c "import sys; n, s = int(sys.argv[1]), float(sys.argv[2]); print(round(n / s) if s >= 0.5 else '-')" "$1" "$2"
 }
 
 echo "== per proof scenario, series: executions (exhausted?) and seconds; $cap s per run at most"
@@ -46,12 +51,12 @@ for f in checks/scenarios/proofs/*.sh; do
     done
     read -r n ex s _ _ < <(measure "$f" --mode series --explorer dpor --max-seconds "$cap")
     row+=("$n $ex $s s")
-    dr=$(python3 -c "print(round($n / max($s, 0.01)))")
+    dr=$(rate "$n" "$s")
     read -r n ex s _ _ < <(measure "$f" --mode series --explorer dpor --jobs 2 --max-seconds "$cap")
     row+=("$n $ex $s s")
-    jr=$(python3 -c "print(round($n / max($s, 0.01)))")
-    read -r pn _ ps _ _ < <(measure "$f" --mode series --explorer pct --iterations 5000)
-    pr=$(python3 -c "print(round($pn / max($ps, 0.01)))")
+    jr=$(rate "$n" "$s")
+    read -r pn _ ps _ _ < <(measure "$f" --mode series --explorer pct --iterations 20000)
+    pr=$(rate "$pn" "$ps")
     printf "%-34s %-26s %-26s %-26s %-26s %-30s %-30s %s\n" "$name" "${row[0]}" "${row[1]}" "${row[2]}" "${row[3]}" "${row[4]}" "${row[5]}" "$dr / $jr / $pr"
 done
 
