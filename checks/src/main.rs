@@ -2,8 +2,8 @@ use clap::Parser;
 use rtnl_checks::cli::{run, Cli};
 use std::process::ExitCode;
 
-/// Every explorer allocates per step (events, lock stacks, reports); with glibc's malloc a
-/// quarter of a PCT run was spent in it. mimalloc is 15-30% faster here (docs/performance.md).
+/// Every explorer allocates per step (events, lock stacks, reports): with glibc's malloc a
+/// quarter of a PCT run went to it (docs/performance.md has the runs before and after).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
