@@ -752,6 +752,8 @@ struct HappensBefore<'a> {
     last_unknown: Vec<Option<usize>>,
     /// Per thread, the step that spawned it.
     spawned_by: Vec<Option<usize>>,
+    /// Per thread, its last spawn (spawns are ordered among themselves: task ids).
+    spawns: Vec<(Tid, usize)>,
     /// Per condvar, its notifies in order.
     notifies: FxHashMap<u64, Vec<usize>>,
     /// Per thread and mutex, its last acquisition.
@@ -801,6 +803,7 @@ impl<'a> HappensBefore<'a> {
             objects: FxHashMap::default(),
             last_unknown: vec![None; threads],
             spawned_by: vec![None; threads],
+            spawns: Vec::new(),
             notifies: FxHashMap::default(),
             last_lock: FxHashMap::default(),
         };
@@ -856,6 +859,7 @@ impl<'a> HappensBefore<'a> {
                 if let Some(e) = self.spawned_by.get_mut(s.op.obj as usize) {
                     *e = Some(j);
                 }
+                set_last(&mut self.spawns, s.tid, j);
             }
             _ => {}
         }
@@ -927,6 +931,11 @@ impl<'a> HappensBefore<'a> {
         for (t, x) in self.last_unknown.iter().enumerate() {
             if let Some(x) = x {
                 see(t, *x);
+            }
+        }
+        if s.op.kind == OpKind::Spawn {
+            for &(t, x) in &self.spawns {
+                see(t, x);
             }
         }
         if on_object(s.op.kind) {

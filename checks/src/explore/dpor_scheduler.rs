@@ -37,6 +37,10 @@ pub struct DporScheduler {
     replay: Option<std::collections::VecDeque<usize>>,
     /// A replay ran its one execution.
     replayed: bool,
+    /// Tasks created so far in the current execution (ids are 0, 1, ...): the id a spawn
+    /// about to run gives its child. Every task is runnable at the point after its spawn, so
+    /// none is missed.
+    tasks: usize,
 }
 
 impl DporScheduler {
@@ -54,6 +58,7 @@ impl DporScheduler {
             draining: false,
             replay: None,
             replayed: false,
+            tasks: 0,
         }
     }
 
@@ -72,6 +77,7 @@ impl Scheduler for DporScheduler {
     fn new_execution(&mut self) -> Option<Schedule> {
         self.held.clear();
         self.ran.clear();
+        self.tasks = 0;
         self.draining = false;
         if self.replay.is_some() {
             report::clear();
@@ -96,12 +102,17 @@ impl Scheduler for DporScheduler {
             let keep = current.filter(|c| tasks.iter().any(|t| t.id() == *c));
             usize::from(keep.unwrap_or_else(|| tasks[0].id()))
         };
+        self.tasks = runnable.iter().map(|t| usize::from(t.id()) + 1).fold(self.tasks, usize::max);
         let runnable: Vec<Step> = runnable
             .iter()
             .map(|t| {
                 let tid = usize::from(t.id());
                 let unannounced = if self.ran.contains(&tid) { Op::UNKNOWN } else { Op::new(OpKind::Start, 0) };
-                Step::new(tid, report::peek(tid).unwrap_or(unannounced))
+                let op = match report::peek(tid) {
+                    Some(op) if op.kind == OpKind::Spawn => Op::new(OpKind::Spawn, self.tasks as u64),
+                    op => op.unwrap_or(unannounced),
+                };
+                Step::new(tid, op)
             })
             .collect();
         // Shuttle counts a task about to lock a held mutex as runnable (it would block, then

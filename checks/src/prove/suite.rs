@@ -14,8 +14,8 @@ pub(super) const MAX_SECONDS_QUICK: u64 = 120;
 /// dpor: executions per run with no preemption bound. A run that exhausts the space within
 /// them proves its scenario with no bound; one that does not says where it stopped. A count,
 /// not a time, so that the gate compares like with like.
-pub(super) const DPOR_FULL: u64 = 20_000;
-pub(super) const DPOR_QUICK: u64 = 1_000;
+pub(super) const DPOR_FULL: u64 = 50_000;
+pub(super) const DPOR_QUICK: u64 = 2_000;
 
 /// `--shard K/N`: run K (1-based) of N.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

@@ -96,6 +96,10 @@ impl Op {
         if self.kind == OpKind::Start || other.kind == OpKind::Start {
             return false;
         }
+        // Task ids are handed out in spawn order: two spawns do not commute.
+        if self.kind == OpKind::Spawn && other.kind == OpKind::Spawn {
+            return true;
+        }
         // Spawn and join order threads through happens-before edges, not through races.
         let edge = |k| matches!(k, OpKind::Spawn | OpKind::Join);
         if edge(self.kind) || edge(other.kind) {

@@ -339,7 +339,15 @@ pub mod thread {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        JoinHandle(super::mc::thread::spawn(f))
+        // Shuttle's spawn has its schedule point before it creates the task, so the step
+        // after that point is the spawn. The child's id is the explorer's to fill in: it is
+        // the next task id, which only the scheduler sees.
+        #[cfg(rtnl_shuttle)]
+        super::announce::before(&[(super::OpKind::Spawn, 0)], false);
+        let h = JoinHandle(super::mc::thread::spawn(f));
+        #[cfg(rtnl_shuttle)]
+        super::announce::after();
+        h
     }
 
     #[cfg(rtnl_shuttle)]
