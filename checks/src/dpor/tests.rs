@@ -24,6 +24,10 @@ enum Ins {
     LockWhen(u8, u8),
     /// Set the mutex's guarded value and unlock it (an `Unlock` step).
     UnlockSet(u8, u8),
+    /// Start the next thread not started yet (a `Spawn` of it): a program's last threads, one
+    /// per `Spawn` in it, begin unstarted. As in shuttle, ids go in spawn order: which spawn
+    /// starts which thread depends on the interleaving.
+    Spawn,
 }
 
 impl Ins {
@@ -36,6 +40,8 @@ impl Ins {
             Ins::Store(x, _) => Op::new(OpKind::Store, x as u64),
             Ins::Add(x) => Op::new(OpKind::Rmw, x as u64),
             Ins::Opaque(..) => Op::UNKNOWN,
+            // The child is filled in by `State::op`, as the scheduler does.
+            Ins::Spawn => Op::new(OpKind::Spawn, 0),
         }
     }
 
@@ -57,6 +63,7 @@ struct State {
     vars: [u8; 5],
     held: [Option<usize>; 2],
     reads: Vec<Vec<u8>>,
+    started: Vec<bool>,
 }
 
 /// What an execution ends with: variables, values each thread read, blocked threads.
@@ -64,14 +71,37 @@ type Final = ([u8; 5], Vec<Vec<u8>>, Vec<usize>);
 
 impl State {
     fn new(p: &Prog) -> State {
-        State { pc: vec![0; p.len()], vars: [0; 5], held: [None; 2], reads: vec![Vec::new(); p.len()] }
+        let spawns = p.iter().flatten().filter(|i| matches!(i, Spawn)).count().min(p.len() - 1);
+        let started = (0..p.len()).map(|t| t < p.len() - spawns).collect();
+        State { pc: vec![0; p.len()], vars: [0; 5], held: [None; 2], reads: vec![Vec::new(); p.len()], started }
     }
 
     fn next(&self, p: &Prog, t: usize) -> Option<Ins> {
         p[t].get(self.pc[t]).copied()
     }
 
+    /// Started and not finished.
+    fn live(&self, p: &Prog, t: usize) -> bool {
+        self.started[t] && self.next(p, t).is_some()
+    }
+
+    /// The thread a spawn now would start (past the last thread: none is left).
+    fn next_child(&self) -> usize {
+        self.started.iter().position(|s| !s).unwrap_or(self.started.len())
+    }
+
+    /// Thread `t`'s next step as the explorer is told it.
+    fn op(&self, p: &Prog, t: usize) -> Op {
+        match self.next(p, t).expect("a live thread has a next instruction") {
+            Spawn => Op::new(OpKind::Spawn, self.next_child() as u64),
+            i => i.op(),
+        }
+    }
+
     fn enabled(&self, p: &Prog, t: usize) -> bool {
+        if !self.started[t] {
+            return false;
+        }
         match self.next(p, t) {
             None => false,
             Some(Ins::Lock(m)) => self.held[m as usize].is_none(),
@@ -99,12 +129,18 @@ impl State {
                 self.reads[t].push(self.vars[x as usize]);
                 self.vars[x as usize] = self.vars[x as usize].wrapping_add(1);
             }
+            Ins::Spawn => {
+                let child = self.next_child();
+                if let Some(c) = self.started.get_mut(child) {
+                    *c = true;
+                }
+            }
         }
         self.pc[t] += 1;
     }
 
     fn blocked(&self, p: &Prog) -> Vec<usize> {
-        (0..p.len()).filter(|&t| self.next(p, t).is_some()).collect()
+        (0..p.len()).filter(|&t| self.live(p, t)).collect()
     }
 
     fn fin(&self, p: &Prog) -> Final {
@@ -186,21 +222,15 @@ fn run_worker(p: &Prog, d: &mut Dpor, out: &mut dyn FnMut((Class, Final))) {
             reach(&s, t, &versions);
         }
         loop {
-            let en: Vec<Step> = (0..p.len())
-                .filter(|&t| s.enabled(p, t))
-                .map(|t| Step::new(t, s.next(p, t).expect("enabled").op()))
-                .collect();
+            let en: Vec<Step> = (0..p.len()).filter(|&t| s.enabled(p, t)).map(|t| Step::new(t, s.op(p, t))).collect();
             if en.is_empty() {
-                let blocked: Vec<Step> =
-                    s.blocked(p).into_iter().map(|t| Step::new(t, s.next(p, t).expect("blocked").op())).collect();
+                let blocked: Vec<Step> = s.blocked(p).into_iter().map(|t| Step::new(t, s.op(p, t))).collect();
                 d.end(&blocked);
                 out((class_of(p, &order), s.fin(p)));
                 break;
             }
-            let disabled: Vec<Step> = (0..p.len())
-                .filter(|&t| s.next(p, t).is_some() && !s.enabled(p, t))
-                .map(|t| Step::new(t, s.next(p, t).expect("unfinished").op()))
-                .collect();
+            let disabled: Vec<Step> =
+                (0..p.len()).filter(|&t| s.live(p, t) && !s.enabled(p, t)).map(|t| Step::new(t, s.op(p, t))).collect();
             let Some(t) = d.choose(&en, &disabled) else { break };
             s.step(p, t);
             if let Some(Unlock(m) | UnlockSet(m, _)) = p[t].get(s.pc[t] - 1) {
@@ -253,6 +283,15 @@ fn check_optimal(p: &Prog) -> (usize, u64, DporStats) {
 }
 
 use Ins::*;
+
+/// Two threads each start one of the last two (which one depends on the order of the spawns,
+/// which do not commute); those write one variable that the spawners' stores race with.
+#[test]
+fn dpor_spawns_are_ordered_and_start_their_children() {
+    let p = vec![vec![Spawn, Store(0, 1)], vec![Spawn, Store(0, 2)], vec![Store(0, 3)], vec![Load(0)]];
+    let (classes, interleavings, stats) = check_optimal(&p);
+    assert!(classes > 2 && (interleavings as usize) > classes, "{classes} {interleavings} {stats:?}");
+}
 
 #[test]
 fn dpor_independent_threads_run_once() {
@@ -384,7 +423,7 @@ fn dpor_lock_when_never_ready_is_a_deadlock() {
 
 /// A tiny thread: accesses over three variables and critical sections over two mutexes, nested
 /// in either order (so deadlocks happen), some entered by `lock_when` and left setting the
-/// mutex's guarded value (so waits that never end happen too).
+/// mutex's guarded value (so waits that never end happen too), and spawns of later threads.
 fn thread() -> impl Strategy<Value = Vec<Ins>> {
     let access =
         prop_oneof![(0u8..3).prop_map(Load), (0u8..3, 1u8..3).prop_map(|(x, v)| Store(x, v)), (0u8..3).prop_map(Add),];
@@ -397,6 +436,7 @@ fn thread() -> impl Strategy<Value = Vec<Ins>> {
             let first = if when == 0 { Lock(m) } else { LockWhen(m, when) };
             [vec![first], body, vec![UnlockSet(m, set)]].concat()
         }),
+        1 => Just(vec![Spawn]),
     ];
     proptest::collection::vec(block, 1..3).prop_map(|b| b.concat())
 }
