@@ -195,6 +195,15 @@ mod tests {
 
     // The scheduler alone, on small shuttle programs.
 
+    /// Explores `program` to the end with a DPOR scheduler and no bound; what DPOR counted.
+    fn explored(program: impl Fn() + Send + Sync + 'static) -> rtnl_checks::dpor::DporStats {
+        let sched = DporScheduler::new(None);
+        let dpor = sched.dpor.clone();
+        shuttle::Runner::new(sched, shuttle::Config::new()).run(program);
+        let stats = dpor.lock().expect("not poisoned").stats();
+        stats
+    }
+
     /// Two tasks incrementing a shared counter under a lock, with no reports: every
     /// interleaving of schedule points is explored and the final count is always 2.
     #[test]
@@ -223,9 +232,7 @@ mod tests {
     /// executions DPOR needed.
     fn two_stores(reported: bool) -> u64 {
         use shuttle::sync::atomic::{AtomicU64, Ordering::SeqCst};
-        let sched = DporScheduler::new(None);
-        let dpor = sched.dpor.clone();
-        shuttle::Runner::new(sched, shuttle::Config::new()).run(move || {
+        explored(move || {
             let (a, b) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
             let ids = (report::new_object_id(), report::new_object_id());
             let store = move |x: &AtomicU64, id: u64| {
@@ -240,9 +247,8 @@ mod tests {
             let h = shuttle::thread::spawn(move || store(&b2, ids.1));
             store(&a, ids.0);
             h.join().expect("joined");
-        });
-        let n = dpor.lock().expect("not poisoned").stats().executions;
-        n
+        })
+        .executions
     }
 
     /// With reports, stores to different atomics commute: one class, one execution. Without,
@@ -262,9 +268,7 @@ mod tests {
     fn lock_when_is_one_step_judged_on_the_versions_of_its_data() {
         use rtnl_model::sync::atomic::{AtomicUsize, Ordering::SeqCst};
         use rtnl_model::sync::{thread, Condvar, RawMutex};
-        let sched = DporScheduler::new(None);
-        let dpor = sched.dpor.clone();
-        shuttle::Runner::new(sched, shuttle::Config::new()).run(|| {
+        let st = explored(|| {
             let shared = Arc::new((RawMutex::awaitable(true), Condvar::new(), AtomicUsize::new(0)));
             let s2 = shared.clone();
             let waiter = thread::spawn(move || {
@@ -281,7 +285,6 @@ mod tests {
             drop(g);
             waiter.join().expect("joined");
         });
-        let st = dpor.lock().expect("not poisoned").stats();
         assert_eq!((st.executions, st.infeasible, st.sleep_blocked), (1, 0, 0), "{st:?}");
     }
 
@@ -292,11 +295,9 @@ mod tests {
     fn is_locked_is_ordered_against_the_holders_lock_and_unlock() {
         use rtnl_model::sync::{thread, RawMutex};
         use std::sync::atomic::AtomicBool;
-        let sched = DporScheduler::new(None);
-        let dpor = sched.dpor.clone();
         let seen = Arc::new([AtomicBool::new(false), AtomicBool::new(false)]);
         let seen2 = seen.clone();
-        shuttle::Runner::new(sched, shuttle::Config::new()).run(move || {
+        let st = explored(move || {
             let m = Arc::new(RawMutex::new(()));
             let (m2, seen) = (m.clone(), seen2.clone());
             let prober = thread::spawn(move || seen[usize::from(m2.is_locked())].store(true, Ordering::Relaxed));
@@ -304,7 +305,6 @@ mod tests {
             prober.join().expect("joined");
         });
         assert!(seen.iter().all(|s| s.load(Ordering::Relaxed)), "held and free both seen");
-        let st = dpor.lock().expect("not poisoned").stats();
         assert_eq!((st.executions, st.sleep_blocked), (3, 0), "{st:?}");
     }
 
@@ -315,9 +315,7 @@ mod tests {
     #[test]
     fn a_free_mutex_probed_is_held_until_the_probes_unlock() {
         use rtnl_model::sync::{thread, RawMutex};
-        let sched = DporScheduler::new(None);
-        let dpor = sched.dpor.clone();
-        shuttle::Runner::new(sched, shuttle::Config::new()).run(move || {
+        let st = explored(move || {
             let m = Arc::new(RawMutex::new(()));
             let (m2, m3) = (m.clone(), m.clone());
             let prober = thread::spawn(move || {
@@ -328,7 +326,6 @@ mod tests {
             prober.join().expect("joined");
             locker.join().expect("joined");
         });
-        let st = dpor.lock().expect("not poisoned").stats();
         assert_eq!((st.executions, st.infeasible, st.sleep_blocked), (10, 0, 0), "{st:?}");
     }
 
@@ -339,16 +336,13 @@ mod tests {
     fn a_spawn_orders_the_child_after_the_parents_steps() {
         use rtnl_model::sync::atomic::{AtomicUsize, Ordering::SeqCst};
         use rtnl_model::sync::thread;
-        let sched = DporScheduler::new(None);
-        let dpor = sched.dpor.clone();
-        shuttle::Runner::new(sched, shuttle::Config::new()).run(|| {
+        let st = explored(|| {
             let x = Arc::new(AtomicUsize::new(0));
             x.store(1, SeqCst);
             let x2 = x.clone();
             thread::spawn(move || x2.store(2, SeqCst)).join().expect("joined");
             assert_eq!(x.load(SeqCst), 2);
         });
-        let st = dpor.lock().expect("not poisoned").stats();
         assert_eq!((st.executions, st.infeasible, st.nondeterministic), (1, 0, 0), "{st:?}");
     }
 
@@ -361,12 +355,11 @@ mod tests {
     fn spawns_from_two_threads_are_ordered_and_both_orders_of_their_children_run() {
         use rtnl_model::sync::atomic::{AtomicUsize, Ordering::SeqCst};
         use rtnl_model::sync::thread;
-        use std::sync::Mutex;
-        let sched = DporScheduler::new(None);
-        let dpor = sched.dpor.clone();
-        let seen = Arc::new(Mutex::new(BTreeSet::new()));
+        use std::sync::atomic::AtomicBool;
+        // Which child stored last, per tag (harness state, outside the model).
+        let seen = Arc::new([AtomicBool::new(false), AtomicBool::new(false), AtomicBool::new(false)]);
         let seen2 = seen.clone();
-        shuttle::Runner::new(sched, shuttle::Config::new()).run(move || {
+        let st = explored(move || {
             let x = Arc::new(AtomicUsize::new(0));
             let spawner = |tag: usize| {
                 let x = x.clone();
@@ -378,10 +371,10 @@ mod tests {
             let (a, b) = (spawner(1), spawner(2));
             a.join().expect("joined");
             b.join().expect("joined");
-            seen2.lock().expect("not poisoned").insert(x.load(SeqCst));
+            seen2[x.load(SeqCst)].store(true, Ordering::Relaxed);
         });
-        assert_eq!(*seen.lock().expect("not poisoned"), BTreeSet::from([1, 2]));
-        let st = dpor.lock().expect("not poisoned").stats();
+        let last: Vec<bool> = seen.iter().map(|s| s.load(Ordering::Relaxed)).collect();
+        assert_eq!(last, [false, true, true], "each child's store is last in some execution");
         assert_eq!((st.executions, st.infeasible, st.nondeterministic), (6, 0, 0), "{st:?}");
     }
 
