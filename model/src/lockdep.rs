@@ -362,13 +362,13 @@ impl Locksets {
     /// failing such a pair, the one that emptied the set and one before it) the first time the
     /// state's candidate set becomes empty with two threads seen.
     /// `access` describes the access by `thread` holding `held`; it is called only when the
-    /// access is kept as a witness or reported.
+    /// access is kept as a witness or reported (at most twice: once for each).
     pub fn access(
         &mut self,
         what: &str,
         thread: &str,
         held: Vec<(LockClass, u64)>,
-        access: impl FnOnce() -> Access,
+        access: impl Fn() -> Access,
     ) -> Option<(Access, Access)> {
         if !self.entries.contains_key(what) {
             let entry = LocksetEntry {
@@ -385,12 +385,8 @@ impl Locksets {
         }
         e.candidate.retain(|l| held.contains(l));
         let seen = e.witnesses.iter().any(|(a, h)| a.thread == thread && *h == held);
-        let mut make = Some(access);
-        let mut built = None;
         if !seen && e.witnesses.len() < MAX_WITNESSES {
-            let a = make.take().expect("called once")();
-            e.witnesses.push((a.clone(), held.clone()));
-            built = Some(a);
+            e.witnesses.push((access(), held.clone()));
         }
         if !e.candidate.is_empty() || e.threads.len() < 2 || e.reported {
             return None;
@@ -405,7 +401,7 @@ impl Locksets {
             .or_else(|| e.witnesses.first())
             .map(|(a, _)| a.clone())
             .expect("an entry has a witness");
-        Some((other, built.unwrap_or_else(|| make.take().expect("called once")())))
+        Some((other, access()))
     }
 }
 
